@@ -1,0 +1,108 @@
+# libmemprof - memory_profiler for C.
+#
+#   make              the library (build/libmemprof.a)
+#   make demo         build and run examples/basic.c: the table on stderr
+#   make check        build and run every test
+#   make help         every target
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+B ?= build
+
+LIBDIR = $(PREFIX)/lib
+INCLUDEDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
+
+WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wwrite-strings -Wshadow
+REQ_CFLAGS = -std=gnu11 -pthread -Iinclude -Ilib $(WARNINGS) $(SAN)
+REQ_LDLIBS = -pthread
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
+LIB = $(B)/libmemprof.a
+EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+TEST_SRC = $(wildcard test/check_*.c)
+TEST_BIN = $(B)/test/check_all
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+.PHONY: all demo check check-asan check-tsan bench install uninstall clean help
+
+all: $(LIB) $(EXAMPLES) $(B)/memprof.pc
+
+help:
+	@echo "targets:"
+	@echo "  all         the library, the examples and memprof.pc (default)"
+	@echo "  demo        build examples/basic.c and run it: the table on stderr"
+	@echo "  check       build and run every test (check, end-to-end, man lint)"
+	@echo "  check-asan  the tests again with AddressSanitizer + UBSan"
+	@echo "  check-tsan  the tests again with ThreadSanitizer"
+	@echo "  bench       benchmarks, printed as ratios against the measured floor"
+	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "  uninstall   remove what install installed"
+	@echo "  clean       remove build directories"
+
+$(B)/lib/%.o: lib/%.c lib/internal.h include/memprof.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/examples/%: examples/%.c $(LIB) include/memprof.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
+
+$(B)/memprof.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' \
+	    'prefix=$(PREFIX)' \
+	    'libdir=$${prefix}/lib' \
+	    'includedir=$${prefix}/include' \
+	    '' \
+	    'Name: memprof' \
+	    'Description: line-by-line memory profiling for C, after memory_profiler' \
+	    'Version: $(shell sed -n 's/^#define MEMPROF_VERSION "\(.*\)"/\1/p' include/memprof.h)' \
+	    'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -lmemprof -lpthread' > $@
+
+demo: $(B)/examples/basic
+	$(B)/examples/basic
+
+$(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(EXAMPLES)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) -Itest -DMP_TEST_BUILD='"$(B)"' \
+	    -DMP_TEST_CC='"$(CC)"' $(LDFLAGS) \
+	    -o $@ $(TEST_SRC) $(LIB) $(CHECK_LIBS) $(REQ_LDLIBS)
+
+check: $(TEST_BIN)
+	groff -man -ww -z man/memprof.3
+	$(TEST_BIN)
+
+check-asan:
+	$(MAKE) B=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' check
+
+check-tsan:
+	$(MAKE) B=build-tsan SAN='-fsanitize=thread' check
+
+bench: $(LIB)
+	$(MAKE) -C bench B=../$(B)
+
+install: $(LIB) $(B)/memprof.pc
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+	    $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 644 include/memprof.h $(DESTDIR)$(INCLUDEDIR)
+	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 644 $(B)/memprof.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	$(INSTALL) -m 644 man/memprof.3 $(DESTDIR)$(MANDIR)/man3
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/memprof.h $(DESTDIR)$(LIBDIR)/libmemprof.a \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/memprof.pc $(DESTDIR)$(MANDIR)/man3/memprof.3
+
+clean:
+	rm -rf build build-asan build-tsan build-*

@@ -1,0 +1,203 @@
+/*
+ * memprof.h - line-by-line memory profiling for C, after Python's
+ * memory_profiler.  The only public header of libmemprof.
+ *
+ *     #include <memprof.h>     link with -lmemprof -lpthread
+ *
+ *     int *my_func(void)
+ *     {
+ *         MP_PROFILE_FUNC();
+ *         MP_LINE(int *a = fill(malloc(8u << 20), 8u << 20));
+ *         MP_RETURN(a);
+ *     }
+ *
+ * At exit the table of every profiled function is printed on stderr (or to
+ * MEMPROF_OUTPUT).  See memprof(3).
+ *
+ * The first half of this file is the documented API.  The second half,
+ * marked "implementation details", is what the macros expand to; nothing in
+ * it is part of the API.
+ */
+#ifndef MEMPROF_H
+#define MEMPROF_H
+
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MEMPROF_VERSION "0.1.0"
+
+/* ---- Compile-out block: with -DMEMPROF_DISABLE every macro is bare code. */
+#ifdef MEMPROF_DISABLE
+
+#define MP_PROFILE_FUNC() do { } while (0)
+#define MP_PROFILE_FUNC_PRECISION(n) do { } while (0)
+#define MP_LINE(...) __VA_ARGS__
+#define MP_RETURN(expr) return expr
+#define MP_RETURN_VOID() return
+
+#else /* !MEMPROF_DISABLE */
+
+/*
+ * MP_PROFILE_FUNC() - first statement of a function: start a frame for this
+ * call and record the entry row.  The frame closes when the function is
+ * left by any path.  MP_PROFILE_FUNC_PRECISION(n) does the same and prints
+ * this function's table with n decimals (n a constant 0..6).
+ */
+#define MP_PROFILE_FUNC() MP_PROFILE_FUNC_PRECISION(-1)
+#define MP_PROFILE_FUNC_PRECISION(n)                                        \
+    static mp__site mp__fsite =                                             \
+        MP__SITE_INIT(MP__SITE_FUNC, "MP_PROFILE_FUNC();", (n));            \
+    MP__SHADOW_BEGIN                                                        \
+    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = { &mp__fsite, 0, 0 };    \
+    mp__frame *const mp__fp MP__UNUSED = mp__frame_begin(&mp__frm);         \
+    MP__SHADOW_END
+
+/*
+ * MP_LINE(stmt) - run stmt in the caller's scope (it may be a declaration
+ * and may contain commas), then record the memory reading for this line.
+ * The expansion starts with a declaration: brace the body of an if, for or
+ * while that is one MP_LINE.
+ */
+#define MP_LINE(...)                                                        \
+    MP__LINE_AT(MP__CAT(mp__site_, __COUNTER__), #__VA_ARGS__, __VA_ARGS__)
+
+/*
+ * MP_RETURN(expr) - evaluate expr, record the line, return the value.
+ * MP_RETURN_VOID() - record the line and return.
+ */
+#define MP_RETURN(expr)                                                     \
+    MP__RETURN_AT(MP__CAT(mp__site_, __COUNTER__),                          \
+                  MP__CAT(mp__ret_, __COUNTER__), "return " #expr ";", expr)
+#define MP_RETURN_VOID()                                                    \
+    MP__RETURN_VOID_AT(MP__CAT(mp__site_, __COUNTER__))
+
+#endif /* !MEMPROF_DISABLE */
+
+/*
+ * mp_set_precision() - decimals in the MiB columns of every table that has
+ * no precision of its own.  Returns 0, or -EINVAL if n is not in 0..6.
+ */
+int mp_set_precision(int n);
+
+/*
+ * mp_report() - print the tables recorded so far to out, or, when out is
+ * NULL, to the report destination (MEMPROF_OUTPUT or stderr).  Records are
+ * kept.  Returns 0 or -errno.  Thread-safe; values being recorded by other
+ * threads at that moment may or may not be included.
+ */
+int mp_report(FILE *out);
+
+/*
+ * mp_reset() - forget every record of every thread, as if nothing had run.
+ * Call it while no other thread records.
+ */
+void mp_reset(void);
+
+/* mp_strerror() - a static message for a code returned by this library. */
+const char *mp_strerror(int code);
+
+/* ======================================================================
+ * Implementation details.  Nothing below is part of the API.
+ * ====================================================================== */
+
+#define MP__CAT2(a, b) a##b
+#define MP__CAT(a, b) MP__CAT2(a, b)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MP__CLEANUP(fn) __attribute__((cleanup(fn)))
+#define MP__UNUSED __attribute__((unused))
+#define MP__LIKELY(x) __builtin_expect(!!(x), 1)
+#define MP__SHADOW_BEGIN                                                    \
+    _Pragma("GCC diagnostic push")                                          \
+    _Pragma("GCC diagnostic ignored \"-Wshadow\"")
+#define MP__SHADOW_END _Pragma("GCC diagnostic pop")
+#else
+#error "libmemprof needs gcc or clang (the cleanup attribute)"
+#endif
+
+#ifdef __cplusplus
+#define MP__AUTO auto
+#else
+#define MP__AUTO __extension__ __auto_type
+#endif
+
+enum { MP__SITE_LINE = 0, MP__SITE_FUNC = 1 };
+
+/*
+ * One static record per macro use site.  The library fills slot and group
+ * on the first hit; they are read with atomic loads afterwards.
+ */
+typedef struct mp__site {
+    const char *file;
+    const char *func;
+    const char *text;
+    int line;
+    int kind;
+    int precision;
+    unsigned slot;
+    unsigned group;
+} mp__site;
+
+#define MP__SITE_INIT(kind, text, precision)                                \
+    { __FILE__, __func__, text, __LINE__, kind, precision, 0u, 0u }
+
+/* The frame of one call of a profiled function, on that call's stack. */
+typedef struct mp__frame {
+    mp__site *site;
+    long long prev;
+    int level;
+} mp__frame;
+
+/*
+ * Outside a profiled function MP_LINE sees this null frame; inside one it
+ * sees the local of the same name that MP_PROFILE_FUNC declares.
+ */
+static mp__frame *const mp__fp MP__UNUSED = 0;
+
+/* 0: not initialised yet, 1: recording, 2: disabled at run time. */
+extern int mp__state;
+
+void mp__record(mp__site *site, mp__frame *frame);
+mp__frame *mp__frame_begin(mp__frame *frame);
+void mp__frame_close(mp__frame *frame);
+
+static inline void mp__line(mp__site *site, mp__frame *frame)
+{
+    if (MP__LIKELY(__atomic_load_n(&mp__state, __ATOMIC_RELAXED) != 2))
+        mp__record(site, frame);
+}
+
+static inline void mp__frame_end(mp__frame *frame)
+{
+    if (frame->level != 0)
+        mp__frame_close(frame);
+}
+
+#define MP__LINE_AT(site, text, ...)                                        \
+    static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);          \
+    __VA_ARGS__;                                                            \
+    mp__line(&site, mp__fp)
+
+#define MP__RETURN_AT(site, tmp, text, expr)                                \
+    do {                                                                    \
+        static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);      \
+        MP__AUTO tmp = (expr);                                              \
+        mp__line(&site, mp__fp);                                            \
+        return tmp;                                                         \
+    } while (0)
+
+#define MP__RETURN_VOID_AT(site)                                            \
+    do {                                                                    \
+        static mp__site site = MP__SITE_INIT(MP__SITE_LINE, "return;", -1); \
+        mp__line(&site, mp__fp);                                            \
+        return;                                                             \
+    } while (0)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEMPROF_H */

@@ -1,0 +1,246 @@
+/*
+ * internal.h - what the files of lib/ share.  Not installed.
+ *
+ * Internal non-static names start with mp__ so that a static archive shows
+ * the user's linker nothing but mp_ and mp__ symbols.
+ */
+#ifndef MEMPROF_INTERNAL_H
+#define MEMPROF_INTERNAL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "memprof.h"
+
+#define MP__SAVE_ERRNO(block)                                               \
+    do {                                                                    \
+        int mp__saved_errno = errno;                                        \
+        do {                                                                \
+            block;                                                          \
+        } while (0);                                                        \
+        errno = mp__saved_errno;                                            \
+    } while (0)
+
+#define MP__PRECISION_DEFAULT 1
+#define MP__PRECISION_MAX 6
+
+/* ---- settings.c: run-time settings from the environment. */
+
+typedef struct mp__settings {
+    int disabled;           /* MEMPROF_DISABLE=1 */
+    int precision;          /* MEMPROF_PRECISION, 0..6 */
+    const char *output;     /* MEMPROF_OUTPUT as given, or NULL: stderr */
+    const char *source_path; /* MEMPROF_SOURCE_PATH, or NULL */
+} mp__settings;
+
+extern mp__settings mp__config;
+
+/*
+ * mp__settings_load() - fill *out from the environment.  Each bad value is
+ * reported by one mp__warn() line and replaced by its default.
+ */
+void mp__settings_load(mp__settings *out);
+
+/*
+ * mp__parse_int() - parse all of s as a decimal integer in lo..hi.
+ * Returns 0 and sets *out, or -EINVAL.
+ */
+int mp__parse_int(const char *s, long lo, long hi, long *out);
+
+/*
+ * mp__expand_pid() - copy pattern to buf with every "%p" replaced by pid
+ * and "%%" by "%".  Returns 0, or -ENAMETOOLONG if buf is too small.
+ */
+int mp__expand_pid(const char *pattern, long pid, char *buf, size_t size);
+
+/* mp__warn() - print "memprof: <message>\n" on stderr in one write. */
+void mp__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- proc.c: readers of /proc. */
+
+/* mp__page_size() - the page size in bytes, cached. */
+long mp__page_size(void);
+
+/*
+ * mp__statm_open() - open /proc/self/statm for reading with pread.
+ * Returns an fd or -errno.
+ */
+int mp__statm_open(void);
+
+/*
+ * mp__statm_rss() - the resident set in bytes read from an fd made by
+ * mp__statm_open(), or -errno.  No allocation, no stdio: one pread.
+ */
+long long mp__statm_rss(int fd);
+
+/*
+ * mp__statm_parse() - the resident set in pages from the text of statm
+ * (its second field), or -EINVAL.
+ */
+long long mp__statm_parse(const char *text, size_t len);
+
+/* ---- sites.c: the site table, the threads' records, merging. */
+
+/* What one thread recorded at one slot (a site, or a group's state). */
+typedef struct mp__row {
+    uint64_t count;     /* occurrences */
+    int64_t max;        /* largest reading, bytes */
+    int64_t inc;        /* sum of increments, bytes */
+    int64_t last;       /* groups: the last reading taken in this group */
+} mp__row;
+
+/* Everything one thread records; reached through thread-local storage. */
+typedef struct mp__thread {
+    mp__row *rows;              /* indexed by slot; rows[0] unused */
+    unsigned cap;               /* entries in rows */
+    int fd;                     /* this thread's /proc/self/statm, or -1 */
+    int depth;                  /* profiled frames open on this thread */
+    int busy;                   /* inside mp__record: a signal handler's
+                                   hit on this thread is skipped */
+    struct mp__thread *next;    /* in the registry, under its lock */
+} mp__thread;
+
+/*
+ * A group is what one table shows: a profiled function (its site is the
+ * MP_PROFILE_FUNC site) or, for lines outside profiled functions, a file.
+ */
+typedef struct mp__group {
+    unsigned slot;      /* the group's own slot (its state row) */
+    mp__site *fsite;    /* the MP_PROFILE_FUNC site, or NULL for a file */
+    const char *file;
+} mp__group;
+
+/* The registry of slots, groups and threads, guarded by mp__lock(). */
+typedef struct mp__registry {
+    mp__site **sites;   /* by slot; NULL for a file group's slot */
+    unsigned nslots;    /* slots in use, counting the unused slot 0 */
+    unsigned cap;
+    mp__group *groups;  /* in order of first record */
+    unsigned ngroups;
+    unsigned gcap;
+    mp__thread *threads;    /* live threads' records */
+    mp__row *retired;       /* merged records of threads that ended */
+    unsigned retired_cap;
+} mp__registry;
+
+extern mp__registry mp__reg;
+
+void mp__lock(void);
+void mp__unlock(void);
+
+/*
+ * mp__site_register() - give site its slot and group on its first hit.
+ * Returns the slot, or 0 when out of memory (the hit is not recorded).
+ */
+unsigned mp__site_register(mp__site *site, mp__frame *frame);
+
+/*
+ * mp__thread_rows_grow() - make t->rows hold slot.  Returns 0 or -ENOMEM.
+ */
+int mp__thread_rows_grow(mp__thread *t, unsigned slot);
+
+/*
+ * mp__merged() - every thread's records added up, one row per slot
+ * (nslots rows), in a new array the caller frees.  NULL when out of memory.
+ * Call with the lock held.
+ */
+mp__row *mp__merged(void);
+
+/* mp__records_clear() - zero every thread's records.  Lock held. */
+void mp__records_clear(void);
+
+/* mp__thread_link() - add t to the registry.  Takes the lock. */
+void mp__thread_link(mp__thread *t);
+
+/*
+ * mp__thread_retire() - fold an ending thread's rows into the registry's
+ * and unlink it.  Takes the lock.  Returns 0, or -ENOMEM (t stays linked).
+ */
+int mp__thread_retire(mp__thread *t);
+
+/*
+ * mp__records_fork_child() - in a child forked by thread self, free the
+ * other threads' records and zero the counts left.  Lock held.
+ */
+void mp__records_fork_child(mp__thread *self);
+
+/* ---- record.c: the hot path, frames, per-thread state. */
+
+/* mp__init() - read the settings, install the exit and fork hooks, once. */
+void mp__init(void);
+
+/* mp__forked() - whether this process is a child forked after init. */
+int mp__forked(void);
+
+/* mp__thread_self() - this thread's record, made on first use, or NULL. */
+mp__thread *mp__thread_self(void);
+
+/* mp__after_fork_child() - drop what the parent recorded, in the child. */
+void mp__after_fork_child(void);
+
+/* ---- source.c: reading source files. */
+
+/* A source file split into lines. */
+typedef struct mp__source {
+    char *buf;      /* the file's bytes, owned, NUL-terminated */
+    size_t len;
+    char **lines;   /* lines[i] is line i + 1, NUL-terminated, no "\n" */
+    int nlines;
+} mp__source;
+
+/*
+ * mp__source_load() - read path, or, if it does not open, the first of
+ * dir/path and dir/basename(path) that opens for each dir of the
+ * ':'-separated search_path (may be NULL).  Lines lose their "\n" and a
+ * "\r" before it.  Returns 0, or -errno of the first attempt.
+ */
+int mp__source_load(mp__source *src, const char *path,
+                    const char *search_path);
+
+/* mp__source_free() - free what mp__source_load() made; src may be zeroed. */
+void mp__source_free(mp__source *src);
+
+/*
+ * mp__source_function() - the lines of the function whose body contains
+ * line (1-based): *first is the first line of its declaration (not a
+ * comment before it), *last the line of its closing brace.  Braces inside
+ * comments, string and character literals and preprocessor lines do not
+ * count.  Returns 0, or -ENOENT when no function body contains line.
+ */
+int mp__source_function(const mp__source *src, int line, int *first,
+                        int *last);
+
+/*
+ * mp__source_stmt_start() - clang gives __LINE__ of a macro call that spans
+ * several lines as the line of its closing parenthesis, gcc as the line of
+ * its name.  If line holds the closing parenthesis of a call of a macro
+ * whose name starts with "MP_" and that starts on an earlier line, return
+ * that line; otherwise return line.
+ */
+int mp__source_stmt_start(const mp__source *src, int line);
+
+/* ---- report.c: the table. */
+
+/*
+ * mp__format_mib() - "%{p+4}.{p}f MiB" of bytes in MiB, as memory_profiler
+ * formats its columns.  Returns buf.
+ */
+char *mp__format_mib(char *buf, size_t size, double mib, int precision);
+
+/*
+ * mp__format_row() - one row of the table, as memory_profiler's
+ * "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}" with the line's text and "\n".
+ * mem and inc may be NULL (empty cells), occ < 0 means an empty cell.
+ */
+void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
+                    long long occ, const char *contents);
+
+/* mp__report_write() - print every table to out.  Returns 0 or -errno. */
+int mp__report_write(FILE *out);
+
+/* mp__report_at_exit() - the atexit handler: print to the destination. */
+void mp__report_at_exit(void);
+
+#endif /* MEMPROF_INTERNAL_H */

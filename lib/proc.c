@@ -1,0 +1,70 @@
+/*
+ * proc.c - readers of /proc.
+ *
+ * The resident set comes from /proc/self/statm, "size resident shared text
+ * lib data dt" in pages, read with one pread(2) on a kept fd: the cheapest
+ * way Linux offers to read it, and what memory_profiler's RSS is.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static long page_size;
+
+/* mp__page_size() - sysconf once; races only store the same value. */
+long mp__page_size(void)
+{
+    long p = __atomic_load_n(&page_size, __ATOMIC_RELAXED);
+    if (p <= 0) {
+        p = sysconf(_SC_PAGESIZE);
+        if (p <= 0)
+            p = 4096;
+        __atomic_store_n(&page_size, p, __ATOMIC_RELAXED);
+    }
+    return p;
+}
+
+/* mp__statm_open() - close-on-exec, so exec'd children never inherit it. */
+int mp__statm_open(void)
+{
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+/* mp__statm_parse() - skip the first field, read the second. */
+long long mp__statm_parse(const char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len && text[i] >= '0' && text[i] <= '9')
+        i++;
+    if (i == 0 || i >= len || text[i] != ' ')
+        return -EINVAL;
+    i++;
+    size_t start = i;
+    long long pages = 0;
+    while (i < len && text[i] >= '0' && text[i] <= '9' && i - start < 18)
+        pages = pages * 10 + (text[i++] - '0');
+    if (i == start || (i < len && text[i] != ' ' && text[i] != '\n'))
+        return -EINVAL;
+    return pages;
+}
+
+/*
+ * mp__statm_rss() - statm is under 100 bytes; a 128-byte buffer takes it
+ * whole in one call.
+ */
+long long mp__statm_rss(int fd)
+{
+    char buf[128];
+    ssize_t n;
+    do
+        n = pread(fd, buf, sizeof buf, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    long long pages = mp__statm_parse(buf, (size_t)n);
+    if (pages < 0)
+        return pages;
+    return pages * mp__page_size();
+}

@@ -1,0 +1,204 @@
+/*
+ * record.c - the hot path: what MP_LINE and MP_PROFILE_FUNC run, the
+ * per-thread state, and the process hooks (init, exit, fork, thread exit).
+ *
+ * One hit of a registered site on a thread that has recorded before costs
+ * one pread(2) of /proc/self/statm on the thread's own fd plus a few
+ * stores: no lock, no allocation, no stdio.  Each thread has its own fd
+ * because the kernel serialises reads of one open statm file.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int mp__state;
+
+static __thread mp__thread *self;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static int forked;
+static int warned_statm;
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* thread_exit() - the key's destructor: fold the rows, free the record. */
+static void thread_exit(void *arg)
+{
+    mp__thread *t = arg;
+    if (t == NULL || mp__thread_retire(t) != 0)
+        return;
+    if (self == t)
+        self = NULL;
+    if (t->fd >= 0)
+        close(t->fd);
+    free(t->rows);
+    free(t);
+}
+
+static void fork_prepare(void)
+{
+    mp__lock();
+}
+
+static void fork_parent(void)
+{
+    mp__unlock();
+}
+
+/*
+ * fork_child() - the child keeps only the forking thread's record, zeroed,
+ * and reopens statm: the inherited fd reads the parent's memory.
+ */
+static void fork_child(void)
+{
+    forked = 1;
+    mp__records_fork_child(self);
+    if (self != NULL && self->fd >= 0) {
+        close(self->fd);
+        self->fd = mp__statm_open();
+    }
+    mp__unlock();
+}
+
+/* init_process() - run once per process image, by mp__init(). */
+static void init_process(void)
+{
+    mp__settings_load(&mp__config);
+    if (mp__config.disabled) {
+        __atomic_store_n(&mp__state, 2, __ATOMIC_RELEASE);
+        return;
+    }
+    if (pthread_key_create(&thread_key, thread_exit) != 0)
+        mp__warn("cannot create a thread key; records of ended threads "
+                 "are kept until exit");
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    atexit(mp__report_at_exit);
+    __atomic_store_n(&mp__state, 1, __ATOMIC_RELEASE);
+}
+
+/* mp__init() - see internal.h.  Keeps errno. */
+void mp__init(void)
+{
+    MP__SAVE_ERRNO(pthread_once(&init_once, init_process));
+}
+
+/* mp__forked() - whether this process is a child forked after init. */
+int mp__forked(void)
+{
+    return forked;
+}
+
+/*
+ * mp__thread_self() - see internal.h.  On failure prints one line (once per
+ * process) and returns NULL: that thread records nothing.
+ */
+mp__thread *mp__thread_self(void)
+{
+    if (self != NULL)
+        return self;
+    mp__init();
+    if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1)
+        return NULL;
+    mp__thread *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        mp__warn("out of memory; a thread's lines are not recorded");
+        return NULL;
+    }
+    t->fd = mp__statm_open();
+    if (t->fd < 0 && !__atomic_exchange_n(&warned_statm, 1, __ATOMIC_RELAXED))
+        mp__warn("cannot open /proc/self/statm (%s); memory reads as 0",
+                 mp_strerror(t->fd));
+    mp__thread_link(t);
+    self = t;
+    pthread_setspecific(thread_key, t);
+    return t;
+}
+
+/*
+ * mp__record() - one hit of site in frame (NULL outside a profiled
+ * function).  The previous reading is the frame's for a line in a profiled
+ * function, and the group's last reading in this thread for an entry row
+ * or a line outside profiled functions.
+ */
+void mp__record(mp__site *site, mp__frame *frame)
+{
+    int saved_errno = errno;
+    mp__thread *t = self;
+    if (t == NULL && (t = mp__thread_self()) == NULL)
+        goto out;
+    if (t->busy)
+        goto out;
+    t->busy = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+
+    unsigned slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
+    if (slot == 0 && (slot = mp__site_register(site, frame)) == 0)
+        goto done;
+    if (slot >= t->cap && mp__thread_rows_grow(t, slot) != 0)
+        goto done;
+    unsigned group = LOAD(site->group);
+
+    long long r = t->fd >= 0 ? mp__statm_rss(t->fd) : 0;
+    if (r < 0)
+        r = 0;
+
+    mp__row *row = &t->rows[slot];
+    mp__row *grp = &t->rows[group];
+    int64_t prev = frame != NULL && site->kind == MP__SITE_LINE
+                       ? frame->prev
+                       : LOAD(grp->last);
+    uint64_t count = LOAD(row->count);
+    if (count == 0 || r > LOAD(row->max))
+        STORE(row->max, r);
+    STORE(row->inc, LOAD(row->inc) + (r - prev));
+    STORE(row->count, count + 1);
+    STORE(grp->last, r);
+    if (frame != NULL)
+        frame->prev = r;
+done:
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    t->busy = 0;
+out:
+    errno = saved_errno;
+}
+
+/* mp__frame_begin() - see memprof.h: open the frame, record the entry. */
+mp__frame *mp__frame_begin(mp__frame *frame)
+{
+    int state = __atomic_load_n(&mp__state, __ATOMIC_ACQUIRE);
+    if (state == 0) {
+        mp__init();
+        state = __atomic_load_n(&mp__state, __ATOMIC_ACQUIRE);
+    }
+    if (state != 1)
+        return frame;
+    int saved_errno = errno;
+    mp__thread *t = mp__thread_self();
+    if (t != NULL) {
+        frame->level = ++t->depth;
+        mp__record(frame->site, frame);
+    }
+    errno = saved_errno;
+    return frame;
+}
+
+/* mp__frame_close() - the cleanup of an opened frame. */
+void mp__frame_close(mp__frame *frame)
+{
+    (void)frame;
+    if (self != NULL)
+        self->depth--;
+}
+
+/* mp_reset() - see memprof.h. */
+void mp_reset(void)
+{
+    MP__SAVE_ERRNO({
+        mp__lock();
+        mp__records_clear();
+        mp__unlock();
+    });
+}

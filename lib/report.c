@@ -1,0 +1,288 @@
+/*
+ * report.c - the table, byte for byte as memory_profiler 0.61 prints it:
+ *
+ *     Filename: examples/basic.c
+ *
+ *     Line #    Mem usage    Increment  Occurrences   Line Contents
+ *     =============================================================
+ *          7     40.4 MiB     40.4 MiB           1       MP_PROFILE_FUNC();
+ *
+ * Rows use Python's template "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}",
+ * numbers "{:{p+4}.{p}f} MiB"; each table ends with two empty lines.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define HEADER                                                              \
+    "  Line #    Mem usage    Increment  Occurrences   Line Contents"
+
+#define MIB 1048576.0
+
+/* mp__format_mib() - see internal.h. */
+char *mp__format_mib(char *buf, size_t size, double mib, int precision)
+{
+    snprintf(buf, size, "%*.*f MiB", precision + 4, precision, mib);
+    return buf;
+}
+
+/* mp__format_row() - see internal.h. */
+void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
+                    long long occ, const char *contents)
+{
+    char occs[24] = "";
+    if (occ >= 0)
+        snprintf(occs, sizeof occs, "%lld", occ);
+    fprintf(out, "%6d %12s %12s  %10s   %s\n", line, mem ? mem : "",
+            inc ? inc : "", occs, contents);
+}
+
+/* What a table shows for one source line. */
+typedef struct line_stat {
+    uint64_t count;
+    int64_t max;
+    int64_t inc;
+    const char *text;   /* the first site's statement, for lost sources */
+} line_stat;
+
+/* Sources read during one report, each once. */
+typedef struct source_cache {
+    const char *file[16];
+    mp__source src[16];
+    int err[16];
+    int n;
+} source_cache;
+
+/*
+ * cached_source() - the source of file, or NULL when it cannot be read
+ * (said once per file per report).  Files past the cache's size are read
+ * again, which costs time only.
+ */
+static const mp__source *cached_source(source_cache *c, const char *file,
+                                       mp__source *spare)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->file[i], file) == 0)
+            return c->err[i] == 0 ? &c->src[i] : NULL;
+    mp__source *src = c->n < 16 ? &c->src[c->n] : spare;
+    int err = mp__source_load(src, file, mp__config.source_path);
+    if (err != 0)
+        mp__warn("cannot read %s (%s); showing the recorded statements",
+                 file, strerror(-err));
+    if (c->n < 16) {
+        c->file[c->n] = file;
+        c->err[c->n++] = err;
+    }
+    return err == 0 ? src : NULL;
+}
+
+/*
+ * write_group() - one table: the rows of group g from rows (merged, by
+ * slot).  Prints nothing when the group recorded nothing.
+ */
+static void write_group(FILE *out, const mp__group *g, mp__site **sites,
+                        unsigned nslots, const mp__row *rows,
+                        source_cache *cache)
+{
+    mp__source spare = {0};
+    const mp__source *src = cached_source(cache, g->file, &spare);
+    int lo = 0;
+    int hi = 0;
+
+    /* The lines that recorded, mapped to where their statements start. */
+    for (unsigned s = 1; s < nslots; s++) {
+        if (sites[s] == NULL || sites[s]->group != g->slot ||
+            rows[s].count == 0)
+            continue;
+        int line = sites[s]->line;
+        if (src != NULL)
+            line = mp__source_stmt_start(src, line);
+        if (lo == 0 || line < lo)
+            lo = line;
+        if (line > hi)
+            hi = line;
+    }
+    if (lo == 0)
+        goto out;
+
+    /* A function shows from its first line to its closing brace. */
+    int first = lo;
+    int last = hi;
+    if (src != NULL && g->fsite != NULL &&
+        mp__source_function(src, g->fsite->line, &first, &last) == 0) {
+        if (first > lo)
+            first = lo;
+        if (last < hi)
+            last = hi;
+    }
+    if (src != NULL && last > src->nlines)
+        src = NULL;
+
+    line_stat *ls = calloc((size_t)(last - first + 1), sizeof *ls);
+    if (ls == NULL) {
+        mp__warn("out of memory; the table of %s is not printed", g->file);
+        goto out;
+    }
+    for (unsigned s = 1; s < nslots; s++) {
+        if (sites[s] == NULL || sites[s]->group != g->slot ||
+            rows[s].count == 0)
+            continue;
+        int line = sites[s]->line;
+        if (src != NULL)
+            line = mp__source_stmt_start(src, line);
+        line_stat *l = &ls[line - first];
+        if (l->count == 0 || rows[s].max > l->max)
+            l->max = rows[s].max;
+        if (l->text == NULL)
+            l->text = sites[s]->text;
+        l->count += rows[s].count;
+        l->inc += rows[s].inc;
+    }
+
+    int precision = mp__config.precision;
+    if (g->fsite != NULL && g->fsite->precision >= 0 &&
+        g->fsite->precision <= MP__PRECISION_MAX)
+        precision = g->fsite->precision;
+
+    fprintf(out, "Filename: %s\n\n", g->file);
+    fprintf(out, "%s\n", HEADER + 2);
+    char rule[sizeof HEADER];
+    memset(rule, '=', sizeof HEADER - 3);
+    rule[sizeof HEADER - 3] = '\0';
+    fprintf(out, "%s\n", rule);
+    for (int line = first; line <= last; line++) {
+        line_stat *l = &ls[line - first];
+        if (l->count == 0) {
+            if (src != NULL)
+                mp__format_row(out, line, NULL, NULL, -1,
+                               src->lines[line - 1]);
+            continue;
+        }
+        char mem[64];
+        char inc[64];
+        mp__format_mib(mem, sizeof mem, (double)l->max / MIB, precision);
+        mp__format_mib(inc, sizeof inc, (double)l->inc / MIB, precision);
+        mp__format_row(out, line, mem, inc, (long long)l->count,
+                       src != NULL ? src->lines[line - 1] : l->text);
+    }
+    fputs("\n\n", out);
+    free(ls);
+out:
+    mp__source_free(&spare);
+}
+
+/*
+ * mp__report_write() - snapshot the registry under the lock, then format
+ * without it into memory, and write the whole report with one fwrite.
+ */
+int mp__report_write(FILE *out)
+{
+    mp__lock();
+    unsigned nslots = mp__reg.nslots;
+    unsigned ngroups = mp__reg.ngroups;
+    mp__row *rows = mp__merged();
+    mp__site **sites = malloc((nslots ? nslots : 1) * sizeof *sites);
+    mp__group *groups = malloc((ngroups ? ngroups : 1) * sizeof *groups);
+    if (sites != NULL && nslots > 0)
+        memcpy(sites, mp__reg.sites, nslots * sizeof *sites);
+    if (groups != NULL && ngroups > 0)
+        memcpy(groups, mp__reg.groups, ngroups * sizeof *groups);
+    mp__unlock();
+
+    int r = 0;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = NULL;
+    if (rows == NULL || sites == NULL || groups == NULL ||
+        (mem = open_memstream(&text, &len)) == NULL) {
+        r = -ENOMEM;
+        goto out;
+    }
+    source_cache cache = {0};
+    for (unsigned i = 0; i < ngroups; i++)
+        write_group(mem, &groups[i], sites, nslots, rows, &cache);
+    for (int i = 0; i < cache.n; i++)
+        mp__source_free(&cache.src[i]);
+    if (fclose(mem) != 0) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (len > 0 && (fwrite(text, 1, len, out) != len || fflush(out) != 0))
+        r = errno ? -errno : -EIO;
+out:
+    free(text);
+    free(rows);
+    free(sites);
+    free(groups);
+    return r;
+}
+
+/*
+ * open_destination() - MEMPROF_OUTPUT with %p expanded, or stderr.  A
+ * forked child appends, so that its report and its parent's both stay.
+ */
+static FILE *open_destination(void)
+{
+    const char *pattern = mp__config.output;
+    if (pattern == NULL)
+        return stderr;
+    char path[4096];
+    if (mp__expand_pid(pattern, (long)getpid(), path, sizeof path) != 0) {
+        mp__warn("MEMPROF_OUTPUT='%s' is too long; using stderr", pattern);
+        return stderr;
+    }
+    FILE *f = fopen(path, mp__forked() ? "ae" : "we");
+    if (f == NULL) {
+        mp__warn("cannot write MEMPROF_OUTPUT='%s' (%s); using stderr", path,
+                 strerror(errno));
+        return stderr;
+    }
+    return f;
+}
+
+/* any_record() - whether anything at all was recorded. */
+static int any_record(void)
+{
+    int any = 0;
+    mp__lock();
+    mp__row *rows = mp__merged();
+    for (unsigned s = 1; rows != NULL && s < mp__reg.nslots && !any; s++)
+        any = mp__reg.sites[s] != NULL && rows[s].count > 0;
+    mp__unlock();
+    free(rows);
+    return any;
+}
+
+/* mp__report_at_exit() - see internal.h. */
+void mp__report_at_exit(void)
+{
+    MP__SAVE_ERRNO({
+        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1 ||
+            !any_record())
+            break;
+        FILE *out = open_destination();
+        int r = mp__report_write(out);
+        if (r != 0)
+            mp__warn("cannot write the report (%s)", mp_strerror(r));
+        if (out != stderr)
+            fclose(out);
+    });
+}
+
+/* mp_report() - see memprof.h. */
+int mp_report(FILE *out)
+{
+    int r = 0;
+    MP__SAVE_ERRNO({
+        mp__init();
+        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1)
+            break;
+        FILE *f = out != NULL ? out : open_destination();
+        r = mp__report_write(f);
+        if (f != out && f != stderr)
+            fclose(f);
+    });
+    return r;
+}

@@ -1,0 +1,176 @@
+/*
+ * settings.c - the run-time settings (MEMPROF_* environment variables).
+ *
+ * A bad value is never fatal: one "memprof: ..." line names the variable,
+ * the value and what is used instead.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+mp__settings mp__config = {0, MP__PRECISION_DEFAULT, NULL, NULL};
+
+/*
+ * mp__warn() - format the message into one buffer and write it with one
+ * write(2), so that lines from several threads or processes never mix.
+ * errno is kept.
+ */
+void mp__warn(const char *fmt, ...)
+{
+    MP__SAVE_ERRNO({
+        char buf[1024];
+        size_t n = sizeof "memprof: " - 1;
+        memcpy(buf, "memprof: ", n);
+        va_list ap;
+        va_start(ap, fmt);
+        int r = vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+            r = 0;
+        n += (size_t)r < sizeof buf - n - 1 ? (size_t)r : sizeof buf - n - 2;
+        buf[n++] = '\n';
+        const char *p = buf;
+        while (n > 0) {
+            ssize_t w = write(STDERR_FILENO, p, n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            p += w;
+            n -= (size_t)w;
+        }
+    });
+}
+
+/*
+ * mp__parse_int() - strict decimal: optional sign, digits, nothing else
+ * (no blanks), in range.
+ */
+int mp__parse_int(const char *s, long lo, long hi, long *out)
+{
+    if (s == NULL || *s == '\0')
+        return -EINVAL;
+    int saved = errno;
+    errno = 0;
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    int bad = errno != 0 || *end != '\0' || s[0] == ' ' || s[0] == '\t' ||
+              s[0] == '\n' || v < lo || v > hi;
+    errno = saved;
+    if (bad)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/*
+ * mp__expand_pid() - "%p" becomes the decimal pid, "%%" a single '%'; any
+ * other '%' is copied as it is.
+ */
+int mp__expand_pid(const char *pattern, long pid, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = pattern; *p != '\0'; p++) {
+        char num[24];
+        const char *piece = p;
+        size_t len = 1;
+        if (p[0] == '%' && p[1] == 'p') {
+            len = (size_t)snprintf(num, sizeof num, "%ld", pid);
+            piece = num;
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            p++;
+        }
+        if (n + len >= size)
+            return -ENAMETOOLONG;
+        memcpy(buf + n, piece, len);
+        n += len;
+    }
+    if (n >= size)
+        return -ENAMETOOLONG;
+    buf[n] = '\0';
+    return 0;
+}
+
+/*
+ * mp__settings_load() - read MEMPROF_DISABLE first: when recording is off,
+ * nothing else is read and nothing is printed.
+ */
+void mp__settings_load(mp__settings *out)
+{
+    const char *v;
+    long n;
+
+    out->disabled = 0;
+    out->precision = MP__PRECISION_DEFAULT;
+    out->output = NULL;
+    out->source_path = NULL;
+
+    v = getenv("MEMPROF_DISABLE");
+    if (v != NULL && *v != '\0') {
+        if (mp__parse_int(v, 0, 1, &n) == 0)
+            out->disabled = (int)n;
+        else
+            mp__warn("MEMPROF_DISABLE='%s' is not 0 or 1; using 0", v);
+    }
+    if (out->disabled)
+        return;
+
+    v = getenv("MEMPROF_PRECISION");
+    if (v != NULL) {
+        if (mp__parse_int(v, 0, MP__PRECISION_MAX, &n) == 0)
+            out->precision = (int)n;
+        else
+            mp__warn("MEMPROF_PRECISION='%s' is not an integer 0..%d; "
+                     "using %d", v, MP__PRECISION_MAX, MP__PRECISION_DEFAULT);
+    }
+
+    v = getenv("MEMPROF_OUTPUT");
+    if (v != NULL) {
+        if (*v != '\0')
+            out->output = v;
+        else
+            mp__warn("MEMPROF_OUTPUT='' is not a file name; using stderr");
+    }
+
+    v = getenv("MEMPROF_SOURCE_PATH");
+    if (v != NULL && *v != '\0')
+        out->source_path = v;
+}
+
+/* mp_set_precision() - see memprof.h. */
+int mp_set_precision(int n)
+{
+    if (n < 0 || n > MP__PRECISION_MAX)
+        return -EINVAL;
+    mp__init();
+    __atomic_store_n(&mp__config.precision, n, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* mp_strerror() - see memprof.h. */
+const char *mp_strerror(int code)
+{
+    switch (code) {
+    case 0:
+        return "success";
+    case -EINVAL:
+        return "invalid argument";
+    case -ENOMEM:
+        return "out of memory";
+    case -ENOENT:
+        return "no such file or directory";
+    case -EACCES:
+        return "permission denied";
+    case -ENAMETOOLONG:
+        return "file name too long";
+    case -EIO:
+        return "input/output error";
+    default:
+        return code < 0 ? "system error" : "unknown code";
+    }
+}

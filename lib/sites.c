@@ -1,0 +1,270 @@
+/*
+ * sites.c - the site table and the threads' records.
+ *
+ * Every macro use site gets a slot number on its first hit; each thread
+ * keeps its own array of rows indexed by slot, so the hot path writes only
+ * its own memory and takes no lock.  A group (one table: a profiled
+ * function, or the lines of a file outside profiled functions) also owns a
+ * slot, whose row holds the group's last reading in each thread.
+ *
+ * Everything here but the rows' contents is guarded by one mutex.  Rows are
+ * written by their thread with relaxed atomic stores and read by reports
+ * with relaxed atomic loads; arrays are grown and freed under the mutex.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* uthash reports a failed allocation here instead of exiting. */
+static int hash_oom;
+#define HASH_NONFATAL_OOM 1
+#define uthash_nonfatal_oom(elt) (hash_oom = 1)
+#define uthash_malloc(sz) malloc(sz)
+#define uthash_free(ptr, sz) free(ptr)
+#include <uthash.h>
+
+mp__registry mp__reg;
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Groups by key, "F<line>:<file>" for functions, "L:<file>" for files. */
+typedef struct group_key {
+    unsigned group;     /* index in mp__reg.groups */
+    UT_hash_handle hh;
+    char key[];
+} group_key;
+
+static group_key *group_index;
+
+void mp__lock(void)
+{
+    pthread_mutex_lock(&reg_lock);
+}
+
+void mp__unlock(void)
+{
+    pthread_mutex_unlock(&reg_lock);
+}
+
+/* grow() - make *arr hold at least need elements of size each, zeroed. */
+static int grow(void *arr, unsigned *cap, unsigned need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    unsigned ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(*(void **)arr, (size_t)ncap * size);
+    if (p == NULL)
+        return -ENOMEM;
+    memset((char *)p + (size_t)*cap * size, 0, (size_t)(ncap - *cap) * size);
+    *(void **)arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* new_slot() - the next slot number, for site (NULL: a group's slot). */
+static unsigned new_slot(mp__site *site)
+{
+    if (mp__reg.nslots == 0)
+        mp__reg.nslots = 1;
+    if (grow(&mp__reg.sites, &mp__reg.cap, mp__reg.nslots + 1,
+             sizeof *mp__reg.sites) != 0)
+        return 0;
+    mp__reg.sites[mp__reg.nslots] = site;
+    return mp__reg.nslots++;
+}
+
+/*
+ * group_of() - the slot of the group that site belongs to, made if new.
+ * A function's group is keyed by the file and line of its MP_PROFILE_FUNC,
+ * so copies of an inline function from several translation units share
+ * one table.  Returns 0 when out of memory.
+ */
+static unsigned group_of(mp__site *site, mp__frame *frame)
+{
+    mp__site *fsite = site->kind == MP__SITE_FUNC ? site
+                      : frame != NULL         ? frame->site
+                                              : NULL;
+    char key[4096];
+    int n;
+    if (fsite != NULL)
+        n = snprintf(key, sizeof key, "F%d:%s", fsite->line, fsite->file);
+    else
+        n = snprintf(key, sizeof key, "L:%s", site->file);
+    if (n < 0 || (size_t)n >= sizeof key)
+        return 0;
+
+    group_key *gk = NULL;
+    HASH_FIND_STR(group_index, key, gk);
+    if (gk != NULL)
+        return mp__reg.groups[gk->group].slot;
+
+    if (grow(&mp__reg.groups, &mp__reg.gcap, mp__reg.ngroups + 1,
+             sizeof *mp__reg.groups) != 0)
+        return 0;
+    gk = malloc(sizeof *gk + (size_t)n + 1);
+    if (gk == NULL)
+        return 0;
+    unsigned slot = new_slot(NULL);
+    if (slot == 0) {
+        free(gk);
+        return 0;
+    }
+    memcpy(gk->key, key, (size_t)n + 1);
+    gk->group = mp__reg.ngroups;
+    hash_oom = 0;
+    HASH_ADD_STR(group_index, key, gk);
+    if (hash_oom) {
+        free(gk);
+        return 0;
+    }
+    mp__group *g = &mp__reg.groups[mp__reg.ngroups++];
+    g->slot = slot;
+    g->fsite = fsite;
+    g->file = fsite != NULL ? fsite->file : site->file;
+    return slot;
+}
+
+/* mp__site_register() - see internal.h.  Takes the lock. */
+unsigned mp__site_register(mp__site *site, mp__frame *frame)
+{
+    mp__lock();
+    unsigned slot = __atomic_load_n(&site->slot, __ATOMIC_RELAXED);
+    if (slot == 0) {
+        unsigned group = group_of(site, frame);
+        if (group != 0)
+            slot = new_slot(site);
+        if (slot != 0) {
+            __atomic_store_n(&site->group, group, __ATOMIC_RELAXED);
+            __atomic_store_n(&site->slot, slot, __ATOMIC_RELEASE);
+        }
+    }
+    mp__unlock();
+    return slot;
+}
+
+/* mp__thread_rows_grow() - under the lock, as reports read t->rows. */
+int mp__thread_rows_grow(mp__thread *t, unsigned slot)
+{
+    mp__lock();
+    unsigned need = mp__reg.nslots > slot ? mp__reg.nslots : slot + 1;
+    int r = grow(&t->rows, &t->cap, need, sizeof *t->rows);
+    mp__unlock();
+    return r;
+}
+
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* add_rows() - fold n rows of src into dst (counts and sums add, max). */
+static void add_rows(mp__row *dst, mp__row *src, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t count = LOAD(src[i].count);
+        if (count == 0)
+            continue;
+        int64_t max = LOAD(src[i].max);
+        if (dst[i].count == 0 || max > dst[i].max)
+            dst[i].max = max;
+        dst[i].count += count;
+        dst[i].inc += LOAD(src[i].inc);
+    }
+}
+
+/* mp__merged() - see internal.h. */
+mp__row *mp__merged(void)
+{
+    unsigned n = mp__reg.nslots;
+    mp__row *out = calloc(n ? n : 1, sizeof *out);
+    if (out == NULL)
+        return NULL;
+    add_rows(out, mp__reg.retired,
+             n < mp__reg.retired_cap ? n : mp__reg.retired_cap);
+    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
+        add_rows(out, t->rows, n < t->cap ? n : t->cap);
+    return out;
+}
+
+/* zero_rows() - forget counts; keep_last keeps the groups' last readings. */
+static void zero_rows(mp__row *rows, unsigned n, int keep_last)
+{
+    for (unsigned i = 0; i < n; i++) {
+        STORE(rows[i].count, 0);
+        STORE(rows[i].max, 0);
+        STORE(rows[i].inc, 0);
+        if (!keep_last)
+            STORE(rows[i].last, 0);
+    }
+}
+
+/* mp__records_clear() - see internal.h. */
+void mp__records_clear(void)
+{
+    zero_rows(mp__reg.retired, mp__reg.retired_cap, 0);
+    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
+        zero_rows(t->rows, t->cap, 0);
+}
+
+/*
+ * mp__thread_retire() - fold an ending thread's rows into the retired
+ * rows and unlink it, so that a program making many threads keeps one set
+ * of rows.  Takes the lock.  Returns 0, or -ENOMEM when the rows could not
+ * be kept (the thread stays linked and its record is not freed).
+ */
+int mp__thread_retire(mp__thread *t)
+{
+    mp__lock();
+    int r = grow(&mp__reg.retired, &mp__reg.retired_cap, t->cap,
+                 sizeof *mp__reg.retired);
+    if (r == 0) {
+        add_rows(mp__reg.retired, t->rows, t->cap);
+        for (mp__thread **p = &mp__reg.threads; *p != NULL; p = &(*p)->next)
+            if (*p == t) {
+                *p = t->next;
+                break;
+            }
+    }
+    mp__unlock();
+    return r;
+}
+
+/*
+ * mp__thread_link() - add t to the registry.  Takes the lock.
+ */
+void mp__thread_link(mp__thread *t)
+{
+    mp__lock();
+    t->next = mp__reg.threads;
+    mp__reg.threads = t;
+    mp__unlock();
+}
+
+/*
+ * mp__records_fork_child() - in a child just forked by thread self: free
+ * the other threads' records (those threads do not exist here) and zero
+ * what is left, keeping the groups' last readings.  The lock is held.
+ */
+void mp__records_fork_child(mp__thread *self)
+{
+    mp__thread *t = mp__reg.threads;
+    while (t != NULL) {
+        mp__thread *next = t->next;
+        if (t != self) {
+            if (t->fd >= 0)
+                close(t->fd);
+            free(t->rows);
+            free(t);
+        }
+        t = next;
+    }
+    mp__reg.threads = self;
+    if (self != NULL) {
+        self->next = NULL;
+        zero_rows(self->rows, self->cap, 1);
+    }
+    zero_rows(mp__reg.retired, mp__reg.retired_cap, 0);
+}

@@ -1,0 +1,21 @@
+/*
+ * check_main.c - runs every suite.  CK_FORK stays on, so a crash in one test
+ * fails that test only.
+ */
+#include <stdlib.h>
+
+#include "testutil.h"
+
+int main(void)
+{
+    SRunner *sr = srunner_create(settings_suite());
+    srunner_add_suite(sr, proc_suite());
+    srunner_add_suite(sr, source_suite());
+    srunner_add_suite(sr, report_suite());
+    srunner_add_suite(sr, record_suite());
+    srunner_add_suite(sr, e2e_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
