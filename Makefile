@@ -25,7 +25,7 @@ LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 LIB = $(B)/libmemprof.a
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
-TEST_SRC = $(wildcard test/check_*.c)
+TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
 

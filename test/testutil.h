@@ -25,10 +25,9 @@ typedef struct run_result {
 } run_result;
 
 /*
- * run_capture() - run argv[0] (a path) with argv, the environment extended
- * by env (NULL-terminated "NAME=value" strings, "NAME=" with nothing after
- * the '=' removes NAME), in the current directory, and collect its output.
- * Returns 0 or -1.
+ * run_capture() - run argv[0] (a path) with argv and the environment,
+ * less every MEMPROF_* variable, changed by env (NULL-terminated; "NAME=value" sets NAME, "-NAME" removes
+ * it), in the current directory, and collect its output.  Returns 0 or -1.
  */
 int run_capture(char *const argv[], char *const env[], run_result *res);
 void run_result_free(run_result *res);
@@ -40,3 +39,36 @@ const char *test_build_dir(void);
 char *read_file(const char *path, size_t *len);
 
 #endif
+
+/* One row of a printed table. */
+typedef struct table_row {
+    int line;
+    int recorded;       /* the row has values */
+    double mem;         /* MiB */
+    double inc;         /* MiB */
+    long long occ;
+    char mem_cell[32];  /* the cells as printed, without padding */
+    char inc_cell[32];
+    const char *contents; /* points into the parsed text */
+    int contents_len;
+} table_row;
+
+/* A table: the rows under "Filename: file", up to its two empty lines. */
+typedef struct table {
+    char file[256];
+    table_row rows[256];
+    int nrows;
+} table;
+
+/*
+ * parse_tables() - every table in text, in order, into tables[max].
+ * Returns how many, or -1 when a line in a table does not have the
+ * layout of memory_profiler's rows (the message says which line).
+ */
+int parse_tables(const char *text, table *tables, int max);
+
+/* table_find() - the row for line, or NULL. */
+const table_row *table_find(const table *t, int line);
+
+/* table_inc_sum() - the sum of the Increment column, in MiB. */
+double table_inc_sum(const table *t);
