@@ -26,10 +26,11 @@ LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 LIB = $(B)/libmemprof.a
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
+TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,$(wildcard test/progs/*.c))
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
 
-.PHONY: all demo check check-asan check-tsan bench install uninstall clean help
+.PHONY: FORCE all demo check check-asan check-tsan bench install uninstall clean help
 
 all: $(LIB) $(EXAMPLES) $(B)/memprof.pc
 
@@ -57,7 +58,12 @@ $(B)/examples/%: examples/%.c $(LIB) include/memprof.h
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
 
-$(B)/memprof.pc: Makefile
+$(B)/test/progs/%: test/progs/%.c $(LIB) include/memprof.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
+
+# Made anew each time, so that it always names the PREFIX given.
+$(B)/memprof.pc: FORCE
 	@mkdir -p $(dir $@)
 	printf '%s\n' \
 	    'prefix=$(PREFIX)' \
@@ -70,13 +76,15 @@ $(B)/memprof.pc: Makefile
 	    'Cflags: -I$${includedir}' \
 	    'Libs: -L$${libdir} -lmemprof -lpthread' > $@
 
+FORCE:
+
 demo: $(B)/examples/basic
 	$(B)/examples/basic
 
-$(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(EXAMPLES)
+$(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(EXAMPLES) $(TEST_PROGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) -Itest -DMP_TEST_BUILD='"$(B)"' \
-	    -DMP_TEST_CC='"$(CC)"' $(LDFLAGS) \
+	    -DMP_TEST_CC='"$(CC)"' -DMP_TEST_SAN='"$(SAN)"' $(LDFLAGS) \
 	    -o $@ $(TEST_SRC) $(LIB) $(CHECK_LIBS) $(REQ_LDLIBS)
 
 check: $(TEST_BIN)

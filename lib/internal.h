@@ -171,9 +171,6 @@ void mp__records_fork_child(mp__thread *self);
 /* mp__init() - read the settings, install the exit and fork hooks, once. */
 void mp__init(void);
 
-/* mp__forked() - whether this process is a child forked after init. */
-int mp__forked(void);
-
 /* mp__thread_self() - this thread's record, made on first use, or NULL. */
 mp__thread *mp__thread_self(void);
 
@@ -182,19 +179,33 @@ void mp__after_fork_child(void);
 
 /* ---- source.c: reading source files. */
 
-/* A source file split into lines. */
+/* A function body found in a source: lines of its declaration and '}'. */
+typedef struct mp__body {
+    int open;       /* line of its '{' */
+    int first;      /* first line of its declaration */
+    int last;       /* line of its '}' */
+} mp__body;
+
+/*
+ * A source file split into lines, with what the report asks of it worked
+ * out once when it is loaded.
+ */
 typedef struct mp__source {
     char *buf;      /* the file's bytes, owned, NUL-terminated */
     size_t len;
     char **lines;   /* lines[i] is line i + 1, NUL-terminated, no "\n" */
     int nlines;
+    int *starts;    /* starts[i]: mp__source_stmt_start() of line i + 1 */
+    mp__body *bodies;   /* function bodies, in the order they close */
+    int nbodies;
 } mp__source;
 
 /*
  * mp__source_load() - read path, or, if it does not open, the first of
  * dir/path and dir/basename(path) that opens for each dir of the
  * ':'-separated search_path (may be NULL).  Lines lose their "\n" and a
- * "\r" before it.  Returns 0, or -errno of the first attempt.
+ * "\r" before it.  Lexes the file once for mp__source_function() and
+ * mp__source_stmt_start().  Returns 0, or -errno of the first attempt.
  */
 int mp__source_load(mp__source *src, const char *path,
                     const char *search_path);
@@ -208,6 +219,7 @@ void mp__source_free(mp__source *src);
  * comment before it), *last the line of its closing brace.  Braces inside
  * comments, string and character literals and preprocessor lines do not
  * count.  Returns 0, or -ENOENT when no function body contains line.
+ * A lookup in what mp__source_load() found: no lexing.
  */
 int mp__source_function(const mp__source *src, int line, int *first,
                         int *last);
@@ -239,6 +251,12 @@ void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
 
 /* mp__report_write() - print every table to out.  Returns 0 or -errno. */
 int mp__report_write(FILE *out);
+
+/*
+ * mp__output_start() - at init: empty MEMPROF_OUTPUT's file, or say it is
+ * unwritable and report to stderr.
+ */
+void mp__output_start(void);
 
 /* mp__report_at_exit() - the atexit handler: print to the destination. */
 void mp__report_at_exit(void);

@@ -18,7 +18,6 @@ int mp__state;
 static __thread mp__thread *self;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t thread_key;
-static int forked;
 static int warned_statm;
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -54,7 +53,6 @@ static void fork_parent(void)
  */
 static void fork_child(void)
 {
-    forked = 1;
     mp__records_fork_child(self);
     if (self != NULL && self->fd >= 0) {
         close(self->fd);
@@ -74,6 +72,7 @@ static void init_process(void)
     if (pthread_key_create(&thread_key, thread_exit) != 0)
         mp__warn("cannot create a thread key; records of ended threads "
                  "are kept until exit");
+    mp__output_start();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     atexit(mp__report_at_exit);
     __atomic_store_n(&mp__state, 1, __ATOMIC_RELEASE);
@@ -83,12 +82,6 @@ static void init_process(void)
 void mp__init(void)
 {
     MP__SAVE_ERRNO(pthread_once(&init_once, init_process));
-}
-
-/* mp__forked() - whether this process is a child forked after init. */
-int mp__forked(void)
-{
-    return forked;
 }
 
 /*

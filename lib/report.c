@@ -10,6 +10,7 @@
  * Rows use Python's template "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}",
  * numbers "{:{p+4}.{p}f} MiB"; each table ends with two empty lines.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -141,10 +142,15 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
         l->inc += rows[s].inc;
     }
 
-    int precision = mp__config.precision;
-    if (g->fsite != NULL && g->fsite->precision >= 0 &&
-        g->fsite->precision <= MP__PRECISION_MAX)
-        precision = g->fsite->precision;
+    int precision = __atomic_load_n(&mp__config.precision, __ATOMIC_RELAXED);
+    if (g->fsite != NULL && g->fsite->precision >= 0) {
+        if (g->fsite->precision <= MP__PRECISION_MAX)
+            precision = g->fsite->precision;
+        else
+            mp__warn("MP_PROFILE_FUNC_PRECISION(%d) at %s:%d is not 0..%d; "
+                     "using %d", g->fsite->precision, g->file,
+                     g->fsite->line, MP__PRECISION_MAX, precision);
+    }
 
     fprintf(out, "Filename: %s\n\n", g->file);
     fprintf(out, "%s\n", HEADER + 2);
@@ -220,20 +226,52 @@ out:
 }
 
 /*
- * open_destination() - MEMPROF_OUTPUT with %p expanded, or stderr.  A
- * forked child appends, so that its report and its parent's both stay.
+ * output_path() - MEMPROF_OUTPUT with %p expanded into buf, or NULL when
+ * the report goes to stderr (said once when the name is too long).
  */
-static FILE *open_destination(void)
+static const char *output_path(char *buf, size_t size)
 {
     const char *pattern = mp__config.output;
     if (pattern == NULL)
-        return stderr;
-    char path[4096];
-    if (mp__expand_pid(pattern, (long)getpid(), path, sizeof path) != 0) {
+        return NULL;
+    if (mp__expand_pid(pattern, (long)getpid(), buf, size) != 0) {
         mp__warn("MEMPROF_OUTPUT='%s' is too long; using stderr", pattern);
-        return stderr;
+        mp__config.output = NULL;
+        return NULL;
     }
-    FILE *f = fopen(path, mp__forked() ? "ae" : "we");
+    return buf;
+}
+
+/*
+ * mp__output_start() - empty the report file when recording starts, so
+ * that every report of this run (the process's, its forked children's,
+ * each mp_report(NULL)) can append to it; an unwritable file is said now
+ * and the reports go to stderr.
+ */
+void mp__output_start(void)
+{
+    char buf[4096];
+    const char *path = output_path(buf, sizeof buf);
+    if (path == NULL)
+        return;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        mp__warn("cannot write MEMPROF_OUTPUT='%s' (%s); using stderr", path,
+                 strerror(errno));
+        mp__config.output = NULL;
+        return;
+    }
+    close(fd);
+}
+
+/* open_destination() - the report file, to append to, or stderr. */
+static FILE *open_destination(void)
+{
+    char buf[4096];
+    const char *path = output_path(buf, sizeof buf);
+    if (path == NULL)
+        return stderr;
+    FILE *f = fopen(path, "ae");
     if (f == NULL) {
         mp__warn("cannot write MEMPROF_OUTPUT='%s' (%s); using stderr", path,
                  strerror(errno));

@@ -98,7 +98,8 @@ int mp__expand_pid(const char *pattern, long pid, char *buf, size_t size)
 
 /*
  * mp__settings_load() - read MEMPROF_DISABLE first: when recording is off,
- * nothing else is read and nothing is printed.
+ * nothing else is read and nothing is printed.  A variable set to the
+ * empty string counts as unset, as a shell's "NAME= prog" means.
  */
 void mp__settings_load(mp__settings *out)
 {
@@ -121,7 +122,7 @@ void mp__settings_load(mp__settings *out)
         return;
 
     v = getenv("MEMPROF_PRECISION");
-    if (v != NULL) {
+    if (v != NULL && *v != '\0') {
         if (mp__parse_int(v, 0, MP__PRECISION_MAX, &n) == 0)
             out->precision = (int)n;
         else
@@ -130,12 +131,8 @@ void mp__settings_load(mp__settings *out)
     }
 
     v = getenv("MEMPROF_OUTPUT");
-    if (v != NULL) {
-        if (*v != '\0')
-            out->output = v;
-        else
-            mp__warn("MEMPROF_OUTPUT='' is not a file name; using stderr");
-    }
+    if (v != NULL && *v != '\0')
+        out->output = v;
 
     v = getenv("MEMPROF_SOURCE_PATH");
     if (v != NULL && *v != '\0')
@@ -152,25 +149,15 @@ int mp_set_precision(int n)
     return 0;
 }
 
-/* mp_strerror() - see memprof.h. */
+/*
+ * mp_strerror() - see memprof.h.  The library's codes are -errno values,
+ * so the C library's messages explain them.
+ */
 const char *mp_strerror(int code)
 {
-    switch (code) {
-    case 0:
-        return "success";
-    case -EINVAL:
-        return "invalid argument";
-    case -ENOMEM:
-        return "out of memory";
-    case -ENOENT:
-        return "no such file or directory";
-    case -EACCES:
-        return "permission denied";
-    case -ENAMETOOLONG:
-        return "file name too long";
-    case -EIO:
-        return "input/output error";
-    default:
-        return code < 0 ? "system error" : "unknown code";
-    }
+    if (code == 0)
+        return "Success";
+    if (code < 0 && code > -4096)
+        return strerror(-code);
+    return "Unknown error code";
 }

@@ -76,7 +76,7 @@ static int append(char **buf, size_t *len, size_t *cap, const char *p,
  * child_env() - environ without MEMPROF_* (the test process sets its own),
  * with env applied: "NAME=value" sets or replaces NAME, "-NAME" removes it.
  */
-static char **child_env(char *const env[])
+static char **child_env(const char *const env[])
 {
     size_t n = 0;
     size_t extra = 0;
@@ -101,11 +101,12 @@ static char **child_env(char *const env[])
     }
     for (size_t j = 0; j < extra; j++)
         if (env[j][0] != '-')
-            out[k++] = env[j];
+            out[k++] = (char *)env[j];
     return out;
 }
 
-int run_capture(char *const argv[], char *const env[], run_result *res)
+int run_capture(const char *const argv[], const char *const env[],
+                run_result *res)
 {
     memset(res, 0, sizeof *res);
     int po[2];
@@ -126,7 +127,7 @@ int run_capture(char *const argv[], char *const env[], run_result *res)
         close(po[1]);
         close(pe[0]);
         close(pe[1]);
-        execve(argv[0], argv, cenv != NULL ? cenv : environ);
+        execve(argv[0], (char *const *)argv, cenv != NULL ? cenv : environ);
         _exit(127);
     }
     free(cenv);

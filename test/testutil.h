@@ -29,7 +29,8 @@ typedef struct run_result {
  * less every MEMPROF_* variable, changed by env (NULL-terminated; "NAME=value" sets NAME, "-NAME" removes
  * it), in the current directory, and collect its output.  Returns 0 or -1.
  */
-int run_capture(char *const argv[], char *const env[], run_result *res);
+int run_capture(const char *const argv[], const char *const env[],
+                run_result *res);
 void run_result_free(run_result *res);
 
 /* test_build_dir() - the build directory: "build", "build-asan", ... */

@@ -1,0 +1,628 @@
+/*
+ * check_e2e.c - the examples and test programs run as a user runs them:
+ * their tables parsed (layout exact, counts exact, memory within stated
+ * tolerances), the settings, the disabled build, fork, stdout and exit
+ * status, the installed library, and memory_profiler side by side.
+ *
+ * Tests run from the project's root, where make check runs them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* path() - a path under the build directory, in a static buffer. */
+static const char *path(const char *rel)
+{
+    static char buf[4][512];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(buf[i], sizeof buf[i], "%s/%s", test_build_dir(), rel);
+    return buf[i];
+}
+
+/* run() - run a program with env changes; asserts it could be run. */
+static void run(run_result *r, const char *prog, const char *const env[])
+{
+    const char *argv[] = {prog, NULL};
+    ck_assert_int_eq(run_capture(argv, env, r), 0);
+}
+
+/* sh() - run a shell command, return its exit status (-1 if none). */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* source_line() - line n of file (1-based), without "\n"; malloc'd. */
+static char *source_line(const char *file, int n)
+{
+    char *text = read_file(file, NULL);
+    ck_assert_ptr_nonnull(text);
+    char *p = text;
+    for (int i = 1; i < n && p != NULL; i++) {
+        p = strchr(p, '\n');
+        if (p != NULL)
+            p++;
+    }
+    ck_assert_ptr_nonnull(p);
+    char *out = strndup(p, strcspn(p, "\n"));
+    free(text);
+    return out;
+}
+
+/*
+ * check_rows_are_source() - every row of t is the next line of the file,
+ * with its text, from the function's first line to its closing brace.
+ */
+static void check_rows_are_source(const table *t, const char *first_text)
+{
+    ck_assert_int_gt(t->nrows, 0);
+    for (int i = 0; i < t->nrows; i++) {
+        const table_row *r = &t->rows[i];
+        ck_assert_int_eq(r->line, t->rows[0].line + i);
+        char *want = source_line(t->file, r->line);
+        ck_assert_int_eq(r->contents_len, (int)strlen(want));
+        ck_assert(strncmp(r->contents, want, strlen(want)) == 0);
+        free(want);
+    }
+    ck_assert(strncmp(t->rows[0].contents, first_text, strlen(first_text)) ==
+              0);
+    const table_row *last = &t->rows[t->nrows - 1];
+    ck_assert_int_eq(last->contents_len, 1);
+    ck_assert_int_eq(last->contents[0], '}');
+}
+
+/* row_with() - the row whose contents contain text. */
+static const table_row *row_with(const table *t, const char *text)
+{
+    for (int i = 0; i < t->nrows; i++) {
+        const table_row *r = &t->rows[i];
+        char *c = strndup(r->contents, (size_t)r->contents_len);
+        int hit = strstr(c, text) != NULL;
+        free(c);
+        if (hit)
+            return r;
+    }
+    ck_abort_msg("no row contains '%s'", text);
+    return NULL;
+}
+
+/*
+ * The classic: 8 MB kept (+7.6 MiB), 160 MB made and freed (+152.6 and
+ * -152.6 MiB, the 160 MB allowed 150..157 MiB for page rounding and the
+ * allocator).
+ */
+START_TEST(test_basic)
+{
+    run_result r;
+    run(&r, path("examples/basic"), NULL);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_str_eq(r.out, "");
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    ck_assert_str_eq(t[0].file, "examples/basic.c");
+    check_rows_are_source(&t[0], "int *my_func(void)");
+    ck_assert_int_eq(t[0].nrows, 9);
+
+    const table_row *entry = row_with(&t[0], "MP_PROFILE_FUNC();");
+    const table_row *a = row_with(&t[0], "int *a =");
+    const table_row *b = row_with(&t[0], "int *b =");
+    const table_row *f = row_with(&t[0], "free(b)");
+    const table_row *ret = row_with(&t[0], "MP_RETURN(a)");
+    int recorded = 0;
+    for (int i = 0; i < t[0].nrows; i++)
+        recorded += t[0].rows[i].recorded;
+    ck_assert_int_eq(recorded, 5);
+    ck_assert_int_eq(entry->occ + a->occ + b->occ + f->occ + ret->occ, 5);
+
+    /* The entry row shows the baseline against 0, as memory_profiler. */
+    ck_assert_double_eq_tol(entry->inc, entry->mem, 0.05);
+    ck_assert_double_gt(entry->mem, 0.2);
+    ck_assert_double_ge(a->inc, 7.4);
+    ck_assert_double_le(a->inc, 7.9);
+    ck_assert_double_ge(b->inc, 150.0);
+    ck_assert_double_le(b->inc, 157.0);
+    ck_assert_double_le(f->inc, -150.0);
+    ck_assert_double_ge(f->inc, -157.0);
+    ck_assert_double_eq_tol(ret->inc, 0.0, 0.15);
+    ck_assert_double_eq_tol(b->mem, a->mem + b->inc, 0.1);
+
+    /* The column telescopes to the last reading (rounding: 0.05 a row). */
+    ck_assert_double_eq_tol(table_inc_sum(&t[0]), ret->mem, 0.25);
+    run_result_free(&r);
+}
+END_TEST
+
+/* Nested loops: Occurrences 1, n, n * m; Increment the real growth. */
+START_TEST(test_loop)
+{
+    run_result r;
+    run(&r, path("examples/loop"), NULL);
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    check_rows_are_source(&t[0], "char **grow(void)");
+    ck_assert_int_eq(row_with(&t[0], "MP_PROFILE_FUNC")->occ, 1);
+    ck_assert_int_eq(row_with(&t[0], "calloc")->occ, 1);
+    const table_row *outer = row_with(&t[0], "keep[i] =");
+    const table_row *inner = row_with(&t[0], "keep[OUTER + i");
+    ck_assert_int_eq(outer->occ, 10);
+    ck_assert_int_eq(inner->occ, 50);
+    ck_assert_int_eq(row_with(&t[0], "MP_RETURN")->occ, 1);
+    /* The statement spans two lines: one row, at its first line. */
+    ck_assert_int_eq(table_find(&t[0], inner->line + 1)->recorded, 0);
+    /* 10 x 4 MB = 38.1 MiB, 50 x 1 MB = 47.7 MiB (+ page rounding). */
+    ck_assert_double_ge(outer->inc, 37.5);
+    ck_assert_double_le(outer->inc, 39.5);
+    ck_assert_double_ge(inner->inc, 46.5);
+    ck_assert_double_le(inner->inc, 49.5);
+    ck_assert_double_eq_tol(table_inc_sum(&t[0]),
+                            row_with(&t[0], "MP_RETURN")->mem, 0.3);
+    run_result_free(&r);
+}
+END_TEST
+
+/* A function called 7 times (3 directly, 4 from a recursion). */
+START_TEST(test_calls)
+{
+    run_result r;
+    run(&r, path("examples/calls"), NULL);
+    table t[3];
+    ck_assert_int_eq(parse_tables(r.err, t, 3), 2);
+    check_rows_are_source(&t[0], "char *chunk(size_t mb)");
+    check_rows_are_source(&t[1], "void nest(int depth, char **keep)");
+    ck_assert_int_eq(row_with(&t[0], "MP_PROFILE_FUNC")->occ, 7);
+    const table_row *alloc = row_with(&t[0], "char *p =");
+    ck_assert_int_eq(alloc->occ, 7);
+    ck_assert_int_eq(row_with(&t[0], "MP_RETURN(p)")->occ, 7);
+    /* 3 x 8 MB + 4 x 2 MB = 30.5 MiB. */
+    ck_assert_double_ge(alloc->inc, 29.5);
+    ck_assert_double_le(alloc->inc, 32.0);
+    ck_assert_int_eq(row_with(&t[1], "MP_PROFILE_FUNC")->occ, 4);
+    ck_assert_int_eq(row_with(&t[1], "chunk(2)")->occ, 4);
+    ck_assert_int_eq(row_with(&t[1], "nest(depth - 1")->occ, 3);
+    ck_assert_int_eq(row_with(&t[1], "MP_RETURN_VOID")->occ, 4);
+    /* Each chunk(2) line adds 1.9 MiB: 4 calls, 7.6 MiB. */
+    ck_assert_double_ge(row_with(&t[1], "chunk(2)")->inc, 7.3);
+    ck_assert_double_le(row_with(&t[1], "chunk(2)")->inc, 8.3);
+    run_result_free(&r);
+}
+END_TEST
+
+/* 4 threads x 3 calls: every occurrence counted. */
+START_TEST(test_threads)
+{
+    run_result r;
+    run(&r, path("examples/threads"), NULL);
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    check_rows_are_source(&t[0], "void work(void)");
+    ck_assert_int_eq(row_with(&t[0], "MP_PROFILE_FUNC")->occ, 12);
+    ck_assert_int_eq(row_with(&t[0], "char *p =")->occ, 12);
+    ck_assert_int_eq(row_with(&t[0], "free(p)")->occ, 12);
+    run_result_free(&r);
+}
+END_TEST
+
+/* Every precision 0..6: the parser checks Python's exact cell format. */
+START_TEST(test_precisions)
+{
+    for (int p = 0; p <= 6; p++) {
+        char env0[32];
+        snprintf(env0, sizeof env0, "MEMPROF_PRECISION=%d", p);
+        const char *env[] = {env0, NULL};
+        run_result r;
+        run(&r, path("examples/basic"), env);
+        table t[2];
+        ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+        const table_row *a = row_with(&t[0], "int *a =");
+        const char *dot = strchr(a->mem_cell, '.');
+        if (p == 0)
+            ck_assert_ptr_null(dot);
+        else
+            ck_assert_int_eq((int)strcspn(dot + 1, " "), p);
+        run_result_free(&r);
+    }
+}
+END_TEST
+
+/* A bad setting: one line naming it, then the default. */
+START_TEST(test_bad_precision)
+{
+    const char *env[] = {"MEMPROF_PRECISION=abc", NULL};
+    run_result r;
+    run(&r, path("examples/basic"), env);
+    const char *want =
+        "memprof: MEMPROF_PRECISION='abc' is not an integer 0..6; using 1\n"
+        "Filename: examples/basic.c\n";
+    ck_assert(strncmp(r.err, want, strlen(want)) == 0);
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    ck_assert_str_eq(strchr(row_with(&t[0], "int *a")->mem_cell, '.') + 2,
+                     " MiB");
+    run_result_free(&r);
+}
+END_TEST
+
+/* MEMPROF_DISABLE=1: nothing recorded, nothing printed. */
+START_TEST(test_runtime_disable)
+{
+    const char *env[] = {"MEMPROF_DISABLE=1", "MEMPROF_PRECISION=abc", NULL};
+    run_result r;
+    run(&r, path("examples/basic"), env);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_str_eq(r.out, "");
+    run_result_free(&r);
+}
+END_TEST
+
+/*
+ * -DMEMPROF_DISABLE: every macro is the bare statement, so the programs
+ * build without the library at all and print nothing.
+ */
+START_TEST(test_compiled_out)
+{
+    const char *examples[] = {"basic", "loop", "calls", "threads"};
+    for (int i = 0; i < 4; i++) {
+        const char *out = path("test/disabled");
+        ck_assert_int_eq(sh("%s -std=c99 -pedantic -O2 -Wall -Wextra "
+                            "-Werror -Wshadow -DMEMPROF_DISABLE -Iinclude "
+                            "-o %s examples/%s.c -pthread",
+                            MP_TEST_CC, out, examples[i]),
+                         0);
+        ck_assert_int_eq(sh("nm -u %s | grep -q ' mp_'", out), 1);
+        run_result r;
+        run(&r, out, NULL);
+        ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+        ck_assert_str_eq(r.err, "");
+        run_result_free(&r);
+        unlink(out);
+    }
+}
+END_TEST
+
+/* stdout, errno and the exit status are the program's own. */
+START_TEST(test_program_untouched)
+{
+    run_result r;
+    run(&r, path("test/progs/io"), NULL);
+    ck_assert(WIFEXITED(r.status));
+    ck_assert_int_eq(WEXITSTATUS(r.status), 3);
+    ck_assert_str_eq(r.out, "hello from stdout\nerrno 9\n");
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    ck_assert_int_eq(row_with(&t[0], "printf")->occ, 1);
+    run_result_free(&r);
+}
+END_TEST
+
+/* A forked child reports only its own records; the parent's table once. */
+START_TEST(test_fork)
+{
+    run_result r;
+    run(&r, path("test/progs/fork"), NULL);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    table t[4];
+    ck_assert_int_eq(parse_tables(r.err, t, 4), 2);
+    /* The child exits first: its table, then the parent's. */
+    ck_assert_int_eq(row_with(&t[0], "escape = NULL")->occ, 1);
+    ck_assert_int_eq(row_with(&t[0], "MP_PROFILE_FUNC")->occ, 1);
+    check_rows_are_source(&t[0], "void in_child(void)");
+    check_rows_are_source(&t[1], "void in_parent(void)");
+    ck_assert_int_eq(row_with(&t[1], "MP_PROFILE_FUNC")->occ, 4);
+    ck_assert_int_eq(row_with(&t[1], "free(escape)")->occ, 4);
+    run_result_free(&r);
+}
+END_TEST
+
+/* tmpdir() - a new directory under /tmp (static buffer). */
+static const char *tmpdir(void)
+{
+    static char dir[64];
+    strcpy(dir, "/tmp/mp_e2e_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    return dir;
+}
+
+/* MEMPROF_OUTPUT with %p: a file per process, nothing on stderr. */
+START_TEST(test_output_file)
+{
+    const char *dir = tmpdir();
+    char env0[128];
+    snprintf(env0, sizeof env0, "MEMPROF_OUTPUT=%s/report.%%p.txt", dir);
+    const char *env[] = {env0, NULL};
+    run_result r;
+    const char *argv[] = {path("test/progs/fork"), NULL};
+    ck_assert_int_eq(run_capture(argv, env, &r), 0);
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    ck_assert_int_eq(sh("test $(ls %s | grep -c '^report\\.[0-9]*\\.txt$') "
+                        "-eq 2",
+                        dir),
+                     0);
+    ck_assert_int_eq(sh("cat %s/report.*.txt | grep -c '^Filename: ' | "
+                        "grep -qx 2",
+                        dir),
+                     0);
+    sh("rm -rf %s", dir);
+
+    /* Without %p the child appends and the parent's report follows. */
+    dir = tmpdir();
+    snprintf(env0, sizeof env0, "MEMPROF_OUTPUT=%s/one.txt", dir);
+    ck_assert_int_eq(run_capture(argv, env, &r), 0);
+    run_result_free(&r);
+    char file[128];
+    snprintf(file, sizeof file, "%s/one.txt", dir);
+    char *text = read_file(file, NULL);
+    ck_assert_ptr_nonnull(text);
+    table t[4];
+    ck_assert_int_eq(parse_tables(text, t, 4), 2);
+    free(text);
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
+/* An unwritable MEMPROF_OUTPUT: one line, and the table on stderr. */
+START_TEST(test_output_unwritable)
+{
+    const char *env[] = {"MEMPROF_OUTPUT=/nonexistent/dir/report.txt", NULL};
+    run_result r;
+    run(&r, path("examples/basic"), env);
+    const char *want = "memprof: cannot write "
+                       "MEMPROF_OUTPUT='/nonexistent/dir/report.txt' (No "
+                       "such file or directory); using stderr\n";
+    ck_assert(strncmp(r.err, want, strlen(want)) == 0);
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
+ * Run from elsewhere, the source does not open: one line says so and the
+ * rows show the statements; MEMPROF_SOURCE_PATH finds it again.
+ */
+START_TEST(test_missing_source)
+{
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    char prog[4200];
+    snprintf(prog, sizeof prog, "%s/%s", cwd, path("examples/basic"));
+    const char *dir = tmpdir();
+    ck_assert_int_eq(chdir(dir), 0);
+    run_result r;
+    run(&r, prog, NULL);
+    const char *want = "memprof: cannot read examples/basic.c (No such file "
+                       "or directory); showing the recorded statements\n";
+    ck_assert(strncmp(r.err, want, strlen(want)) == 0);
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    ck_assert_int_eq(t[0].nrows, 5);
+    ck_assert_int_eq(t[0].rows[0].contents_len, 18);
+    ck_assert(strncmp(t[0].rows[0].contents, "MP_PROFILE_FUNC();", 18) == 0);
+    ck_assert(strncmp(t[0].rows[1].contents,
+                      "int *a = fill(malloc(8000000), 8000000)", 39) == 0);
+    ck_assert(strncmp(t[0].rows[3].contents, "free(b)\n", 8) == 0);
+    ck_assert(strncmp(t[0].rows[4].contents, "return a;\n", 10) == 0);
+    run_result_free(&r);
+
+    char env0[4200];
+    snprintf(env0, sizeof env0, "MEMPROF_SOURCE_PATH=/nonexistent:%s", cwd);
+    const char *env[] = {env0, NULL};
+    run(&r, prog, env);
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    ck_assert_int_eq(strncmp(r.err, "Filename: examples/basic.c\n", 27), 0);
+    ck_assert_int_eq(t[0].nrows, 9);
+    run_result_free(&r);
+    ck_assert_int_eq(chdir(cwd), 0);
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
+/* The archive shows the linker only mp_ and mp__ names. */
+START_TEST(test_exported_names)
+{
+    ck_assert_int_eq(sh("nm -g --defined-only %s/libmemprof.a | "
+                        "awk 'NF == 3 && $3 !~ /^mp_/ { print; bad = 1 } "
+                        "END { exit bad }'",
+                        test_build_dir()),
+                     0);
+    ck_assert_int_eq(sh("nm -g --defined-only %s/libmemprof.a | "
+                        "grep -q ' T mp_report$'",
+                        test_build_dir()),
+                     0);
+}
+END_TEST
+
+/* The header: C99 and C11 -pedantic with gcc and clang, C++11 too. */
+START_TEST(test_header_dialects)
+{
+    const char *c[] = {"gcc -std=c99", "gcc -std=c11", "clang -std=c99",
+                       "clang -std=c11"};
+    for (int i = 0; i < 4; i++) {
+        if (sh("command -v %.5s >/dev/null", c[i]) != 0)
+            continue;
+        ck_assert_int_eq(sh("%s -pedantic -Wall -Wextra -Werror -Wshadow "
+                            "-Wstrict-prototypes -fsyntax-only -Iinclude "
+                            "examples/basic.c examples/threads.c",
+                            c[i]),
+                         0);
+    }
+    const char *cxx[] = {"g++", "clang++"};
+    for (int i = 0; i < 2; i++) {
+        if (sh("command -v %s >/dev/null", cxx[i]) != 0)
+            continue;
+        ck_assert_int_eq(sh("%s -std=c++11 -pedantic -Wall -Wextra -Werror "
+                            "-Wshadow -fsyntax-only -Iinclude "
+                            "test/progs/cxx.cc",
+                            cxx[i]),
+                         0);
+    }
+    const char *out = path("test/cxx");
+    ck_assert_int_eq(sh("g++ -std=c++11 -O2 %s -Iinclude -o %s "
+                        "test/progs/cxx.cc %s/libmemprof.a -pthread",
+                        MP_TEST_SAN, out, test_build_dir()),
+                     0);
+    run_result r;
+    run(&r, out, NULL);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    table t[3];
+    ck_assert_int_eq(parse_tables(r.err, t, 3), 2);
+    ck_assert_int_eq(row_with(&t[0], "std::memset")->occ, 1);
+    ck_assert_double_ge(row_with(&t[0], "std::memset")->inc, 0.9);
+    ck_assert_int_eq(row_with(&t[1], "MP_RETURN_VOID")->occ, 1);
+    /* MP_PROFILE_FUNC_PRECISION(2): two decimals. */
+    const char *dot = strchr(row_with(&t[1], "MP_RETURN_VOID")->mem_cell, '.');
+    ck_assert_ptr_nonnull(dot);
+    ck_assert_str_eq(dot + 3, " MiB");
+    run_result_free(&r);
+    unlink(out);
+}
+END_TEST
+
+/*
+ * make install into a prefix (and a DESTDIR), then build a program with
+ * pkg-config as a user would.
+ */
+START_TEST(test_install)
+{
+    const char *dir = tmpdir();
+    ck_assert_int_eq(sh("make -s install B=%s PREFIX=%s/prefix >/dev/null",
+                        test_build_dir(), dir),
+                     0);
+    const char *files[] = {"include/memprof.h", "lib/libmemprof.a",
+                           "lib/pkgconfig/memprof.pc",
+                           "share/man/man3/memprof.3"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(sh("test -f %s/prefix/%s", dir, files[i]), 0);
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(sh("cd %s && "
+                        "export PKG_CONFIG_PATH=%s/prefix/lib/pkgconfig && "
+                        "%s -O2 %s -o basic %s/examples/basic.c "
+                        "$(pkg-config --cflags --libs memprof)",
+                        dir, dir, MP_TEST_CC, MP_TEST_SAN, cwd),
+                     0);
+    ck_assert_int_eq(sh("cd %s && env -u MEMPROF_OUTPUT ./basic 2>&1 | "
+                        "grep -q '^Filename: /'",
+                        dir),
+                     0);
+    ck_assert_int_eq(sh("make -s install B=%s PREFIX=/usr/x DESTDIR=%s/dest "
+                        ">/dev/null && test -f %s/dest/usr/x/include/memprof.h "
+                        "&& grep -qx 'prefix=/usr/x' "
+                        "%s/dest/usr/x/lib/pkgconfig/memprof.pc",
+                        test_build_dir(), dir, dir, dir),
+                     0);
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
+/*
+ * memprof_python() - whether Debian's python3-memory-profiler is there.
+ */
+static int memory_profiler_present(void)
+{
+    return sh("/usr/bin/python3 -c 'import memory_profiler' "
+              ">/dev/null 2>&1") == 0;
+}
+
+/*
+ * memory_profiler itself, on a Python function of the same shape as
+ * basic.c: its table passes the same layout checks as ours, and the three
+ * allocations show the same increments.
+ */
+START_TEST(test_same_as_memory_profiler)
+{
+    if (!memory_profiler_present()) {
+        fprintf(stderr, "SKIP test_same_as_memory_profiler: "
+                        "python3-memory-profiler is not installed\n");
+        return;
+    }
+    const char *argv[] = {"/usr/bin/python3",
+                    "-m",
+                    "memory_profiler",
+                    "--precision",
+                    "1",
+                    "test/python/basic_shape.py",
+                    NULL};
+    run_result py;
+    ck_assert_int_eq(run_capture(argv, NULL, &py), 0);
+    ck_assert_int_eq(WEXITSTATUS(py.status), 0);
+    run_result c;
+    run(&c, path("examples/basic"), NULL);
+    table tp[2];
+    table tc[2];
+    ck_assert_int_eq(parse_tables(py.out, tp, 2), 1);
+    ck_assert_int_eq(parse_tables(c.err, tc, 2), 1);
+    /* The header and rule are the same bytes. */
+    const char *hp = strstr(py.out, "\n\nLine #");
+    const char *hc = strstr(c.err, "\n\nLine #");
+    ck_assert_ptr_nonnull(hp);
+    ck_assert_ptr_nonnull(hc);
+    ck_assert(strncmp(hp, hc, 2 + 61 + 1 + 61 + 1) == 0);
+    /* Python's rows: @profile, def, a, b, empty, del, return. */
+    const char *pyrows[] = {"a = [1]", "b = [2]", "del b", "return a"};
+    const char *crows[] = {"int *a =", "int *b =", "free(b)", "MP_RETURN(a)"};
+    for (int i = 0; i < 4; i++) {
+        const table_row *p = row_with(&tp[0], pyrows[i]);
+        const table_row *q = row_with(&tc[0], crows[i]);
+        ck_assert_int_eq(p->occ, q->occ);
+        ck_assert_double_eq_tol(p->inc, q->inc, 0.5);
+    }
+    /* The empty source line between b and del is an empty row in both. */
+    ck_assert_int_eq(table_find(&tp[0], row_with(&tp[0], "del b")->line - 1)
+                         ->recorded,
+                     0);
+    ck_assert_int_eq(table_find(&tc[0], row_with(&tc[0], "free(b)")->line - 1)
+                         ->recorded,
+                     0);
+    run_result_free(&py);
+    run_result_free(&c);
+}
+END_TEST
+
+Suite *e2e_suite(void)
+{
+    Suite *s = suite_create("e2e");
+    TCase *tc = tcase_create("examples");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_basic);
+    tcase_add_test(tc, test_loop);
+    tcase_add_test(tc, test_calls);
+    tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_precisions);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("settings");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_bad_precision);
+    tcase_add_test(tc, test_runtime_disable);
+    tcase_add_test(tc, test_output_file);
+    tcase_add_test(tc, test_output_unwritable);
+    tcase_add_test(tc, test_missing_source);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("host");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_compiled_out);
+    tcase_add_test(tc, test_program_untouched);
+    tcase_add_test(tc, test_fork);
+    tcase_add_test(tc, test_exported_names);
+    tcase_add_test(tc, test_header_dialects);
+    tcase_add_test(tc, test_install);
+    tcase_add_test(tc, test_same_as_memory_profiler);
+    suite_add_tcase(s, tc);
+    return s;
+}
