@@ -73,3 +73,26 @@ const table_row *table_find(const table *t, int line);
 
 /* table_inc_sum() - the sum of the Increment column, in MiB. */
 double table_inc_sum(const table *t);
+
+/*
+ * FIGURE(assertion) - an assertion on a memory figure.  Under
+ * ThreadSanitizer each byte a program touches also touches shadow memory,
+ * which RSS counts (about five times as much), so figures are checked in
+ * the plain and ASan builds; the TSan run checks everything else.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define MP_TEST_FIGURES 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MP_TEST_FIGURES 0
+#endif
+#endif
+#ifndef MP_TEST_FIGURES
+#define MP_TEST_FIGURES 1
+#endif
+#define FIGURE(assertion)                                                   \
+    do {                                                                    \
+        if (MP_TEST_FIGURES) {                                              \
+            assertion;                                                      \
+        }                                                                   \
+    } while (0)
