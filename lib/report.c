@@ -18,7 +18,7 @@
 #include "internal.h"
 
 #define HEADER                                                              \
-    "  Line #    Mem usage    Increment  Occurrences   Line Contents"
+    "Line #    Mem usage    Increment  Occurrences   Line Contents"
 
 #define MIB 1048576.0
 
@@ -153,11 +153,10 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
     }
 
     fprintf(out, "Filename: %s\n\n", g->file);
-    fprintf(out, "%s\n", HEADER + 2);
     char rule[sizeof HEADER];
-    memset(rule, '=', sizeof HEADER - 3);
-    rule[sizeof HEADER - 3] = '\0';
-    fprintf(out, "%s\n", rule);
+    memset(rule, '=', sizeof HEADER - 1);
+    rule[sizeof HEADER - 1] = '\0';
+    fprintf(out, "%s\n%s\n", HEADER, rule);
     for (int line = first; line <= last; line++) {
         line_stat *l = &ls[line - first];
         if (l->count == 0) {
