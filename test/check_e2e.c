@@ -183,7 +183,7 @@ START_TEST(test_loop)
     FIGURE(ck_assert_double_le(make->inc, 193.0));
     FIGURE(ck_assert_double_le(drop->inc, -188.0));
     FIGURE(ck_assert_double_ge(drop->inc, -193.0));
-    ck_assert_double_eq_tol(make->inc + drop->inc, 0.0, 0.5);
+    FIGURE(ck_assert_double_eq_tol(make->inc + drop->inc, 0.0, 0.5));
     run_result_free(&r);
 }
 END_TEST
@@ -463,6 +463,20 @@ START_TEST(test_exported_names)
 }
 END_TEST
 
+/* The library itself builds warning-free with clang as with gcc. */
+START_TEST(test_clang_builds_library)
+{
+    if (sh("command -v clang >/dev/null") != 0) {
+        fprintf(stderr, "SKIP test_clang_builds_library: no clang\n");
+        return;
+    }
+    ck_assert_int_eq(sh("clang -std=gnu11 -pthread -Iinclude -Ilib -Wall "
+                        "-Wextra -Werror -Wstrict-prototypes -Wwrite-strings "
+                        "-Wshadow -O2 -fsyntax-only lib/*.c"),
+                     0);
+}
+END_TEST
+
 /* The header: C99 and C11 -pedantic with gcc and clang, C++11 too. */
 START_TEST(test_header_dialects)
 {
@@ -635,6 +649,7 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_program_untouched);
     tcase_add_test(tc, test_fork);
     tcase_add_test(tc, test_exported_names);
+    tcase_add_test(tc, test_clang_builds_library);
     tcase_add_test(tc, test_header_dialects);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_same_as_memory_profiler);

@@ -14,6 +14,12 @@
 
 extern char **environ;
 
+int figures_hold(void)
+{
+    const char *v = getenv("MP_TEST_FIGURES");
+    return !MP_TEST_TSAN && !(v != NULL && strcmp(v, "0") == 0);
+}
+
 const char *test_build_dir(void)
 {
     return MP_TEST_BUILD;
