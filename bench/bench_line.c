@@ -38,17 +38,17 @@
 
 #include <memprof.h>
 
-#define LINE_N 2000             /* MP_LINE hits or preads per round */
+#define LINE_N 2000 /* MP_LINE hits or preads per round */
 #define LINE_ROUNDS 250
-#define OFF_N 2000000           /* disabled MP_LINE hits per round */
+#define OFF_N 2000000 /* disabled MP_LINE hits per round */
 #define OFF_ROUNDS 30
-#define THREAD_N 500            /* hits per thread per round */
+#define THREAD_N 500 /* hits per thread per round */
 #define THREAD_ROUNDS 400
-#define PY_N 25000              /* iterations of mp_loop.py's loop */
+#define PY_N 25000 /* iterations of mp_loop.py's loop */
 #define PY_ROUNDS 3
 #define RSS_ROUNDS 9
 #ifndef PYTHON
-#define PYTHON "/usr/bin/python3"   /* the interpreter of figure 4 */
+#define PYTHON "/usr/bin/python3" /* the interpreter of figure 4 */
 #endif
 
 /* Keep x in a register the compiler must assume is read and changed. */
@@ -213,7 +213,8 @@ static double bench_line_cost(void)
     double l = min_of(line, LINE_ROUNDS);
     double f = min_of(floor, LINE_ROUNDS);
     printf("MP_LINE (rss)         %9.1f ns   pread floor      %9.1f ns   "
-           "ratio %6.3f   target <= 1.05\n", l, f, l / f);
+           "ratio %6.3f   target <= 1.05\n",
+           l, f, l / f);
     return l;
 }
 
@@ -243,7 +244,8 @@ static void bench_disabled(void)
     double o = min_of(off, OFF_ROUNDS);
     double b = min_of(bare, OFF_ROUNDS);
     printf("MP_LINE (disabled)    %9.2f ns   bare x++         %9.2f ns   "
-           "              target <= 2 ns\n", o, b);
+           "              target <= 2 ns\n",
+           o, b);
 }
 
 /*
@@ -332,16 +334,16 @@ enum work { WORK_LINE, WORK_PREAD_OWN, WORK_PREAD_SHARED };
 typedef struct worker {
     pthread_t tid;
     int id;
-    int fd;             /* this worker's own /proc/self/statm */
-    span s;             /* when its work in the last round ran */
+    int fd; /* this worker's own /proc/self/statm */
+    span s; /* when its work in the last round ran */
 } worker;
 
 static pthread_barrier_t round_start;
 static pthread_barrier_t round_end;
 static enum work job_work;
-static int job_threads;         /* workers 0 .. job_threads - 1 take part */
+static int job_threads; /* workers 0 .. job_threads - 1 take part */
 static int job_quit;
-static int job_ready;           /* workers that have reached the start */
+static int job_ready; /* workers that have reached the start */
 static int shared_fd;
 
 /*
@@ -465,14 +467,16 @@ static void bench_threads(void)
         double a = min_of(two[k], THREAD_ROUNDS);
         double b = min_of(one[k], THREAD_ROUNDS);
         printf("%s  %9.1f ns   1 thread         %9.1f ns   ratio %6.3f   "
-               "%s\n", kinds[k].name, a, b, a / b, kinds[k].target);
+               "%s\n",
+               kinds[k].name, a, b, a / b, kinds[k].target);
         if (kinds[k].what == WORK_PREAD_OWN)
             own = a / b;
     }
     if (own > 1.1)
         printf("  note: bare preads on their own fds slowed down %.2fx too: "
                "other processes were\n  using the cores; read the MP_LINE "
-               "ratio against that one\n", own);
+               "ratio against that one\n",
+               own);
 }
 
 /*
@@ -491,8 +495,7 @@ static void bench_python(const char *script, double line_ns)
     const char *check[] = {PYTHON, "-c", "import memory_profiler", NULL};
     const char *count[] = {PYTHON, script, n_arg, "--count", NULL};
     const char *plain[] = {PYTHON, script, n_arg, NULL};
-    const char *prof[] = {PYTHON, "-m", "memory_profiler", script, n_arg,
-                          NULL};
+    const char *prof[] = {PYTHON, "-m", "memory_profiler", script, n_arg, NULL};
 
     if (run_child(check, 0) < 0) {
         printf("memory_profiler: not installed, skipped\n");
@@ -517,8 +520,8 @@ static void bench_python(const char *script, double line_ns)
         t_prof[r] = (double)b;
     }
 
-    double per_line = (min_of(t_prof, PY_ROUNDS) - min_of(t_plain, PY_ROUNDS))
-                      / (double)lines;
+    double per_line = (min_of(t_prof, PY_ROUNDS) - min_of(t_plain, PY_ROUNDS)) /
+                      (double)lines;
     printf("memory_profiler       %9.1f ns   MP_LINE (rss)    %9.1f ns   "
            "ratio %6.1f   per executed line, %ld lines\n",
            per_line, line_ns, per_line / line_ns, lines);
@@ -545,8 +548,8 @@ static void status_of(const char *prog, long st[NST])
     const char *m = strstr(out, "main ");
     const char *e = strstr(out, "exit ");
     if (m == NULL || e == NULL ||
-        sscanf(m, "main %ld %ld %ld", &st[ST_RSS], &st[ST_HWM],
-               &st[ST_ANON]) != 3 ||
+        sscanf(m, "main %ld %ld %ld", &st[ST_RSS], &st[ST_HWM], &st[ST_ANON]) !=
+            3 ||
         sscanf(e, "exit %ld %ld %ld", &ignored[0], &st[ST_HWM_EXIT],
                &ignored[1]) != 3) {
         errno = EINVAL;

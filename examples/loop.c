@@ -34,8 +34,8 @@ char **grow(void)
     for (int i = 0; i < OUTER; i++) {
         MP_LINE(keep[i] = fill(malloc(4000000), 4000000));
         for (int j = 0; j < INNER; j++) {
-            MP_LINE(keep[OUTER + i * INNER + j] = fill(malloc(1000000),
-                                                       1000000));
+            MP_LINE(keep[OUTER + i * INNER + j] =
+                        fill(malloc(1000000), 1000000));
         }
     }
     MP_RETURN(keep);

@@ -17,8 +17,7 @@
 
 #include "internal.h"
 
-#define HEADER                                                              \
-    "Line #    Mem usage    Increment  Occurrences   Line Contents"
+#define HEADER "Line #    Mem usage    Increment  Occurrences   Line Contents"
 
 #define MIB 1048576.0
 
@@ -45,7 +44,7 @@ typedef struct line_stat {
     uint64_t count;
     int64_t max;
     int64_t inc;
-    const char *text;   /* the first site's statement, for lost sources */
+    const char *text; /* the first site's statement, for lost sources */
 } line_stat;
 
 /* Sources read during one report, each once. */
@@ -70,8 +69,8 @@ static const mp__source *cached_source(source_cache *c, const char *file,
     mp__source *src = c->n < 16 ? &c->src[c->n] : spare;
     int err = mp__source_load(src, file, mp__config.source_path);
     if (err != 0)
-        mp__warn("cannot read %s (%s); showing the recorded statements",
-                 file, strerror(-err));
+        mp__warn("cannot read %s (%s); showing the recorded statements", file,
+                 strerror(-err));
     if (c->n < 16) {
         c->file[c->n] = file;
         c->err[c->n++] = err;
@@ -148,8 +147,9 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
             precision = g->fsite->precision;
         else
             mp__warn("MP_PROFILE_FUNC_PRECISION(%d) at %s:%d is not 0..%d; "
-                     "using %d", g->fsite->precision, g->file,
-                     g->fsite->line, MP__PRECISION_MAX, precision);
+                     "using %d",
+                     g->fsite->precision, g->file, g->fsite->line,
+                     MP__PRECISION_MAX, precision);
     }
 
     fprintf(out, "Filename: %s\n\n", g->file);
@@ -161,8 +161,7 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
         line_stat *l = &ls[line - first];
         if (l->count == 0) {
             if (src != NULL)
-                mp__format_row(out, line, NULL, NULL, -1,
-                               src->lines[line - 1]);
+                mp__format_row(out, line, NULL, NULL, -1, src->lines[line - 1]);
             continue;
         }
         char mem[64];
@@ -296,8 +295,7 @@ static int any_record(void)
 void mp__report_at_exit(void)
 {
     MP__SAVE_ERRNO({
-        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1 ||
-            !any_record())
+        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1 || !any_record())
             break;
         FILE *out = open_destination();
         int r = mp__report_write(out);

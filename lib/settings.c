@@ -127,7 +127,8 @@ void mp__settings_load(mp__settings *out)
             out->precision = (int)n;
         else
             mp__warn("MEMPROF_PRECISION='%s' is not an integer 0..%d; "
-                     "using %d", v, MP__PRECISION_MAX, MP__PRECISION_DEFAULT);
+                     "using %d",
+                     v, MP__PRECISION_MAX, MP__PRECISION_DEFAULT);
     }
 
     v = getenv("MEMPROF_OUTPUT");

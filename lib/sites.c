@@ -32,7 +32,7 @@ static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Groups by key, "F<line>:<file>" for functions, "L:<file>" for files. */
 typedef struct group_key {
-    unsigned group;     /* index in mp__reg.groups */
+    unsigned group; /* index in mp__reg.groups */
     UT_hash_handle hh;
     char key[];
 } group_key;
@@ -87,8 +87,8 @@ static unsigned new_slot(mp__site *site)
 static unsigned group_of(mp__site *site, mp__frame *frame)
 {
     mp__site *fsite = site->kind == MP__SITE_FUNC ? site
-                      : frame != NULL         ? frame->site
-                                              : NULL;
+                      : frame != NULL             ? frame->site
+                                                  : NULL;
     char key[4096];
     int n;
     if (fsite != NULL)

@@ -26,15 +26,15 @@ enum {
     TK_NEWLINE = 256,
     TK_IDENT,
     TK_NUMBER,
-    TK_STRING,      /* a string or character literal */
-    TK_PP           /* a whole preprocessor directive */
+    TK_STRING, /* a string or character literal */
+    TK_PP      /* a whole preprocessor directive */
 };
 
 /* What a block opened by '{' is, judged from the tokens before it. */
 enum {
-    BLOCK_BODY,         /* a function body (or any other block) */
-    BLOCK_CONTAINER,    /* extern "C", namespace, struct, class: look in */
-    BLOCK_INIT          /* an initialiser: "= {" */
+    BLOCK_BODY,      /* a function body (or any other block) */
+    BLOCK_CONTAINER, /* extern "C", namespace, struct, class: look in */
+    BLOCK_INIT       /* an initialiser: "= {" */
 };
 
 /* The deepest parenthesis nesting mp__source_stmt_start() remembers. */
@@ -43,8 +43,8 @@ enum {
 /* A position in a source: on line index line, at p in its text. */
 typedef struct cursor {
     const mp__source *src;
-    int line;               /* 0-based index into src->lines */
-    const char *p;          /* in src->lines[line] */
+    int line;      /* 0-based index into src->lines */
+    const char *p; /* in src->lines[line] */
 } cursor;
 
 /* One token: its kind, its 1-based line and where its text starts. */
@@ -57,15 +57,15 @@ typedef struct token {
 /* The lexer's state: where it is and whether a '#' would start a line. */
 typedef struct lexer {
     cursor c;
-    int bol;                /* only blanks and comments so far on a line */
+    int bol; /* only blanks and comments so far on a line */
 } lexer;
 
 /* A block opened and not yet closed, for mp__source_function(). */
 typedef struct block {
-    int open;               /* line of its '{' */
-    int first;              /* first line of the declaration before it */
-    int kind;               /* BLOCK_* */
-    int candidate;          /* every enclosing block is a container */
+    int open;      /* line of its '{' */
+    int first;     /* first line of the declaration before it */
+    int kind;      /* BLOCK_* */
+    int candidate; /* every enclosing block is a container */
 } block;
 
 /* ---- Loading. */
@@ -232,8 +232,7 @@ static int analyse(mp__source *src);
 /*
  * mp__source_load() - see internal.h.  On failure *src is zeroed.
  */
-int mp__source_load(mp__source *src, const char *path,
-                    const char *search_path)
+int mp__source_load(mp__source *src, const char *path, const char *search_path)
 {
     int fd;
     int rc;
@@ -494,8 +493,8 @@ static int lex_token(lexer *lx, token *t)
         ch = cursor_peek(c);
         if (is_blank(ch))
             cursor_next(c);
-        else if (ch == '/' && (cursor_peek2(c) == '*' ||
-                               cursor_peek2(c) == '/'))
+        else if (ch == '/' &&
+                 (cursor_peek2(c) == '*' || cursor_peek2(c) == '/'))
             skip_comment(c);
         else
             break;
@@ -515,8 +514,7 @@ static int lex_token(lexer *lx, token *t)
             ch = cursor_peek(c);
             if (!is_ident(ch) && ch != '.' &&
                 !((ch == '+' || ch == '-') &&
-                  (prev == 'e' || prev == 'E' || prev == 'p' ||
-                   prev == 'P')) &&
+                  (prev == 'e' || prev == 'E' || prev == 'p' || prev == 'P')) &&
                 !(ch == '\'' && is_ident(cursor_peek2(c))))
                 break;
             cursor_next(c);
@@ -630,9 +628,8 @@ static size_t skip_attribute(const token *toks, size_t i, size_t end)
     size_t j = i;
 
     if (token_is(&toks[i], "__attribute__") ||
-        token_is(&toks[i], "__attribute") ||
-        token_is(&toks[i], "__declspec") || token_is(&toks[i], "alignas") ||
-        token_is(&toks[i], "_Alignas")) {
+        token_is(&toks[i], "__attribute") || token_is(&toks[i], "__declspec") ||
+        token_is(&toks[i], "alignas") || token_is(&toks[i], "_Alignas")) {
         j++;
         open = '(';
         close = ')';
@@ -687,9 +684,8 @@ static size_t declaration_start(const token *toks, size_t brace)
  */
 static int block_kind(const token *toks, size_t start, size_t end)
 {
-    static const char *const keywords[] = {
-        "namespace", "struct", "class", "union", "enum"
-    };
+    static const char *const keywords[] = {"namespace", "struct", "class",
+                                           "union", "enum"};
     int keyword = 0;
     size_t i = start;
 
@@ -746,8 +742,8 @@ static int find_bodies(mp__source *src, const token *toks, size_t ntoks)
             const block *up = depth > 0 ? &stack[depth - 1] : NULL;
 
             b->open = t->line;
-            b->candidate = up == NULL ||
-                           (up->candidate && up->kind == BLOCK_CONTAINER);
+            b->candidate =
+                up == NULL || (up->candidate && up->kind == BLOCK_CONTAINER);
             b->first = t->line;
             b->kind = BLOCK_BODY;
             if (b->candidate) {
@@ -783,8 +779,8 @@ static int find_bodies(mp__source *src, const token *toks, size_t ntoks)
 static int find_starts(mp__source *src, const token *toks, size_t ntoks)
 {
     struct {
-        int mp;         /* the '(' follows an identifier starting "MP_" */
-        int line;       /* that identifier's line */
+        int mp;   /* the '(' follows an identifier starting "MP_" */
+        int line; /* that identifier's line */
     } open[PAREN_MAX];
     size_t depth = 0;
     size_t i;
@@ -843,8 +839,7 @@ static int analyse(mp__source *src)
  * mp__source_function() - see internal.h.  When several bodies hold line
  * (one ends and another starts on it), the first to close wins.
  */
-int mp__source_function(const mp__source *src, int line, int *first,
-                        int *last)
+int mp__source_function(const mp__source *src, int line, int *first, int *last)
 {
     for (int i = 0; i < src->nbodies; i++) {
         const mp__body *b = &src->bodies[i];

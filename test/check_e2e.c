@@ -582,12 +582,12 @@ START_TEST(test_same_as_memory_profiler)
         return;
     }
     const char *argv[] = {"/usr/bin/python3",
-                    "-m",
-                    "memory_profiler",
-                    "--precision",
-                    "1",
-                    "test/python/basic_shape.py",
-                    NULL};
+                          "-m",
+                          "memory_profiler",
+                          "--precision",
+                          "1",
+                          "test/python/basic_shape.py",
+                          NULL};
     run_result py;
     ck_assert_int_eq(run_capture(argv, NULL, &py), 0);
     ck_assert_int_eq(WEXITSTATUS(py.status), 0);
@@ -613,12 +613,10 @@ START_TEST(test_same_as_memory_profiler)
         FIGURE(ck_assert_double_eq_tol(p->inc, q->inc, 0.5));
     }
     /* The empty source line between b and del is an empty row in both. */
-    ck_assert_int_eq(table_find(&tp[0], row_with(&tp[0], "del b")->line - 1)
-                         ->recorded,
-                     0);
-    ck_assert_int_eq(table_find(&tc[0], row_with(&tc[0], "free(b)")->line - 1)
-                         ->recorded,
-                     0);
+    ck_assert_int_eq(
+        table_find(&tp[0], row_with(&tp[0], "del b")->line - 1)->recorded, 0);
+    ck_assert_int_eq(
+        table_find(&tc[0], row_with(&tc[0], "free(b)")->line - 1)->recorded, 0);
     run_result_free(&py);
     run_result_free(&c);
 }

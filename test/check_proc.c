@@ -64,8 +64,8 @@ START_TEST(test_rss_matches_status_and_grows)
     ck_assert_int_lt(llabs(before - status), 1 << 20);
 
     size_t n = 64u << 20;
-    char *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
     ck_assert_ptr_ne(p, MAP_FAILED);
     memset(p, 1, n);
     long long after = mp__statm_rss(fd);

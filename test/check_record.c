@@ -79,8 +79,7 @@ START_TEST(test_three_calls)
     ck_assert_int_eq(entry->occ, 3);
     ck_assert(strstr(entry->contents, "MP_PROFILE_FUNC();") != NULL);
     ck_assert_int_eq(t[0].rows[0].recorded, 0);
-    ck_assert(strncmp(t[0].rows[0].contents, "int *twice(size_t n)", 20) ==
-              0);
+    ck_assert(strncmp(t[0].rows[0].contents, "int *twice(size_t n)", 20) == 0);
     ck_assert_int_eq(t[0].rows[1].recorded, 0);
     const table_row *r = &t[0].rows[4];
     ck_assert_int_eq(r->occ, 3);

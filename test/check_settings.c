@@ -27,8 +27,7 @@ START_TEST(test_parse_int)
     ck_assert_int_eq(mp__parse_int("2 ", 0, 6, &v), -EINVAL);
     ck_assert_int_eq(mp__parse_int("", 0, 6, &v), -EINVAL);
     ck_assert_int_eq(mp__parse_int(NULL, 0, 6, &v), -EINVAL);
-    ck_assert_int_eq(mp__parse_int("99999999999999999999", 0, 6, &v),
-                     -EINVAL);
+    ck_assert_int_eq(mp__parse_int("99999999999999999999", 0, 6, &v), -EINVAL);
     ck_assert_int_eq(v, 42);
 }
 END_TEST

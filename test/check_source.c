@@ -6,7 +6,7 @@
  * comment after each of its lines gives that line's number.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE    /* nftw() */
+#define _GNU_SOURCE /* nftw() */
 #endif
 #include <errno.h>
 #include <ftw.h>
@@ -102,25 +102,25 @@ static void assert_zeroed(const mp__source *src)
  * assert_function() - mp__source_function(src, line) finds first..last.
  * A macro, so that a failure names the caller's line.
  */
-#define assert_function(src, line, want_first, want_last)                   \
-    do {                                                                    \
-        int first_ = -1;                                                    \
-        int last_ = -1;                                                     \
-        ck_assert_int_eq(mp__source_function((src), (line), &first_,        \
-                                             &last_), 0);                   \
-        ck_assert_int_eq(first_, (want_first));                             \
-        ck_assert_int_eq(last_, (want_last));                               \
+#define assert_function(src, line, want_first, want_last)                      \
+    do {                                                                       \
+        int first_ = -1;                                                       \
+        int last_ = -1;                                                        \
+        ck_assert_int_eq(mp__source_function((src), (line), &first_, &last_),  \
+                         0);                                                   \
+        ck_assert_int_eq(first_, (want_first));                                \
+        ck_assert_int_eq(last_, (want_last));                                  \
     } while (0)
 
 /* assert_no_function() - mp__source_function(src, line) is -ENOENT. */
-#define assert_no_function(src, line)                                       \
-    do {                                                                    \
-        int first_ = -1;                                                    \
-        int last_ = -1;                                                     \
-        ck_assert_int_eq(mp__source_function((src), (line), &first_,        \
-                                             &last_), -ENOENT);             \
-        ck_assert_int_eq(first_, -1);                                       \
-        ck_assert_int_eq(last_, -1);                                        \
+#define assert_no_function(src, line)                                          \
+    do {                                                                       \
+        int first_ = -1;                                                       \
+        int last_ = -1;                                                        \
+        ck_assert_int_eq(mp__source_function((src), (line), &first_, &last_),  \
+                         -ENOENT);                                             \
+        ck_assert_int_eq(first_, -1);                                          \
+        ck_assert_int_eq(last_, -1);                                           \
     } while (0)
 
 /* ---- Loading and line splitting. */
@@ -265,8 +265,9 @@ START_TEST(test_search_path)
     mp__source_free(&src);
 
     /* A path that opens as given is not searched for. */
-    ck_assert_int_eq(mp__source_load(&src, in_dir(0, root, "c/y.c"),
-                                     in_dir(1, root, "a")), 0);
+    ck_assert_int_eq(
+        mp__source_load(&src, in_dir(0, root, "c/y.c"), in_dir(1, root, "a")),
+        0);
     ck_assert_str_eq(src.lines[0], "base c");
     mp__source_free(&src);
 
@@ -274,8 +275,8 @@ START_TEST(test_search_path)
     memset(&src, 0xa5, sizeof src);
     ck_assert_int_eq(mp__source_load(&src, "sub/none.c", search), -ENOENT);
     assert_zeroed(&src);
-    ck_assert_int_eq(mp__source_load(&src, in_dir(0, root, "plain/z.c"),
-                                     search), -ENOTDIR);
+    ck_assert_int_eq(
+        mp__source_load(&src, in_dir(0, root, "plain/z.c"), search), -ENOTDIR);
     assert_zeroed(&src);
     ck_assert_int_eq(mp__source_load(&src, "sub/none.c", ""), -ENOENT);
     ck_assert_int_eq(mp__source_load(&src, "sub/none.c", ":::"), -ENOENT);
@@ -289,20 +290,19 @@ END_TEST
 
 /* ---- Function ranges. */
 
-static const char doc_src[] =
-    "#include <memprof.h>\n"                    /* 1 */
-    "\n"                                        /* 2 */
-    "/*\n"                                      /* 3 */
-    " * my_func() - doc with a { brace.\n"      /* 4 */
-    " */\n"                                     /* 5 */
-    "static int *\n"                            /* 6 */
-    "my_func(int a,\n"                          /* 7 */
-    "        int b)\n"                          /* 8 */
-    "{\n"                                       /* 9 */
-    "    MP_PROFILE_FUNC();\n"                  /* 10 */
-    "    return NULL;\n"                        /* 11 */
-    "}\n"                                       /* 12 */
-    "// after }\n";                             /* 13 */
+static const char doc_src[] = "#include <memprof.h>\n"               /* 1 */
+                              "\n"                                   /* 2 */
+                              "/*\n"                                 /* 3 */
+                              " * my_func() - doc with a { brace.\n" /* 4 */
+                              " */\n"                                /* 5 */
+                              "static int *\n"                       /* 6 */
+                              "my_func(int a,\n"                     /* 7 */
+                              "        int b)\n"                     /* 8 */
+                              "{\n"                                  /* 9 */
+                              "    MP_PROFILE_FUNC();\n"             /* 10 */
+                              "    return NULL;\n"                   /* 11 */
+                              "}\n"                                  /* 12 */
+                              "// after }\n";                        /* 13 */
 
 START_TEST(test_function_doc_comment)
 {
@@ -322,22 +322,22 @@ START_TEST(test_function_doc_comment)
 END_TEST
 
 static const char literal_src[] =
-    "int f(void)\n"                             /* 1 */
-    "{\n"                                       /* 2 */
-    "    MP_PROFILE_FUNC();\n"                  /* 3 */
-    "    const char *s = \"}}} \\\" }\";\n"     /* 4 */
-    "    char c = '}';\n"                       /* 5 */
-    "    char d = '\\'', e = '\\\\';\n"         /* 6 */
-    "    /* } */\n"                             /* 7 */
-    "    // } \\\n"                             /* 8 */
-    "    }\n"                                   /* 9 */
-    "    puts(\"{\" /* \" */);\n"               /* 10 */
-    "    const char *r = R\"x(\" } \")x\";\n"    /* 11 */
-    "    int n = 1'0; char g = '}';\n"          /* 12 */
-    "    const char *t = L\"}\" u8\"}\";\n"     /* 13 */
-    "    return s[0] + c + d + e + *r;\n"       /* 14 */
-    "}\n"                                       /* 15 */
-    "int after(void) { return 0; }\n";          /* 16 */
+    "int f(void)\n"                           /* 1 */
+    "{\n"                                     /* 2 */
+    "    MP_PROFILE_FUNC();\n"                /* 3 */
+    "    const char *s = \"}}} \\\" }\";\n"   /* 4 */
+    "    char c = '}';\n"                     /* 5 */
+    "    char d = '\\'', e = '\\\\';\n"       /* 6 */
+    "    /* } */\n"                           /* 7 */
+    "    // } \\\n"                           /* 8 */
+    "    }\n"                                 /* 9 */
+    "    puts(\"{\" /* \" */);\n"             /* 10 */
+    "    const char *r = R\"x(\" } \")x\";\n" /* 11 */
+    "    int n = 1'0; char g = '}';\n"        /* 12 */
+    "    const char *t = L\"}\" u8\"}\";\n"   /* 13 */
+    "    return s[0] + c + d + e + *r;\n"     /* 14 */
+    "}\n"                                     /* 15 */
+    "int after(void) { return 0; }\n";        /* 16 */
 
 START_TEST(test_function_literals_comments)
 {
@@ -352,26 +352,25 @@ START_TEST(test_function_literals_comments)
 }
 END_TEST
 
-static const char pp_src[] =
-    "#include <stdio.h> /* { */\n"              /* 1 */
-    "#define OPEN {\n"                          /* 2 */
-    "#define BLOCK(x) \\\n"                     /* 3 */
-    "    do { x; } while (0) }\n"               /* 4 */
-    "  #  define S \"/*\" '{'\n"                /* 5 */
-    "#define C /* spans\n"                      /* 6 */
-    "   lines */ }\n"                           /* 7 */
-    "int g(int x)\n"                            /* 8 */
-    "{\n"                                       /* 9 */
-    "    MP_PROFILE_FUNC();\n"                  /* 10 */
-    "#ifdef X\n"                                /* 11 */
-    "    x++; /* { */\n"                        /* 12 */
-    "#endif\n"                                  /* 13 */
-    "    return x; # not a directive {\n"       /* 14 */
-    "}\n"                                       /* 15 */
-    "}\n"                                       /* 16 */
-    "#error don't\n"                            /* 17 */
-    "int h(void)\n"                             /* 18 */
-    "{ return 0; }\n";                          /* 19 */
+static const char pp_src[] = "#include <stdio.h> /* { */\n"        /* 1 */
+                             "#define OPEN {\n"                    /* 2 */
+                             "#define BLOCK(x) \\\n"               /* 3 */
+                             "    do { x; } while (0) }\n"         /* 4 */
+                             "  #  define S \"/*\" '{'\n"          /* 5 */
+                             "#define C /* spans\n"                /* 6 */
+                             "   lines */ }\n"                     /* 7 */
+                             "int g(int x)\n"                      /* 8 */
+                             "{\n"                                 /* 9 */
+                             "    MP_PROFILE_FUNC();\n"            /* 10 */
+                             "#ifdef X\n"                          /* 11 */
+                             "    x++; /* { */\n"                  /* 12 */
+                             "#endif\n"                            /* 13 */
+                             "    return x; # not a directive {\n" /* 14 */
+                             "}\n"                                 /* 15 */
+                             "}\n"                                 /* 16 */
+                             "#error don't\n"                      /* 17 */
+                             "int h(void)\n"                       /* 18 */
+                             "{ return 0; }\n";                    /* 19 */
 
 START_TEST(test_function_preprocessor)
 {
@@ -389,32 +388,32 @@ START_TEST(test_function_preprocessor)
 END_TEST
 
 static const char nested_src[] =
-    "struct pt { int x, y; };\n"                /* 1 */
-    "\n"                                        /* 2 */
-    "static int sum(const int *v, int n)\n"     /* 3 */
-    "{\n"                                       /* 4 */
-    "    MP_PROFILE_FUNC();\n"                  /* 5 */
-    "    int t = 0;\n"                          /* 6 */
-    "    struct pt p = { 1, 2 };\n"             /* 7 */
-    "    int a[] = { 1, 2, 3 };\n"              /* 8 */
-    "    for (int i = 0; i < n; i++) {\n"       /* 9 */
-    "        if (v[i] > 0) {\n"                 /* 10 */
-    "            t += v[i];\n"                  /* 11 */
-    "        } else {\n"                        /* 12 */
-    "            while (0) {\n"                 /* 13 */
-    "            }\n"                           /* 14 */
-    "        }\n"                               /* 15 */
-    "    }\n"                                   /* 16 */
-    "    t += ((struct pt){ 3, 4 }).x;\n"       /* 17 */
-    "    {\n"                                   /* 18 */
-    "        t++;\n"                            /* 19 */
-    "    }\n"                                   /* 20 */
-    "    return t + p.x + a[0];\n"              /* 21 */
-    "}\n"                                       /* 22 */
-    "static const struct pt table[] = {\n"      /* 23 */
-    "    { 1, 2 },\n"                           /* 24 */
-    "};\n"                                      /* 25 */
-    "typedef enum { RED, GREEN } colour;\n";    /* 26 */
+    "struct pt { int x, y; };\n"             /* 1 */
+    "\n"                                     /* 2 */
+    "static int sum(const int *v, int n)\n"  /* 3 */
+    "{\n"                                    /* 4 */
+    "    MP_PROFILE_FUNC();\n"               /* 5 */
+    "    int t = 0;\n"                       /* 6 */
+    "    struct pt p = { 1, 2 };\n"          /* 7 */
+    "    int a[] = { 1, 2, 3 };\n"           /* 8 */
+    "    for (int i = 0; i < n; i++) {\n"    /* 9 */
+    "        if (v[i] > 0) {\n"              /* 10 */
+    "            t += v[i];\n"               /* 11 */
+    "        } else {\n"                     /* 12 */
+    "            while (0) {\n"              /* 13 */
+    "            }\n"                        /* 14 */
+    "        }\n"                            /* 15 */
+    "    }\n"                                /* 16 */
+    "    t += ((struct pt){ 3, 4 }).x;\n"    /* 17 */
+    "    {\n"                                /* 18 */
+    "        t++;\n"                         /* 19 */
+    "    }\n"                                /* 20 */
+    "    return t + p.x + a[0];\n"           /* 21 */
+    "}\n"                                    /* 22 */
+    "static const struct pt table[] = {\n"   /* 23 */
+    "    { 1, 2 },\n"                        /* 24 */
+    "};\n"                                   /* 25 */
+    "typedef enum { RED, GREEN } colour;\n"; /* 26 */
 
 START_TEST(test_function_nested)
 {
@@ -435,24 +434,24 @@ START_TEST(test_function_nested)
 END_TEST
 
 static const char attr_src[] =
-    "static int attr_func(void) __attribute__((cold));\n"   /* 1 */
-    "\n"                                                    /* 2 */
-    "__attribute__((noinline))\n"                           /* 3 */
-    "static int\n"                                          /* 4 */
-    "attr_func(void)\n"                                     /* 5 */
-    "{\n"                                                   /* 6 */
-    "    MP_PROFILE_FUNC();\n"                              /* 7 */
-    "    return 1;\n"                                       /* 8 */
-    "}\n"                                                   /* 9 */
-    "struct __attribute__((packed)) s {\n"                  /* 10 */
-    "    char c;\n"                                         /* 11 */
-    "};\n"                                                  /* 12 */
+    "static int attr_func(void) __attribute__((cold));\n"     /* 1 */
+    "\n"                                                      /* 2 */
+    "__attribute__((noinline))\n"                             /* 3 */
+    "static int\n"                                            /* 4 */
+    "attr_func(void)\n"                                       /* 5 */
+    "{\n"                                                     /* 6 */
+    "    MP_PROFILE_FUNC();\n"                                /* 7 */
+    "    return 1;\n"                                         /* 8 */
+    "}\n"                                                     /* 9 */
+    "struct __attribute__((packed)) s {\n"                    /* 10 */
+    "    char c;\n"                                           /* 11 */
+    "};\n"                                                    /* 12 */
     "struct s *make(void) { MP_PROFILE_FUNC(); return 0; }\n" /* 13 */
-    "int late(void) __attribute__((hot))\n"                 /* 14 */
-    "{\n"                                                   /* 15 */
-    "    MP_PROFILE_FUNC();\n"                              /* 16 */
-    "    return 2;\n"                                       /* 17 */
-    "}\n";                                                  /* 18 */
+    "int late(void) __attribute__((hot))\n"                   /* 14 */
+    "{\n"                                                     /* 15 */
+    "    MP_PROFILE_FUNC();\n"                                /* 16 */
+    "    return 2;\n"                                         /* 17 */
+    "}\n";                                                    /* 18 */
 
 START_TEST(test_function_attributes)
 {
@@ -469,19 +468,19 @@ START_TEST(test_function_attributes)
 END_TEST
 
 static const char two_src[] =
-    "int one(void)\n"                           /* 1 */
-    "{\n"                                       /* 2 */
-    "    MP_PROFILE_FUNC();\n"                  /* 3 */
-    "    return 1;\n"                           /* 4 */
-    "}\n"                                       /* 5 */
-    "\n"                                        /* 6 */
-    "/* two */\n"                               /* 7 */
-    "int two(void)\n"                           /* 8 */
-    "{\n"                                       /* 9 */
-    "    MP_PROFILE_FUNC();\n"                  /* 10 */
-    "    return 2;\n"                           /* 11 */
-    "}\n"                                       /* 12 */
-    "int f3(void) { MP_PROFILE_FUNC(); return 3; }\n"    /* 13 */
+    "int one(void)\n"                                         /* 1 */
+    "{\n"                                                     /* 2 */
+    "    MP_PROFILE_FUNC();\n"                                /* 3 */
+    "    return 1;\n"                                         /* 4 */
+    "}\n"                                                     /* 5 */
+    "\n"                                                      /* 6 */
+    "/* two */\n"                                             /* 7 */
+    "int two(void)\n"                                         /* 8 */
+    "{\n"                                                     /* 9 */
+    "    MP_PROFILE_FUNC();\n"                                /* 10 */
+    "    return 2;\n"                                         /* 11 */
+    "}\n"                                                     /* 12 */
+    "int f3(void) { MP_PROFILE_FUNC(); return 3; }\n"         /* 13 */
     "static int f4(void) { MP_PROFILE_FUNC(); return 4; }\n"; /* 14 */
 
 START_TEST(test_function_two_and_one_line)
@@ -500,35 +499,34 @@ START_TEST(test_function_two_and_one_line)
 }
 END_TEST
 
-static const char extern_src[] =
-    "#ifdef __cplusplus\n"                      /* 1 */
-    "extern \"C\" {\n"                          /* 2 */
-    "#endif\n"                                  /* 3 */
-    "\n"                                        /* 4 */
-    "int wrapped(void)\n"                       /* 5 */
-    "{\n"                                       /* 6 */
-    "    MP_PROFILE_FUNC();\n"                  /* 7 */
-    "    return 0;\n"                           /* 8 */
-    "}\n"                                       /* 9 */
-    "\n"                                        /* 10 */
-    "#ifdef __cplusplus\n"                      /* 11 */
-    "}\n"                                       /* 12 */
-    "#endif\n"                                  /* 13 */
-    "namespace ns {\n"                          /* 14 */
-    "class Widget : public Base {\n"            /* 15 */
-    "public:\n"                                 /* 16 */
-    "    int get() const\n"                     /* 17 */
-    "    {\n"                                   /* 18 */
-    "        MP_PROFILE_FUNC();\n"              /* 19 */
-    "        return 0;\n"                       /* 20 */
-    "    }\n"                                   /* 21 */
-    "};\n"                                      /* 22 */
-    "}\n"                                       /* 23 */
-    "extern \"C\" int plain(void)\n"            /* 24 */
-    "{\n"                                       /* 25 */
-    "    MP_PROFILE_FUNC();\n"                  /* 26 */
-    "    return 0;\n"                           /* 27 */
-    "}\n";                                      /* 28 */
+static const char extern_src[] = "#ifdef __cplusplus\n"           /* 1 */
+                                 "extern \"C\" {\n"               /* 2 */
+                                 "#endif\n"                       /* 3 */
+                                 "\n"                             /* 4 */
+                                 "int wrapped(void)\n"            /* 5 */
+                                 "{\n"                            /* 6 */
+                                 "    MP_PROFILE_FUNC();\n"       /* 7 */
+                                 "    return 0;\n"                /* 8 */
+                                 "}\n"                            /* 9 */
+                                 "\n"                             /* 10 */
+                                 "#ifdef __cplusplus\n"           /* 11 */
+                                 "}\n"                            /* 12 */
+                                 "#endif\n"                       /* 13 */
+                                 "namespace ns {\n"               /* 14 */
+                                 "class Widget : public Base {\n" /* 15 */
+                                 "public:\n"                      /* 16 */
+                                 "    int get() const\n"          /* 17 */
+                                 "    {\n"                        /* 18 */
+                                 "        MP_PROFILE_FUNC();\n"   /* 19 */
+                                 "        return 0;\n"            /* 20 */
+                                 "    }\n"                        /* 21 */
+                                 "};\n"                           /* 22 */
+                                 "}\n"                            /* 23 */
+                                 "extern \"C\" int plain(void)\n" /* 24 */
+                                 "{\n"                            /* 25 */
+                                 "    MP_PROFILE_FUNC();\n"       /* 26 */
+                                 "    return 0;\n"                /* 27 */
+                                 "}\n";                           /* 28 */
 
 START_TEST(test_function_containers)
 {
@@ -545,14 +543,13 @@ START_TEST(test_function_containers)
 }
 END_TEST
 
-static const char crlf_src[] =
-    "/* crlf */\r\n"                            /* 1 */
-    "int f(void)\r\n"                           /* 2 */
-    "{\r\n"                                     /* 3 */
-    "    MP_PROFILE_FUNC(); // \\\r\n"          /* 4 */
-    "    {\r\n"                                 /* 5 */
-    "    return 0;\r\n"                         /* 6 */
-    "}\r\n";                                    /* 7 */
+static const char crlf_src[] = "/* crlf */\r\n"                   /* 1 */
+                               "int f(void)\r\n"                  /* 2 */
+                               "{\r\n"                            /* 3 */
+                               "    MP_PROFILE_FUNC(); // \\\r\n" /* 4 */
+                               "    {\r\n"                        /* 5 */
+                               "    return 0;\r\n"                /* 6 */
+                               "}\r\n";                           /* 7 */
 
 START_TEST(test_function_crlf)
 {
@@ -564,13 +561,12 @@ START_TEST(test_function_crlf)
 }
 END_TEST
 
-static const char unterminated_src[] =
-    "int ok(void) { return 0; }\n"              /* 1 */
-    "int f(void)\n"                             /* 2 */
-    "{\n"                                       /* 3 */
-    "    MP_PROFILE_FUNC();\n"                  /* 4 */
-    "    if (1) {\n"                            /* 5 */
-    "    }\n";                                  /* 6 */
+static const char unterminated_src[] = "int ok(void) { return 0; }\n" /* 1 */
+                                       "int f(void)\n"                /* 2 */
+                                       "{\n"                          /* 3 */
+                                       "    MP_PROFILE_FUNC();\n"     /* 4 */
+                                       "    if (1) {\n"               /* 5 */
+                                       "    }\n";                     /* 6 */
 
 START_TEST(test_function_none)
 {
@@ -598,34 +594,34 @@ END_TEST
 /* ---- Statement starts. */
 
 static const char stmt_src[] =
-    "void f(void)\n"                                    /* 1 */
-    "{\n"                                               /* 2 */
-    "    MP_PROFILE_FUNC();\n"                          /* 3 */
-    "    MP_LINE(int *b = fill(malloc(160u << 20),\n"   /* 4 */
-    "                          160u << 20));\n"         /* 5 */
-    "    MP_LINE(puts(\")\"),\n"                        /* 6 */
-    "            puts(\"((\"));\n"                      /* 7 */
-    "    MP_LINE(g('(',\n"                              /* 8 */
-    "            /* ) */ ')'));\n"                      /* 9 */
-    "    MP_RETURN(h(1,\n"                              /* 10 */
-    "                2));\n"                            /* 11 */
-    "    foo(a,\n"                                      /* 12 */
-    "        b);\n"                                     /* 13 */
-    "    MP_LINE(x);\n"                                 /* 14 */
-    "    MP_LINE\n"                                     /* 15 */
-    "        (y);\n"                                    /* 16 */
-    "    NOT_MP_LINE(a,\n"                              /* 17 */
-    "        b);\n"                                     /* 18 */
-    "#define MP_X(a) \\\n"                              /* 19 */
-    "        (a)\n"                                     /* 20 */
-    "    MP_LINE(z = 1,\n"                              /* 21 */
-    "#if A\n"                                           /* 22 */
-    "#define P (\n"                                    /* 23 */
-    "#endif\n"                                          /* 24 */
-    "        w); MP_LINE(v);\n"                         /* 25 */
-    "    MP_LINE(\"unterminated ),\n"                   /* 26 */
-    "            q);\n"                                 /* 27 */
-    "}\n";                                              /* 28 */
+    "void f(void)\n"                                  /* 1 */
+    "{\n"                                             /* 2 */
+    "    MP_PROFILE_FUNC();\n"                        /* 3 */
+    "    MP_LINE(int *b = fill(malloc(160u << 20),\n" /* 4 */
+    "                          160u << 20));\n"       /* 5 */
+    "    MP_LINE(puts(\")\"),\n"                      /* 6 */
+    "            puts(\"((\"));\n"                    /* 7 */
+    "    MP_LINE(g('(',\n"                            /* 8 */
+    "            /* ) */ ')'));\n"                    /* 9 */
+    "    MP_RETURN(h(1,\n"                            /* 10 */
+    "                2));\n"                          /* 11 */
+    "    foo(a,\n"                                    /* 12 */
+    "        b);\n"                                   /* 13 */
+    "    MP_LINE(x);\n"                               /* 14 */
+    "    MP_LINE\n"                                   /* 15 */
+    "        (y);\n"                                  /* 16 */
+    "    NOT_MP_LINE(a,\n"                            /* 17 */
+    "        b);\n"                                   /* 18 */
+    "#define MP_X(a) \\\n"                            /* 19 */
+    "        (a)\n"                                   /* 20 */
+    "    MP_LINE(z = 1,\n"                            /* 21 */
+    "#if A\n"                                         /* 22 */
+    "#define P (\n"                                   /* 23 */
+    "#endif\n"                                        /* 24 */
+    "        w); MP_LINE(v);\n"                       /* 25 */
+    "    MP_LINE(\"unterminated ),\n"                 /* 26 */
+    "            q);\n"                               /* 27 */
+    "}\n";                                            /* 28 */
 
 START_TEST(test_stmt_start)
 {

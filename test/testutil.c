@@ -59,8 +59,7 @@ char *read_file(const char *path, size_t *len)
 }
 
 /* append() - add n bytes to a growing buffer. */
-static int append(char **buf, size_t *len, size_t *cap, const char *p,
-                  size_t n)
+static int append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 {
     if (*len + n + 1 > *cap) {
         size_t ncap = *cap ? *cap : 4096;
@@ -189,8 +188,7 @@ void run_result_free(run_result *res)
     memset(res, 0, sizeof *res);
 }
 
-#define HEADER                                                              \
-    "Line #    Mem usage    Increment  Occurrences   Line Contents"
+#define HEADER "Line #    Mem usage    Increment  Occurrences   Line Contents"
 #define RULE "============================================================="
 
 /*
@@ -276,8 +274,7 @@ int parse_tables(const char *text, table *tables, int max)
         const char *eol = strchr(p, '\n');
         if (eol == NULL)
             return -1;
-        snprintf(t->file, sizeof t->file, "%.*s", (int)(eol - p - 10),
-                 p + 10);
+        snprintf(t->file, sizeof t->file, "%.*s", (int)(eol - p - 10), p + 10);
         p = eol + 1;
         if (strncmp(p, "\n" HEADER "\n" RULE "\n",
                     sizeof HEADER + sizeof RULE + 1) != 0) {

@@ -26,8 +26,9 @@ typedef struct run_result {
 
 /*
  * run_capture() - run argv[0] (a path) with argv and the environment,
- * less every MEMPROF_* variable, changed by env (NULL-terminated; "NAME=value" sets NAME, "-NAME" removes
- * it), in the current directory, and collect its output.  Returns 0 or -1.
+ * less every MEMPROF_* variable, changed by env (NULL-terminated;
+ * "NAME=value" sets NAME, "-NAME" removes it), in the current directory,
+ * and collect its output.  Returns 0 or -1.
  */
 int run_capture(const char *const argv[], const char *const env[],
                 run_result *res);
