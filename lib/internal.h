@@ -97,8 +97,9 @@ typedef struct mp__thread {
     unsigned cap;               /* entries in rows */
     int fd;                     /* this thread's /proc/self/statm, or -1 */
     int depth;                  /* profiled frames open on this thread */
-    int busy;                   /* inside mp__record: a signal handler's
-                                   hit on this thread is skipped */
+    int busy;                   /* registering or growing rows: a signal
+                                   handler's hit on this thread skips */
+    int nested;                 /* records under way on this thread */
     struct mp__thread *next;    /* in the registry, under its lock */
 } mp__thread;
 

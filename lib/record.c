@@ -111,10 +111,38 @@ mp__thread *mp__thread_self(void)
 }
 
 /*
+ * cold() - register site and make this thread's rows hold its slot, on a
+ * site's or a thread's first hits.  These allocate and lock, so a hit that
+ * interrupted a record on this thread (a signal handler's) does not come
+ * here, and while they run, t->busy tells such a hit to skip.  Returns the
+ * slot, or 0 when the hit cannot be recorded.
+ */
+static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
+                     unsigned slot, int nested)
+{
+    if (nested)
+        return 0;
+    t->busy = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (slot == 0)
+        slot = mp__site_register(site, frame);
+    if (slot != 0 && slot >= t->cap && mp__thread_rows_grow(t, slot) != 0)
+        slot = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    t->busy = 0;
+    return slot;
+}
+
+/*
  * mp__record() - one hit of site in frame (NULL outside a profiled
  * function).  The previous reading is the frame's for a line in a profiled
  * function, and the group's last reading in this thread for an entry row
  * or a line outside profiled functions.
+ *
+ * A signal handler's hit may interrupt another on the same thread: it is
+ * recorded like any other (its own rows, its own pread on the thread's fd,
+ * no allocation), unless the interrupted one is in cold(), or it would
+ * need cold() itself; then it is skipped.
  */
 void mp__record(mp__site *site, mp__frame *frame)
 {
@@ -124,13 +152,12 @@ void mp__record(mp__site *site, mp__frame *frame)
         goto out;
     if (t->busy)
         goto out;
-    t->busy = 1;
+    int nested = t->nested++;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 
     unsigned slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
-    if (slot == 0 && (slot = mp__site_register(site, frame)) == 0)
-        goto done;
-    if (slot >= t->cap && mp__thread_rows_grow(t, slot) != 0)
+    if ((slot == 0 || slot >= t->cap) &&
+        (slot = cold(t, site, frame, slot, nested)) == 0)
         goto done;
     unsigned group = LOAD(site->group);
 
@@ -153,7 +180,7 @@ void mp__record(mp__site *site, mp__frame *frame)
         frame->prev = r;
 done:
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    t->busy = 0;
+    t->nested = nested;
 out:
     errno = saved_errno;
 }

@@ -342,6 +342,31 @@ START_TEST(test_fork)
 }
 END_TEST
 
+/*
+ * A profiled signal handler that interrupts MP_LINE thousands of times:
+ * no deadlock, no crash, the loop's count exact, and the handler's hits
+ * recorded, but for the few that interrupt a first hit (which allocates).
+ */
+START_TEST(test_signal_handler)
+{
+    run_result r;
+    run(&r, path("test/progs/signal"), NULL);
+    ck_assert(WIFEXITED(r.status));
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    long ticks = strtol(r.out, NULL, 10);
+    table t[3];
+    ck_assert_int_eq(parse_tables(r.err, t, 3), 2);
+    const table_row *tick = row_with(&t[0], "ticks++");
+    ck_assert_int_gt(ticks, 100);
+    ck_assert_int_le(tick->occ, ticks);
+    ck_assert_int_ge(tick->occ, ticks - 3);
+    ck_assert_int_eq(row_with(&t[0], "MP_PROFILE_FUNC")->occ, tick->occ);
+    ck_assert_int_eq(row_with(&t[1], "work++")->occ, 200000);
+    ck_assert_int_eq(row_with(&t[1], "MP_PROFILE_FUNC")->occ, 1);
+    run_result_free(&r);
+}
+END_TEST
+
 /* tmpdir() - a new directory under /tmp (static buffer). */
 static const char *tmpdir(void)
 {
@@ -646,6 +671,7 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_compiled_out);
     tcase_add_test(tc, test_program_untouched);
     tcase_add_test(tc, test_fork);
+    tcase_add_test(tc, test_signal_handler);
     tcase_add_test(tc, test_exported_names);
     tcase_add_test(tc, test_clang_builds_library);
     tcase_add_test(tc, test_header_dialects);
