@@ -151,24 +151,6 @@ static double line_loop(long n, span *s)
 }
 
 /*
- * line_loop_b() - line_loop() again, so that the second thread of figure 3
- * annotates its own profiled function rather than sharing the first one's.
- */
-static double line_loop_b(long n, span *s)
-{
-    MP_PROFILE_FUNC();
-    unsigned x = 0;
-    s->t0 = now_ns();
-    for (long i = 0; i < n; i++) {
-        MP_LINE(x++);
-        BARRIER(x);
-    }
-    s->t1 = now_ns();
-    BARRIER(x);
-    return (double)(s->t1 - s->t0) / (double)n;
-}
-
-/*
  * bare_loop() - ns per x++ in the loop of line_loop() without the macro:
  * what figure 2 would cost if MP_LINE cost nothing at all.
  */
@@ -326,8 +308,9 @@ static int capture(const char *const argv[], char *buf, size_t size)
 
 /*
  * What the workers of figure 3 do in a round.  The MP_LINE work runs
- * line_loop() on worker 0 and line_loop_b() on worker 1; the pread work
- * reads each worker's own fd, or one fd both share.
+ * line_loop() on both workers, as threads annotating the same function
+ * do (each has its own frame and rows; the site is only read); the pread
+ * work reads each worker's own fd, or one fd both share.
  */
 enum work { WORK_LINE, WORK_PREAD_OWN, WORK_PREAD_SHARED };
 
@@ -365,10 +348,8 @@ static void *worker_main(void *arg)
             __atomic_add_fetch(&job_ready, 1, __ATOMIC_ACQ_REL);
             while (__atomic_load_n(&job_ready, __ATOMIC_ACQUIRE) < job_threads)
                 sched_yield();
-            if (job_work == WORK_LINE && w->id == 0)
+            if (job_work == WORK_LINE)
                 line_loop(THREAD_N, &w->s);
-            else if (job_work == WORK_LINE)
-                line_loop_b(THREAD_N, &w->s);
             else
                 pread_loop(job_work == WORK_PREAD_OWN ? w->fd : shared_fd,
                            THREAD_N, &w->s);

@@ -32,20 +32,29 @@ int mp__statm_open(void)
     return fd >= 0 ? fd : -errno;
 }
 
-/* mp__statm_parse() - skip the first field, read the second. */
+/* is_digit() - one unsigned compare, no locale. */
+static inline int is_digit(char c)
+{
+    return (unsigned char)(c - '0') < 10;
+}
+
+/*
+ * mp__statm_parse() - skip the first field, read the second.  On every
+ * MP_LINE, so it is kept to one pass over the few bytes it needs.
+ */
 long long mp__statm_parse(const char *text, size_t len)
 {
-    size_t i = 0;
-    while (i < len && text[i] >= '0' && text[i] <= '9')
-        i++;
-    if (i == 0 || i >= len || text[i] != ' ')
+    const char *end = text + len;
+    const char *p = text;
+    while (p < end && is_digit(*p))
+        p++;
+    if (p == text || p == end || *p != ' ')
         return -EINVAL;
-    i++;
-    size_t start = i;
+    const char *start = ++p;
     long long pages = 0;
-    while (i < len && text[i] >= '0' && text[i] <= '9' && i - start < 18)
-        pages = pages * 10 + (text[i++] - '0');
-    if (i == start || (i < len && text[i] != ' ' && text[i] != '\n'))
+    while (p < end && is_digit(*p) && p - start < 18)
+        pages = pages * 10 + (*p++ - '0');
+    if (p == start || (p < end && *p != ' ' && *p != '\n'))
         return -EINVAL;
     return pages;
 }
