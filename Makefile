@@ -24,6 +24,9 @@ REQ_LDLIBS = -pthread
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 LIB = $(B)/libmemprof.a
+CLI_SRC = $(wildcard cli/*.c)
+CLI = $(B)/memprof
+BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,$(wildcard test/progs/*.c))
@@ -32,11 +35,11 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench install uninstall clean help
 
-all: $(LIB) $(EXAMPLES) $(B)/memprof.pc
+all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc
 
 help:
 	@echo "targets:"
-	@echo "  all         the library, the examples and memprof.pc (default)"
+	@echo "  all         the library, the memprof command, the examples (default)"
 	@echo "  demo        build examples/basic.c and run it: the table on stderr"
 	@echo "  check       build and run every test (check, end-to-end, man lint)"
 	@echo "  check-asan  the tests again with AddressSanitizer + UBSan"
@@ -54,6 +57,11 @@ $(B)/lib/%.o: lib/%.c lib/internal.h include/memprof.h
 $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_SRC) cli/cli.h lib/internal.h include/memprof.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRC) $(LIB) \
+	    $(REQ_LDLIBS)
 
 $(B)/examples/%: examples/%.c $(LIB) include/memprof.h
 	@mkdir -p $(dir $@)
@@ -82,7 +90,7 @@ FORCE:
 demo: $(B)/examples/basic
 	$(B)/examples/basic
 
-$(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(EXAMPLES) $(TEST_PROGS)
+$(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(CLI) $(EXAMPLES) $(TEST_PROGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) -Itest -DMP_TEST_BUILD='"$(B)"' \
 	    -DMP_TEST_CC='"$(CC)"' -DMP_TEST_SAN='"$(SAN)"' $(LDFLAGS) \
@@ -90,6 +98,7 @@ $(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(EXAMPLES) $(TEST_PROGS)
 
 check: $(TEST_BIN)
 	groff -man -ww -z man/memprof.3
+	test ! -f man/memprof.1 || groff -man -ww -z man/memprof.1
 	$(TEST_BIN)
 
 # No quarantine: freed memory goes back to the system at once, as without
@@ -117,15 +126,18 @@ check-valgrind: $(TEST_BIN)
 bench: $(LIB)
 	$(MAKE) -C bench B=../$(B)
 
-install: $(LIB) $(B)/memprof.pc
+install: $(LIB) $(CLI) $(B)/memprof.pc
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
-	    $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 include/memprof.h $(DESTDIR)$(INCLUDEDIR)
 	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)
 	$(INSTALL) -m 644 $(B)/memprof.pc $(DESTDIR)$(LIBDIR)/pkgconfig
 	$(INSTALL) -m 644 man/memprof.3 $(DESTDIR)$(MANDIR)/man3
+	test ! -f man/memprof.1 || $(INSTALL) -m 644 man/memprof.1 $(DESTDIR)$(MANDIR)/man1
 
 uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/memprof $(DESTDIR)$(MANDIR)/man1/memprof.1
 	rm -f $(DESTDIR)$(INCLUDEDIR)/memprof.h $(DESTDIR)$(LIBDIR)/libmemprof.a \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/memprof.pc $(DESTDIR)$(MANDIR)/man3/memprof.3
 

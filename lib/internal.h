@@ -234,6 +234,77 @@ int mp__source_function(const mp__source *src, int line, int *first,
  */
 int mp__source_stmt_start(const mp__source *src, int line);
 
+/* ---- dat.c: mprof's .dat format. */
+
+/*
+ * mp__dat_put_mem(), _chld(), _func(), _cmdline() - one
+ * line of a .dat file, with its "\n", into buf: "MEM %.6f %.4f", "CHLD
+ * %ld %.6f %.4f", "FUNC %s %.4f %.4f %.4f %.4f %d", "CMDLINE a 'b c'", as
+ * memory_profiler writes them.  Return the length, or -ENOSPC.
+ */
+int mp__dat_put_mem(char *buf, size_t size, double mib, double t);
+int mp__dat_put_chld(char *buf, size_t size, long pid, double mib, double t);
+int mp__dat_put_func(char *buf, size_t size, const char *name, double mem0,
+                 double t0, double mem1, double t1, int level);
+int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[]);
+
+/*
+ * mp__dat_func_name() - "<stem of file>.<name>" ("basic.my_func"), blanks
+ * replaced by '_' so that it stays one field.  Returns the length or
+ * -ENOSPC.
+ */
+int mp__dat_func_name(char *buf, size_t size, const char *file,
+                      const char *name);
+
+/* One reading of a .dat file. */
+typedef struct mp__dat_sample {
+    double mib;
+    double t;
+} mp__dat_sample;
+
+/* A child's CHLD series. */
+typedef struct mp__dat_child {
+    long pid;
+    mp__dat_sample *samples;
+    size_t n;
+    size_t cap;
+} mp__dat_child;
+
+/* A FUNC line: a function's (or MP_TIMESTAMP's) span. */
+typedef struct mp__dat_func {
+    char *name;
+    double mem0;
+    double t0;
+    double mem1;
+    double t1;
+    int level;
+} mp__dat_span;
+
+/* A whole .dat file, in the order of its lines. */
+typedef struct mp__dat {
+    char *cmdline;      /* after "CMDLINE ", or NULL */
+    mp__dat_sample *mem;
+    size_t nmem;
+    size_t memcap;
+    mp__dat_child *children;    /* in order of first CHLD line */
+    size_t nchildren;
+    size_t childcap;
+    mp__dat_span *funcs;
+    size_t nfuncs;
+    size_t funccap;
+} mp__dat;
+
+/*
+ * mp__dat_read() - read path into dat.  Lines of unknown kinds are skipped,
+ * as mprof does; a malformed line or an empty one is an error.  Returns 0,
+ * or -errno with one line for the user in err ("x.dat:12: not a line of a
+ * .dat file"), dat left empty.
+ */
+int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize);
+
+/* mp__dat_free() - free what mp__dat_read() made; dat is left empty. */
+void mp__dat_free(mp__dat *dat);
+
 /* ---- report.c: the table. */
 
 /*

@@ -17,6 +17,9 @@ int main(void)
     srunner_add_suite(sr, report_suite());
     srunner_add_suite(sr, record_suite());
     srunner_add_suite(sr, e2e_suite());
+    srunner_add_suite(sr, dat_suite());
+    srunner_add_suite(sr, cli_run_suite());
+    srunner_add_suite(sr, cli_files_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -15,6 +15,9 @@ Suite *sites_suite(void);
 Suite *report_suite(void);
 Suite *record_suite(void);
 Suite *e2e_suite(void);
+Suite *dat_suite(void);
+Suite *cli_run_suite(void);
+Suite *cli_files_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {

@@ -1,0 +1,50 @@
+/*
+ * cli.h - what the files of the memprof command share.
+ *
+ * The command is mprof's counterpart: same subcommands, flags, defaults
+ * and files.  Messages for the user go to stderr as one line each,
+ * "memprof: ...".
+ */
+#ifndef MEMPROF_CLI_H
+#define MEMPROF_CLI_H
+
+#include <stddef.h>
+
+/* Exit statuses of the command (memprof(1), EXIT STATUS). */
+enum {
+    CLI_OK = 0,
+    CLI_ERROR = 1,      /* a file, a pid, a .dat: something went wrong */
+    CLI_USAGE = 2,      /* a bad flag or argument */
+    CLI_OVER_BUDGET = 3, /* run/attach: the peak exceeded --max-mib */
+    CLI_NOEXEC = 126,   /* run: the command exists but cannot be run */
+    CLI_NOTFOUND = 127  /* run: the command was not found */
+};
+
+/*
+ * The environment variable that memprof run sets for the command: the
+ * path of the .dat file that a program linked with libmemprof appends its
+ * FUNC lines to.
+ */
+#define CLI_DAT_ENV "MEMPROF_DAT"
+
+/* cli_error() - print "memprof: <message>\n" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The subcommands: each gets argv from its own name on. */
+int cmd_run(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_peak(int argc, char **argv);
+
+/*
+ * cli_profiles() - the mprofile_??????????????.dat files of the current
+ * directory, sorted by name (so oldest first), as mprof lists them.
+ * Returns a NULL-terminated malloc'd array of malloc'd names (free with
+ * cli_free_list), and their count in *n; NULL when out of memory.
+ */
+char **cli_profiles(size_t *n);
+void cli_free_list(char **list);
+
+#endif /* MEMPROF_CLI_H */

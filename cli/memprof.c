@@ -1,0 +1,67 @@
+/*
+ * memprof.c - the memprof command: records any process's memory over
+ * time, as mprof does, into mprof's .dat files.  See memprof(1).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "memprof.h"
+
+static const char usage[] =
+    "usage: memprof <command> [options] [arguments]\n"
+    "\n"
+    "  run [options] [--] CMD [ARG...]  record CMD's memory over time\n"
+    "  attach [options] PID             record a running process\n"
+    "  list                             list the recordings here\n"
+    "  clean [--dry-run]                remove every recording here\n"
+    "  rm [--dry-run] N|FILE...         remove recordings\n"
+    "  peak [FILE...] [--func NAME]     print the peak of recordings\n"
+    "\n"
+    "memprof COMMAND --help tells more; memprof --version; man memprof.\n";
+
+/* cli_error() - see cli.h: one write, so lines never mix. */
+void cli_error(const char *fmt, ...)
+{
+    char buf[1024];
+    size_t n = sizeof "memprof: " - 1;
+    memcpy(buf, "memprof: ", n);
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        r = 0;
+    n += (size_t)r < sizeof buf - n - 1 ? (size_t)r : sizeof buf - n - 2;
+    buf[n++] = '\n';
+    fwrite(buf, 1, n, stderr);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {
+        {"run", cmd_run},     {"attach", cmd_attach}, {"list", cmd_list},
+        {"clean", cmd_clean}, {"rm", cmd_rm},         {"peak", cmd_peak},
+    };
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("memprof %s\n", MEMPROF_VERSION);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("'%s' is not a memprof command; see memprof --help", argv[1]);
+    return CLI_USAGE;
+}

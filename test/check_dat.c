@@ -1,0 +1,7 @@
+/* check_dat.c - (being written). */
+#include "testutil.h"
+
+Suite *dat_suite(void)
+{
+    return suite_create("dat");
+}
