@@ -37,6 +37,7 @@ extern "C" {
 #define MP_LINE(...) __VA_ARGS__
 #define MP_RETURN(expr) return expr
 #define MP_RETURN_VOID() return
+#define MP_TIMESTAMP(label)
 
 #else /* !MEMPROF_DISABLE */
 
@@ -51,7 +52,7 @@ extern "C" {
     static mp__site mp__fsite =                                             \
         MP__SITE_INIT(MP__SITE_FUNC, "MP_PROFILE_FUNC();", (n));            \
     MP__SHADOW_BEGIN                                                        \
-    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = { &mp__fsite, 0, 0 };    \
+    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&mp__fsite, 0, 0, 0, 0}; \
     mp__frame *const mp__fp MP__UNUSED = mp__frame_begin(&mp__frm);         \
     MP__SHADOW_END
 
@@ -73,6 +74,15 @@ extern "C" {
                   MP__CAT(mp__ret_, __COUNTER__), "return " #expr ";", expr)
 #define MP_RETURN_VOID()                                                    \
     MP__RETURN_VOID_AT(MP__CAT(mp__site_, __COUNTER__))
+
+/*
+ * MP_TIMESTAMP(label) { ... } - a labelled span for the time plot, as
+ * memory_profiler's profile.timestamp: under memprof run, the block's
+ * entry and exit (by any path) become a FUNC line "<file stem>.<label>".
+ * label is a string.  Elsewhere it costs two calls and records nothing.
+ */
+#define MP_TIMESTAMP(label)                                                 \
+    MP__TIMESTAMP_AT(MP__CAT(mp__span_, __COUNTER__), label)
 
 #endif /* !MEMPROF_DISABLE */
 
@@ -147,9 +157,21 @@ typedef struct mp__site {
 /* The frame of one call of a profiled function, on that call's stack. */
 typedef struct mp__frame {
     mp__site *site;
-    long long prev;
-    int level;
+    long long prev;     /* the last reading in this frame, bytes */
+    long long mem0;     /* spans on: the entry reading */
+    double t0;          /* spans on: the entry time */
+    int level;          /* nesting level + 1 while open, 0 if not open */
 } mp__frame;
+
+/* An MP_TIMESTAMP block: a span that is not a function. */
+typedef struct mp__span {
+    const char *file;
+    const char *label;
+    long long mem0;
+    double t0;
+    int level;          /* nesting level + 1 while recorded, else 0 */
+    int once;           /* the for loop's body runs once */
+} mp__span;
 
 /*
  * Outside a profiled function MP_LINE sees this null frame; inside one it
@@ -163,6 +185,8 @@ extern int mp__state;
 void mp__record(mp__site *site, mp__frame *frame);
 mp__frame *mp__frame_begin(mp__frame *frame);
 void mp__frame_close(mp__frame *frame);
+mp__span mp__span_begin(const char *file, const char *label);
+void mp__span_end(mp__span *span);
 
 static inline void mp__line(mp__site *site, mp__frame *frame)
 {
@@ -175,6 +199,11 @@ static inline void mp__frame_end(mp__frame *frame)
     if (frame->level != 0)
         mp__frame_close(frame);
 }
+
+#define MP__TIMESTAMP_AT(var, label)                                        \
+    for (mp__span var MP__CLEANUP(mp__span_end) =                           \
+             mp__span_begin(__FILE__, label);                               \
+         var.once; var.once = 0)
 
 #define MP__LINE_AT(site, text, ...)                                        \
     static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);          \

@@ -33,6 +33,7 @@ typedef struct mp__settings {
     int precision;          /* MEMPROF_PRECISION, 0..6 */
     const char *output;     /* MEMPROF_OUTPUT as given, or NULL: stderr */
     const char *source_path; /* MEMPROF_SOURCE_PATH, or NULL */
+    const char *dat;        /* MEMPROF_DAT (set by memprof run), or NULL */
 } mp__settings;
 
 extern mp__settings mp__config;
@@ -304,6 +305,23 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize);
 
 /* mp__dat_free() - free what mp__dat_read() made; dat is left empty. */
 void mp__dat_free(mp__dat *dat);
+
+/* ---- spans.c: FUNC lines for memprof run. */
+
+/* The MEMPROF_DAT file, appended to, or -1: spans are off. */
+extern int mp__spans_fd;
+
+/* mp__spans_start() - at init: open MEMPROF_DAT if it is set. */
+void mp__spans_start(void);
+
+/* mp__now() - CLOCK_REALTIME in seconds. */
+double mp__now(void);
+
+/*
+ * mp__span_frame_end() - write the FUNC line of frame, a profiled call
+ * that ends now on thread t.  Keeps errno.
+ */
+void mp__span_frame_end(mp__thread *t, const mp__frame *frame);
 
 /* ---- report.c: the table. */
 

@@ -73,6 +73,7 @@ static void init_process(void)
         mp__warn("cannot create a thread key; records of ended threads "
                  "are kept until exit");
     mp__output_start();
+    mp__spans_start();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     atexit(mp__report_at_exit);
     __atomic_store_n(&mp__state, 1, __ATOMIC_RELEASE);
@@ -200,17 +201,26 @@ mp__frame *mp__frame_begin(mp__frame *frame)
     if (t != NULL) {
         frame->level = ++t->depth;
         mp__record(frame->site, frame);
+        if (mp__spans_fd >= 0) {
+            frame->mem0 = frame->prev;
+            frame->t0 = mp__now();
+        }
     }
     errno = saved_errno;
     return frame;
 }
 
-/* mp__frame_close() - the cleanup of an opened frame. */
+/*
+ * mp__frame_close() - the cleanup of an opened frame: under memprof run,
+ * its FUNC line.
+ */
 void mp__frame_close(mp__frame *frame)
 {
-    (void)frame;
-    if (self != NULL)
-        self->depth--;
+    if (self == NULL)
+        return;
+    self->depth--;
+    if (mp__spans_fd >= 0)
+        mp__span_frame_end(self, frame);
 }
 
 /* mp_reset() - see memprof.h. */

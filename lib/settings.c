@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-mp__settings mp__config = {0, MP__PRECISION_DEFAULT, NULL, NULL};
+mp__settings mp__config = {0, MP__PRECISION_DEFAULT, NULL, NULL, NULL};
 
 /*
  * mp__warn() - format the message into one buffer and write it with one
@@ -110,6 +110,7 @@ void mp__settings_load(mp__settings *out)
     out->precision = MP__PRECISION_DEFAULT;
     out->output = NULL;
     out->source_path = NULL;
+    out->dat = NULL;
 
     v = getenv("MEMPROF_DISABLE");
     if (v != NULL && *v != '\0') {
@@ -138,6 +139,10 @@ void mp__settings_load(mp__settings *out)
     v = getenv("MEMPROF_SOURCE_PATH");
     if (v != NULL && *v != '\0')
         out->source_path = v;
+
+    v = getenv("MEMPROF_DAT");
+    if (v != NULL && *v != '\0')
+        out->dat = v;
 }
 
 /* mp_set_precision() - see memprof.h. */
