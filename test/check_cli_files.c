@@ -1,7 +1,555 @@
-/* check_cli_files.c - (being written). */
+/*
+ * check_cli_files.c - memprof list, clean, rm and peak, run as a user
+ * runs them in a directory of recordings: exact output, exit statuses,
+ * what is removed and what is kept, and Debian's python3-mprof side by
+ * side (each reads the other's files and prints the same lines).
+ *
+ * Tests run from the project's root; each works in a directory of its
+ * own made by mkdtemp, and runs the command by its absolute path.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "testutil.h"
+
+#define MPROF "/usr/bin/python3-mprof"
+
+/* Three recordings, oldest first. */
+#define P0 "mprofile_20261123011923.dat"
+#define P1 "mprofile_20261123015959.dat"
+#define P2 "mprofile_20261124000001.dat"
+
+/* A directory of a test's own, entered, and the way back. */
+typedef struct sandbox {
+    char dir[64];
+    char home[PATH_MAX];         /* the project's root */
+    char memprof[PATH_MAX + 64]; /* the command, absolute */
+} sandbox;
+
+/* enter() - make a temporary directory and chdir into it. */
+static void enter(sandbox *sb)
+{
+    ck_assert_ptr_nonnull(getcwd(sb->home, sizeof sb->home));
+    snprintf(sb->memprof, sizeof sb->memprof, "%s/%s/memprof", sb->home,
+             test_build_dir());
+    snprintf(sb->dir, sizeof sb->dir, "/tmp/mp_cli_files_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(sb->dir));
+    ck_assert_int_eq(chdir(sb->dir), 0);
+}
+
+/* leave() - back to the project's root; the directory removed. */
+static void leave(sandbox *sb)
+{
+    ck_assert_int_eq(chdir(sb->home), 0);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sb->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* put() - write text to name in the current directory. */
+static void put(const char *name, const char *text)
+{
+    FILE *f = fopen(name, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* copy() - the project's file rel (such as test/data/x.dat) to name. */
+static void copy(const sandbox *sb, const char *rel, const char *name)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/%s", sb->home, rel);
+    char *text = read_file(path, NULL);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    put(name, text);
+    free(text);
+}
+
+/* exists() - whether name is there. */
+static int exists(const char *name)
+{
+    struct stat st;
+    return stat(name, &st) == 0;
+}
+
+/*
+ * mp() - run memprof with the arguments that follow (NULL-terminated) in
+ * the current directory; returns its exit status.
+ */
+static int mp(const sandbox *sb, run_result *r, ...)
+{
+    const char *argv[16] = {sb->memprof};
+    int n = 1;
+    va_list ap;
+    va_start(ap, r);
+    while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    ck_assert_int_eq(run_capture(argv, NULL, r), 0);
+    ck_assert(WIFEXITED(r->status));
+    return WEXITSTATUS(r->status);
+}
+
+/* three() - the three recordings P0, P1, P2, each with one sample. */
+static void three(void)
+{
+    put(P1, "MEM 2.000000 1795397006.1000\n");
+    put(P0, "MEM 1.000000 1795397006.1000\n");
+    put(P2, "MEM 3.000000 1795397006.1000\n");
+}
+
+/* Only mprofile_ + 14 digits + .dat counts; sorted by name. */
+START_TEST(test_list)
+{
+    sandbox sb;
+    enter(&sb);
+    run_result r;
+    ck_assert_int_eq(mp(&sb, &r, "list", NULL), 0);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+
+    three();
+    put("mprofile_2026112401000.dat", "");     /* 13 digits */
+    put("mprofile_2026112401000x.dat", "");    /* not a digit */
+    put("mprofile_20261124000001_ts.dat", ""); /* a companion */
+    put("mprofile_20261124000001.dat.bak", "");
+    put("other.dat", "");
+    ck_assert_int_eq(mkdir("mprofile_20250101000000.dat", 0700), 0);
+    ck_assert_int_eq(mp(&sb, &r, "list", NULL), 0);
+    ck_assert_str_eq(r.out, "0 " P0 " 01:19:23 23/11/2026\n"
+                            "1 " P1 " 01:59:59 23/11/2026\n"
+                            "2 " P2 " 00:00:01 24/11/2026\n");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+
+    ck_assert_int_eq(mp(&sb, &r, "list", "0", NULL), 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "memprof: list takes no arguments; "
+                            "see memprof list --help\n");
+    run_result_free(&r);
+    leave(&sb);
+}
+END_TEST
+
+/* --dry-run prints mprof's lines and removes nothing; then all go. */
+START_TEST(test_clean)
+{
+    sandbox sb;
+    enter(&sb);
+    three();
+    put("mprofile_20261124000001_ts.dat", "");
+    put("other.dat", "MEM 1.0 2.0\n");
+    run_result r;
+    ck_assert_int_eq(mp(&sb, &r, "clean", "--dry-run", NULL), 0);
+    ck_assert_str_eq(r.out, "Files to be removed: \n" P0 "\n" P1 "\n" P2
+                            "\nmprofile_20261124000001_ts.dat\n");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    ck_assert(exists(P0) && exists(P1) && exists(P2));
+
+    ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    ck_assert(!exists(P0) && !exists(P1) && !exists(P2));
+    ck_assert(!exists("mprofile_20261124000001_ts.dat"));
+    ck_assert(exists("other.dat"));
+
+    /* Nothing left: nothing to do, no error. */
+    ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "clean", "x", NULL), 2);
+    ck_assert_str_eq(r.err, "memprof: clean takes no arguments; "
+                            "see memprof clean --help\n");
+    run_result_free(&r);
+    leave(&sb);
+}
+END_TEST
+
+/* Indices (negative from the end), names, each file once. */
+START_TEST(test_rm)
+{
+    sandbox sb;
+    enter(&sb);
+    three();
+    put("x.dat", "MEM 1.0 2.0\n");
+    run_result r;
+    ck_assert_int_eq(
+        mp(&sb, &r, "rm", "--dry-run", "-1", "0", P0, "./" P0, "x.dat", NULL),
+        0);
+    ck_assert_str_eq(r.out, "Files to be removed: \n" P2 "\n" P0 "\nx.dat\n");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    ck_assert(exists(P0) && exists(P2) && exists("x.dat"));
+
+    /* -1 is the newest, not a flag, even first. */
+    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", NULL), 0);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    ck_assert(exists(P0) && exists(P1) && !exists(P2));
+
+    /* The option after the operands, as argparse allows. */
+    ck_assert_int_eq(mp(&sb, &r, "rm", "-2", "--dry-run", NULL), 0);
+    ck_assert_str_eq(r.out, "Files to be removed: \n" P0 "\n");
+    run_result_free(&r);
+
+    ck_assert_int_eq(mp(&sb, &r, "rm", "0", "x.dat", NULL), 0);
+    run_result_free(&r);
+    ck_assert(!exists(P0) && exists(P1) && !exists("x.dat"));
+
+    /* A companion timestamp file goes with its recording, as in mprof. */
+    put("y.dat", "");
+    put("y_ts.dat", "");
+    ck_assert_int_eq(mp(&sb, &r, "rm", "y.dat", NULL), 0);
+    run_result_free(&r);
+    ck_assert(!exists("y.dat") && !exists("y_ts.dat"));
+
+    /* "--" ends the options. */
+    put("--dry-run", "");
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--", "--dry-run", NULL), 0);
+    run_result_free(&r);
+    ck_assert(!exists("--dry-run"));
+    leave(&sb);
+}
+END_TEST
+
+/* A bad argument anywhere: one line, exit 1, nothing removed. */
+START_TEST(test_rm_errors)
+{
+    sandbox sb;
+    enter(&sb);
+    run_result r;
+    ck_assert_int_eq(mp(&sb, &r, "rm", NULL), 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "memprof: rm needs a recording: a number or a "
+                            "file name\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "0", NULL), 1);
+    ck_assert_str_eq(r.err, "memprof: no recording 0: there is none here; "
+                            "nothing removed\n");
+    run_result_free(&r);
+
+    three();
+    ck_assert_int_eq(mp(&sb, &r, "rm", "0", "3", NULL), 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "memprof: no recording 3: there are 3 here "
+                            "(0..2, or -3..-1); nothing removed\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "1", "-4", NULL), 1);
+    ck_assert_str_eq(r.err, "memprof: no recording -4: there are 3 here "
+                            "(0..2, or -3..-1); nothing removed\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "99999999999999999999999", NULL), 1);
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "rm", P0, "nofile.dat", NULL), 1);
+    ck_assert_str_eq(r.err, "memprof: cannot remove nofile.dat: No such file "
+                            "or directory; nothing removed\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mkdir("d", 0700), 0);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", "d", NULL), 1);
+    ck_assert_str_eq(r.err, "memprof: d is a directory; nothing removed\n");
+    run_result_free(&r);
+    ck_assert(exists(P0) && exists(P1) && exists(P2) && exists("d"));
+
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--force", "0", NULL), 2);
+    ck_assert_str_eq(r.err, "memprof: rm: unknown option '--force'; see "
+                            "memprof rm --help\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry-run=yes", "0", NULL), 2);
+    ck_assert_str_eq(r.err, "memprof: rm: --dry-run takes no value; see "
+                            "memprof rm --help\n");
+    run_result_free(&r);
+    ck_assert(exists(P0));
+    leave(&sb);
+}
+END_TEST
+
+/* The peak of test/data/memprof_run.dat and of its two children. */
+#define RUN_PEAK(name, mib)                                                    \
+    name "\t" mib " MiB\n"                                                     \
+         "  Child 4242\t\t\t7.250 MiB\n"                                       \
+         "  Child 4243\t\t\t1.125 MiB\n"
+
+/* mprof's lines: the peak, children, the newest by default, --func. */
+START_TEST(test_peak)
+{
+    sandbox sb;
+    enter(&sb);
+    copy(&sb, "test/data/memprof_run.dat", "run.dat");
+    run_result r;
+    ck_assert_int_eq(mp(&sb, &r, "peak", "run.dat", NULL), 0);
+    ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "200.645"));
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+
+    /* Two spans, ends included: the second one's last sample. */
+    ck_assert_int_eq(
+        mp(&sb, &r, "peak", "run.dat", "--func", "calls.chunk", NULL), 0);
+    ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "48.426"));
+    run_result_free(&r);
+    /* A span that starts on the first sample. */
+    ck_assert_int_eq(mp(&sb, &r, "peak", "--func=calls.setup", "run.dat", NULL),
+                     0);
+    ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "0.930"));
+    run_result_free(&r);
+    ck_assert_int_eq(
+        mp(&sb, &r, "peak", "--func", "calls.loop", "run.dat", NULL), 0);
+    ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "200.645"));
+    run_result_free(&r);
+    /* Not in the file, or no sample within its span: NaN, no children. */
+    ck_assert_int_eq(mp(&sb, &r, "peak", "run.dat", "--func", "nope", NULL), 0);
+    ck_assert_str_eq(r.out, "run.dat\tNaN MiB\n");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    ck_assert_int_eq(
+        mp(&sb, &r, "peak", "run.dat", "--func", "calls.tiny", NULL), 0);
+    ck_assert_str_eq(r.out, "run.dat\tNaN MiB\n");
+    run_result_free(&r);
+
+    /* No file: the newest recording; indices; each file once. */
+    three();
+    ck_assert_int_eq(mp(&sb, &r, "peak", NULL), 0);
+    ck_assert_str_eq(r.out, "Using last profile data.\n" P2 "\t3.000 MiB\n");
+    run_result_free(&r);
+    ck_assert_int_eq(
+        mp(&sb, &r, "peak", "-3", "1", P0, "run.dat", "./" P1, NULL), 0);
+    ck_assert_str_eq(r.out, P0 "\t1.000 MiB\n" P1
+                               "\t2.000 MiB\n" RUN_PEAK("run.dat", "200.645"));
+    run_result_free(&r);
+    leave(&sb);
+}
+END_TEST
+
+/* Each bad file one line (the good ones still printed), then exit 1. */
+START_TEST(test_peak_errors)
+{
+    sandbox sb;
+    enter(&sb);
+    run_result r;
+    ck_assert_int_eq(mp(&sb, &r, "peak", NULL), 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "memprof: no input file found; memprof peak "
+                            "looks for mprofile_*.dat files, made by memprof "
+                            "run or mprof run\n");
+    run_result_free(&r);
+
+    copy(&sb, "test/data/malformed.dat", "bad.dat");
+    put("empty.dat", "");
+    put("blank.dat", "MEM 1.0 2.0\n\nMEM 3.0 4.0\n");
+    put("chld.dat", "CHLD 12 1.0 2.0\n");
+    put("good.dat", "MEM 1.5 2.0\n");
+    ck_assert_int_eq(mkdir("d", 0700), 0);
+    ck_assert_int_eq(mp(&sb, &r, "peak", "bad.dat", "good.dat", "empty.dat",
+                        "blank.dat", "chld.dat", "nofile.dat", "d", "0", NULL),
+                     1);
+    ck_assert_str_eq(r.out, "good.dat\t1.500 MiB\n");
+    ck_assert_str_eq(r.err, "memprof: bad.dat:4: not a line of a .dat file\n"
+                            "memprof: empty.dat has no samples\n"
+                            "memprof: blank.dat:2: not a line of a .dat file\n"
+                            "memprof: chld.dat has no samples\n"
+                            "memprof: cannot read nofile.dat: No such file or "
+                            "directory\n"
+                            "memprof: d is a directory\n"
+                            "memprof: no recording 0: there is none here\n");
+    run_result_free(&r);
+
+    ck_assert_int_eq(mp(&sb, &r, "peak", "good.dat", "--func", NULL), 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "memprof: peak: --func needs a function name; "
+                            "see memprof peak --help\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "peak", "--dry-run", NULL), 2);
+    ck_assert_str_eq(r.err, "memprof: peak: unknown option '--dry-run'; see "
+                            "memprof peak --help\n");
+    run_result_free(&r);
+    leave(&sb);
+}
+END_TEST
+
+/* --help and -h: usage on stdout, exit 0, whatever else is given. */
+START_TEST(test_help)
+{
+    sandbox sb;
+    enter(&sb);
+    static const char *const cmds[] = {"list", "clean", "rm", "peak"};
+    for (int i = 0; i < 4; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "usage: memprof %s", cmds[i]);
+        run_result r;
+        ck_assert_int_eq(mp(&sb, &r, cmds[i], "--help", NULL), 0);
+        ck_assert_msg(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
+        ck_assert_str_eq(r.err, "");
+        run_result_free(&r);
+        ck_assert_int_eq(mp(&sb, &r, cmds[i], "-h", NULL), 0);
+        ck_assert(strncmp(r.out, want, strlen(want)) == 0);
+        run_result_free(&r);
+        /* An unambiguous start of a long option, as argparse takes. */
+        ck_assert_int_eq(mp(&sb, &r, cmds[i], "--he", NULL), 0);
+        ck_assert(strncmp(r.out, want, strlen(want)) == 0);
+        run_result_free(&r);
+    }
+    leave(&sb);
+}
+END_TEST
+
+/* mprof_present() - whether Debian's python3-mprof is there; says so. */
+static int mprof_present(const char *test)
+{
+    if (access(MPROF, X_OK) == 0)
+        return 1;
+    fprintf(stderr, "SKIP %s: %s is not installed (python3-memory-profiler)\n",
+            test, MPROF);
+    return 0;
+}
+
+/*
+ * mprof() - run python3-mprof with the arguments that follow (NULL-
+ * terminated) in the current directory; returns its exit status.
+ */
+static int mprof(run_result *r, const char *const env[], ...)
+{
+    const char *argv[16] = {MPROF};
+    int n = 1;
+    va_list ap;
+    va_start(ap, env);
+    while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    ck_assert_int_eq(run_capture(argv, env, r), 0);
+    ck_assert(WIFEXITED(r->status));
+    return WEXITSTATUS(r->status);
+}
+
+/* same_peak() - memprof peak and python3-mprof peak print the same. */
+static void same_peak(const sandbox *sb, const char *file, const char *func)
+{
+    run_result ours;
+    run_result theirs;
+    if (func != NULL) {
+        ck_assert_int_eq(mp(sb, &ours, "peak", file, "--func", func, NULL), 0);
+        ck_assert_int_eq(
+            mprof(&theirs, NULL, "peak", file, "--func", func, NULL), 0);
+    } else {
+        ck_assert_int_eq(mp(sb, &ours, "peak", file, NULL), 0);
+        ck_assert_int_eq(mprof(&theirs, NULL, "peak", file, NULL), 0);
+    }
+    ck_assert_str_ne(ours.out, "");
+    ck_assert_str_eq(ours.out, theirs.out);
+    run_result_free(&ours);
+    run_result_free(&theirs);
+}
+
+/*
+ * A file in our format (CMDLINE, MEM, CHLD, FUNC lines with memprof
+ * run's number formats) read by mprof: the same peaks, with and without
+ * --func, and mprof plot draws it.
+ */
+START_TEST(test_mprof_reads_ours)
+{
+    if (!mprof_present("test_mprof_reads_ours"))
+        return;
+    sandbox sb;
+    enter(&sb);
+    copy(&sb, "test/data/memprof_run.dat", "run.dat");
+    same_peak(&sb, "run.dat", NULL);
+    same_peak(&sb, "run.dat", "calls.chunk");
+    same_peak(&sb, "run.dat", "calls.setup");
+    same_peak(&sb, "run.dat", "calls.loop");
+    same_peak(&sb, "run.dat", "nope");
+
+    run_result r;
+    if (system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") !=
+        0) {
+        fprintf(stderr, "SKIP test_mprof_reads_ours (plot): "
+                        "python3-matplotlib is not installed\n");
+    } else {
+        static const char *const env[] = {"MPLBACKEND=Agg", "MPLCONFIGDIR=.mpl",
+                                          NULL};
+        ck_assert_int_eq(mprof(&r, env, "plot", "-o", "x.png", "run.dat", NULL),
+                         0);
+        run_result_free(&r);
+        size_t len = 0;
+        char *png = read_file("x.png", &len);
+        ck_assert_ptr_nonnull(png);
+        ck_assert_uint_gt(len, 8);
+        ck_assert(memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+        free(png);
+    }
+    leave(&sb);
+}
+END_TEST
+
+/*
+ * A recording by python3-mprof run of a small Python script: memprof
+ * lists it and prints its peak as mprof does.
+ */
+START_TEST(test_we_read_mprofs)
+{
+    if (!mprof_present("test_we_read_mprofs"))
+        return;
+    sandbox sb;
+    enter(&sb);
+    put("alloc.py", "import time\n"
+                    "a = [0] * 4000000\n"
+                    "time.sleep(0.5)\n");
+    run_result r;
+    ck_assert_int_eq(mprof(&r, NULL, "run", "-T", "0.05", "alloc.py", NULL), 0);
+    run_result_free(&r);
+
+    run_result ours;
+    run_result theirs;
+    ck_assert_int_eq(mp(&sb, &ours, "list", NULL), 0);
+    ck_assert_int_eq(mprof(&theirs, NULL, "list", NULL), 0);
+    ck_assert_int_eq((int)strlen(ours.out), 50);
+    ck_assert_str_eq(ours.out, theirs.out);
+    run_result_free(&ours);
+    run_result_free(&theirs);
+
+    ck_assert_int_eq(mp(&sb, &ours, "peak", NULL), 0);
+    ck_assert_int_eq(mprof(&theirs, NULL, "peak", NULL), 0);
+    ck_assert(strncmp(ours.out, "Using last profile data.\nmprofile_", 34) ==
+              0);
+    ck_assert_str_eq(ours.out, theirs.out);
+    /* The list of 4 million references is there: more than 30 MiB. */
+    const char *tab = strchr(ours.out, '\t');
+    ck_assert_ptr_nonnull(tab);
+    FIGURE(ck_assert_double_gt(strtod(tab + 1, NULL), 30.0));
+    run_result_free(&ours);
+    run_result_free(&theirs);
+
+    same_peak(&sb, "0", NULL);
+    leave(&sb);
+}
+END_TEST
 
 Suite *cli_files_suite(void)
 {
-    return suite_create("cli_files");
+    Suite *s = suite_create("cli_files");
+    TCase *tc = tcase_create("files");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_list);
+    tcase_add_test(tc, test_clean);
+    tcase_add_test(tc, test_rm);
+    tcase_add_test(tc, test_rm_errors);
+    tcase_add_test(tc, test_peak);
+    tcase_add_test(tc, test_peak_errors);
+    tcase_add_test(tc, test_help);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("mprof");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_mprof_reads_ours);
+    tcase_add_test(tc, test_we_read_mprofs);
+    suite_add_tcase(s, tc);
+    return s;
 }
