@@ -42,7 +42,8 @@ int cmd_peak(int argc, char **argv);
  * cli_profiles() - the mprofile_??????????????.dat files of the current
  * directory, sorted by name (so oldest first), as mprof lists them.
  * Returns a NULL-terminated malloc'd array of malloc'd names (free with
- * cli_free_list), and their count in *n; NULL when out of memory.
+ * cli_free_list), and their count in *n; NULL, errno set, when the
+ * directory cannot be read or memory runs out.
  */
 char **cli_profiles(size_t *n);
 void cli_free_list(char **list);
