@@ -26,6 +26,15 @@ LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 LIB = $(B)/libmemprof.a
 CLI_SRC = $(wildcard cli/*.c)
 CLI = $(B)/memprof
+# memprof plot writes PNG through cairo when pkg-config finds it at build
+# time; without it (or with NO_CAIRO=1) SVG and --term still work.
+ifeq ($(NO_CAIRO),)
+CAIRO_CFLAGS := $(shell pkg-config --cflags cairo 2>/dev/null)
+CAIRO_LIBS := $(shell pkg-config --libs cairo 2>/dev/null)
+endif
+ifneq ($(CAIRO_LIBS),)
+CLI_DEFS = -DMEMPROF_HAVE_CAIRO $(CAIRO_CFLAGS)
+endif
 BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
@@ -58,10 +67,10 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLI): $(CLI_SRC) cli/cli.h lib/internal.h include/memprof.h $(LIB)
+$(CLI): $(CLI_SRC) $(wildcard cli/*.h) lib/internal.h include/memprof.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRC) $(LIB) \
-	    $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) -Icli $(CLI_DEFS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $(CLI_SRC) $(LIB) $(CAIRO_LIBS) -lm $(REQ_LDLIBS)
 
 $(B)/examples/%: examples/%.c $(LIB) include/memprof.h
 	@mkdir -p $(dir $@)
@@ -123,8 +132,8 @@ check-valgrind: $(TEST_BIN)
 	    --trace-children=yes --trace-children-skip='$(VALGRIND_SKIP)' \
 	    $(TEST_BIN)
 
-bench: $(LIB)
-	$(MAKE) -C bench B=../$(B)
+bench: $(LIB) $(CLI)
+	$(MAKE) -C bench B=$(abspath $(B))
 
 install: $(LIB) $(CLI) $(B)/memprof.pc
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \

@@ -18,6 +18,7 @@ static const char usage[] =
     "  clean [--dry-run]                remove every recording here\n"
     "  rm [--dry-run] N|FILE...         remove recordings\n"
     "  peak [FILE...] [--func NAME]     print the peak of recordings\n"
+    "  plot [FILE...] [options]         draw recordings: SVG, PNG, terminal\n"
     "\n"
     "memprof COMMAND --help tells more; memprof --version; man memprof.\n";
 
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"run", cmd_run},     {"attach", cmd_attach}, {"list", cmd_list},
         {"clean", cmd_clean}, {"rm", cmd_rm},         {"peak", cmd_peak},
+        {"plot", cmd_plot},
     };
     if (argc < 2) {
         fputs(usage, stderr);
