@@ -122,8 +122,20 @@ typedef struct recorder {
     long samples;
     int write_errno; /* a write failed: recording stopped */
     int reaped;
-    int status; /* run: the wait status, once reaped */
+    int status;     /* run: the wait status, once reaped */
+    char out[8192]; /* whole lines not written yet */
+    size_t out_len;
+    int64_t flushed_ns; /* when out was last written */
 } recorder;
+
+/*
+ * How long whole lines may wait before they are written: at short
+ * intervals one write(2) per sample costs more than the sample (mprof
+ * flushes every 50 lines); at the default 0.1 s every sample is written
+ * as it is taken.  A recording that ends, or is ended by a signal, is
+ * written out whole; only a SIGKILL of memprof itself can lose this much.
+ */
+#define FLUSH_NS 100000000
 
 /* Set by on_signal(); read by the loop after each wait. */
 static volatile sig_atomic_t forward_pid; /* run: the command */
@@ -487,18 +499,46 @@ static void recorder_free(recorder *rec)
 }
 
 /*
- * put() - one line to the file; a failure stops recording, with one line
- * for the user.  Returns 0 or -1.
+ * flush() - write the lines put() kept with one write(2).  When that
+ * fails (a full disk, a file size limit), write them one by one, so the
+ * file keeps every whole line there is room for; then recording stops,
+ * with one line for the user.  Returns 0 or -1.
  */
-static int put(recorder *rec, const char *line, int n)
+static int flush(recorder *rec)
 {
-    int r = n < 0 ? n : write_line(rec->fd, line, (size_t)n);
+    rec->flushed_ns = mono_ns();
+    if (rec->write_errno != 0)
+        return -1;
+    int r = rec->out_len > 0 ? write_line(rec->fd, rec->out, rec->out_len) : 0;
+    for (size_t at = 0; r != 0 && at < rec->out_len;) {
+        const char *nl = memchr(rec->out + at, '\n', rec->out_len - at);
+        size_t len = (size_t)(nl - (rec->out + at)) + 1;
+        if (write_line(rec->fd, rec->out + at, len) != 0)
+            break;
+        at += len;
+    }
+    rec->out_len = 0;
     if (r == 0)
         return 0;
     rec->write_errno = -r;
     cli_error("cannot write %s: %s; recording stopped", rec->name,
               strerror(-r));
     return -1;
+}
+
+/*
+ * put() - keep one line (n bytes, or n < 0: it did not fit its buffer) to
+ * be written by flush().  Returns 0 or -1 when recording has stopped.
+ */
+static int put(recorder *rec, const char *line, int n)
+{
+    if (n < 0)
+        return -1;
+    if (rec->out_len + (size_t)n > sizeof rec->out && flush(rec) != 0)
+        return -1;
+    memcpy(rec->out + rec->out_len, line, (size_t)n);
+    rec->out_len += (size_t)n;
+    return 0;
 }
 
 /*
@@ -643,6 +683,8 @@ static end_reason record(recorder *rec, double *elapsed)
         }
         if (rec->write_errno == 0 && sample(rec) != 0)
             break;
+        if (mono_ns() - rec->flushed_ns >= FLUSH_NS - interval / 2)
+            flush(rec);
         /* The next multiple of the interval: a late sample skips ahead. */
         now = mono_ns();
         int64_t next = start + ((now - start) / interval + 1) * interval;
@@ -654,6 +696,7 @@ static end_reason record(recorder *rec, double *elapsed)
         if (w == WAIT_EXITED)
             break;
     }
+    flush(rec);
     *elapsed = (double)(mono_ns() - start) / 1e9;
     if (why != END_EXITED && rec->is_child && !rec->reaped && exited(rec))
         why = END_EXITED;
