@@ -6,6 +6,7 @@
  *
  * Tests run from the project's root, where make check runs them.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "testutil.h"
 
 /* path() - a path under the build directory, in a static buffer. */
@@ -647,6 +649,119 @@ START_TEST(test_same_as_memory_profiler)
 }
 END_TEST
 
+/* grow_run() - memprof run [flags] examples/grow into dir/g.dat. */
+static void grow_run(const char *dir, const char *flags, run_result *r)
+{
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    char script[16384];
+    snprintf(script, sizeof script,
+             "cd %s && exec %s/%s/memprof run %s -o g.dat %s/%s/examples/grow",
+             dir, cwd, test_build_dir(), flags, cwd, test_build_dir());
+    const char *argv[] = {"/bin/sh", "-c", script, NULL};
+    ck_assert_int_eq(run_capture(argv, NULL, r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r->status), 0);
+}
+
+/* dat_peak() - the largest MEM reading of a recording. */
+static double dat_peak(const mp__dat *d)
+{
+    double peak = 0;
+    for (size_t i = 0; i < d->nmem; i++)
+        if (d->mem[i].mib > peak)
+            peak = d->mem[i].mib;
+    return peak;
+}
+
+/*
+ * examples/grow.c under memprof run: the recorded peak within 5% of the
+ * true peak the program reports (its VmHWM), its FUNC lines in the same
+ * file and nested as the code nests them, and python3-mprof reading the
+ * recording with the same peak as memprof peak.
+ */
+START_TEST(test_grow_recorded)
+{
+    const char *dir = tmpdir();
+    run_result r;
+    grow_run(dir, "", &r);
+    double truth = 0;
+    ck_assert_int_eq(sscanf(r.out, "peak %lf MiB", &truth), 1);
+    char path[128];
+    snprintf(path, sizeof path, "%s/g.dat", dir);
+    mp__dat d;
+    char err[256];
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    ck_assert_int_ge(d.nmem, 10);
+    FIGURE(ck_assert_double_le(fabs(dat_peak(&d) - truth), 0.05 * truth));
+    ck_assert_uint_eq(d.nfuncs, 4 + 1 + 2 + 1);
+    ck_assert_uint_eq(d.nchildren, 0);
+    const mp__dat_span *outer = NULL;
+    for (size_t i = 0; i < d.nfuncs; i++)
+        if (strcmp(d.funcs[i].name, "grow.grow") == 0)
+            outer = &d.funcs[i];
+    ck_assert_ptr_nonnull(outer);
+    for (size_t i = 0; i < d.nfuncs; i++) {
+        const mp__dat_span *f = &d.funcs[i];
+        if (strcmp(f->name, "grow.step") != 0)
+            continue;
+        ck_assert_int_eq(f->level, 1);
+        ck_assert(outer->t0 <= f->t0 && f->t1 <= outer->t1);
+    }
+    /* The spans lie within the recorded samples' time. */
+    ck_assert_double_ge(outer->t0, d.mem[0].t - 0.2);
+    ck_assert_double_le(outer->t1, d.mem[d.nmem - 1].t + 0.2);
+
+    if (sh("test -x /usr/bin/python3-mprof") == 0) {
+        char cmd[8192];
+        char cwd[4096];
+        ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && test \"$(/usr/bin/python3-mprof peak g.dat)\" = "
+                 "\"$(%s/%s/memprof peak g.dat)\"",
+                 dir, cwd, test_build_dir());
+        ck_assert_int_eq(sh("%s", cmd), 0);
+    } else {
+        fprintf(stderr, "SKIP test_grow_recorded (python3-mprof part): "
+                        "python3-mprof is not installed\n");
+    }
+    mp__dat_free(&d);
+    run_result_free(&r);
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
+/* -C and -M on examples/grow: every child has its CHLD series. */
+START_TEST(test_grow_children)
+{
+    const char *dir = tmpdir();
+    run_result r;
+    grow_run(dir, "-C -M", &r);
+    long kids[2] = {0, 0};
+    const char *p = strstr(r.out, "child ");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(sscanf(p, "child %ld\nchild %ld", &kids[0], &kids[1]), 2);
+    char path[128];
+    snprintf(path, sizeof path, "%s/g.dat", dir);
+    mp__dat d;
+    char err[256];
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    ck_assert_uint_eq(d.nchildren, 2);
+    for (int i = 0; i < 2; i++) {
+        int found = 0;
+        for (size_t c = 0; c < d.nchildren; c++)
+            found |= d.children[c].pid == kids[i];
+        ck_assert_msg(found, "no CHLD series for child %ld", kids[i]);
+    }
+    /* With -C, MEM holds the children too: above the parent alone. */
+    double truth = 0;
+    ck_assert_int_eq(sscanf(r.out, "peak %lf MiB", &truth), 1);
+    FIGURE(ck_assert_double_gt(dat_peak(&d), truth + 20));
+    mp__dat_free(&d);
+    run_result_free(&r);
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
 Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -677,6 +792,11 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_header_dialects);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_same_as_memory_profiler);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("recording");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_grow_recorded);
+    tcase_add_test(tc, test_grow_children);
     suite_add_tcase(s, tc);
     return s;
 }
