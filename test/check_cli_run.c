@@ -778,8 +778,10 @@ static void check_tree(const char *const env[], int children, int multi)
                 continue;
             ck_assert_msg(kid_peak[i] > 0, "no CHLD line for pid %ld",
                           m[i].pid);
-            FIGURE(ck_assert_double_eq_tol(kid_peak[i], m[i].mib,
-                                           m[i].mib * 0.05));
+            /* The series' largest reading may come after the child
+             * printed its size: up to 1 MiB more (ASan's runtime). */
+            FIGURE(ck_assert_double_ge(kid_peak[i], m[i].mib * 0.95));
+            FIGURE(ck_assert_double_le(kid_peak[i], m[i].mib * 1.05 + 1));
         }
     }
     dat_free(&d);
