@@ -34,6 +34,7 @@ typedef struct mp__settings {
     const char *output;     /* MEMPROF_OUTPUT as given, or NULL: stderr */
     const char *source_path; /* MEMPROF_SOURCE_PATH, or NULL */
     const char *dat;        /* MEMPROF_DAT (set by memprof run), or NULL */
+    const char *backend;    /* MEMPROF_BACKEND, or NULL: rss */
 } mp__settings;
 
 extern mp__settings mp__config;
@@ -82,6 +83,46 @@ long long mp__statm_rss(int fd);
  */
 long long mp__statm_parse(const char *text, size_t len);
 
+/*
+ * mp__smaps_rollup_parse() - from the text of /proc/PID/smaps_rollup, Pss
+ * (which 0) or Private_Clean + Private_Dirty (which 1), in bytes, or
+ * -EINVAL when the fields are missing.
+ */
+long long mp__smaps_rollup_parse(const char *text, size_t len, int which);
+
+/* ---- backend.c: what a reading is (MEMPROF_BACKEND). */
+
+/*
+ * A backend: how a thread opens its handle and takes a reading with it,
+ * in bytes.  Both return -errno on failure.  A backend that reads a file
+ * has an fd as its handle (uses_fd); one that needs none returns 0.  One
+ * table per backend, chosen once at init.
+ */
+typedef struct mp__backend {
+    const char *name;
+    int (*open)(void);
+    long long (*read)(int handle);
+    int uses_fd;
+} mp__backend;
+
+extern const mp__backend mp__backend_rss;  /* /proc/self/statm */
+extern const mp__backend mp__backend_pss;  /* smaps_rollup: Pss */
+extern const mp__backend mp__backend_uss;  /* smaps_rollup: Private_* */
+extern const mp__backend mp__backend_heap; /* bytes asked of malloc */
+
+/* The backend in use: rss until init chooses from MEMPROF_BACKEND. */
+extern const mp__backend *mp__backend_cur;
+
+/* mp__backend_close() - release a handle of the backend in use. */
+void mp__backend_close(int handle);
+
+/*
+ * mp__backend_choose() - at init: the backend named by MEMPROF_BACKEND,
+ * or rss with one line when it is unknown or cannot work here (no
+ * smaps_rollup; heap without the heap archive or preload object).
+ */
+void mp__backend_choose(const char *name);
+
 /* ---- sites.c: the site table, the threads' records, merging. */
 
 /* What one thread recorded at one slot (a site, or a group's state). */
@@ -96,7 +137,7 @@ typedef struct mp__row {
 typedef struct mp__thread {
     mp__row *rows;              /* indexed by slot; rows[0] unused */
     unsigned cap;               /* entries in rows */
-    int fd;                     /* this thread's /proc/self/statm, or -1 */
+    int fd;                     /* this thread's backend handle, or -1 */
     int depth;                  /* profiled frames open on this thread */
     int busy;                   /* registering or growing rows: a signal
                                    handler's hit on this thread skips */
@@ -167,6 +208,16 @@ int mp__thread_retire(mp__thread *t);
  * other threads' records and zero the counts left.  Lock held.
  */
 void mp__records_fork_child(mp__thread *self);
+
+/*
+ * mp__reading() - a reading for thread t with the backend in use, in
+ * bytes; 0 when it cannot be taken (said once, when the handle failed).
+ */
+static inline long long mp__reading(const mp__thread *t)
+{
+    long long r = t->fd >= 0 ? mp__backend_cur->read(t->fd) : 0;
+    return r > 0 ? r : 0;
+}
 
 /* ---- record.c: the hot path, frames, per-thread state. */
 

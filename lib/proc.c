@@ -6,6 +6,7 @@
  * way Linux offers to read it, and what memory_profiler's RSS is.
  */
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -76,4 +77,45 @@ long long mp__statm_rss(int fd)
     if (pages < 0)
         return pages;
     return pages * mp__page_size();
+}
+
+/*
+ * field_kb() - the value in kB of the line "name: <n> kB" in text, or -1.
+ */
+static long long field_kb(const char *text, size_t len, const char *name)
+{
+    size_t nlen = strlen(name);
+    const char *end = text + len;
+    for (const char *p = text; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (eol == NULL)
+            eol = end;
+        if ((size_t)(eol - p) > nlen && memcmp(p, name, nlen) == 0 &&
+            p[nlen] == ':') {
+            const char *q = p + nlen + 1;
+            while (q < eol && *q == ' ')
+                q++;
+            long long kb = 0;
+            const char *start = q;
+            while (q < eol && is_digit(*q))
+                kb = kb * 10 + (*q++ - '0');
+            return q > start ? kb : -1;
+        }
+        p = eol + 1;
+    }
+    return -1;
+}
+
+/* mp__smaps_rollup_parse() - see internal.h. */
+long long mp__smaps_rollup_parse(const char *text, size_t len, int which)
+{
+    if (which == 0) {
+        long long pss = field_kb(text, len, "Pss");
+        return pss >= 0 ? pss * 1024 : -EINVAL;
+    }
+    long long clean = field_kb(text, len, "Private_Clean");
+    long long dirty = field_kb(text, len, "Private_Dirty");
+    if (clean < 0 || dirty < 0)
+        return -EINVAL;
+    return (clean + dirty) * 1024;
 }

@@ -18,7 +18,7 @@ int mp__state;
 static __thread mp__thread *self;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t thread_key;
-static int warned_statm;
+static int warned_open;
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
@@ -32,7 +32,7 @@ static void thread_exit(void *arg)
     if (self == t)
         self = NULL;
     if (t->fd >= 0)
-        close(t->fd);
+        mp__backend_close(t->fd);
     free(t->rows);
     free(t);
 }
@@ -55,8 +55,8 @@ static void fork_child(void)
 {
     mp__records_fork_child(self);
     if (self != NULL && self->fd >= 0) {
-        close(self->fd);
-        self->fd = mp__statm_open();
+        mp__backend_close(self->fd);
+        self->fd = mp__backend_cur->open();
     }
     mp__unlock();
 }
@@ -69,6 +69,7 @@ static void init_process(void)
         __atomic_store_n(&mp__state, 2, __ATOMIC_RELEASE);
         return;
     }
+    mp__backend_choose(mp__config.backend);
     if (pthread_key_create(&thread_key, thread_exit) != 0)
         mp__warn("cannot create a thread key; records of ended threads "
                  "are kept until exit");
@@ -101,10 +102,11 @@ mp__thread *mp__thread_self(void)
         mp__warn("out of memory; a thread's lines are not recorded");
         return NULL;
     }
-    t->fd = mp__statm_open();
-    if (t->fd < 0 && !__atomic_exchange_n(&warned_statm, 1, __ATOMIC_RELAXED))
-        mp__warn("cannot open /proc/self/statm (%s); memory reads as 0",
-                 mp_strerror(t->fd));
+    t->fd = mp__backend_cur->open();
+    if (t->fd < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
+        mp__warn("cannot read memory with the %s backend (%s); memory reads "
+                 "as 0",
+                 mp__backend_cur->name, mp_strerror(t->fd));
     mp__thread_link(t);
     self = t;
     pthread_setspecific(thread_key, t);
@@ -162,9 +164,7 @@ void mp__record(mp__site *site, mp__frame *frame)
         goto done;
     unsigned group = LOAD(site->group);
 
-    long long r = t->fd >= 0 ? mp__statm_rss(t->fd) : 0;
-    if (r < 0)
-        r = 0;
+    long long r = mp__reading(t);
 
     mp__row *row = &t->rows[slot];
     mp__row *grp = &t->rows[group];

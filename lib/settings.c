@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-mp__settings mp__config = {0, MP__PRECISION_DEFAULT, NULL, NULL, NULL};
+mp__settings mp__config = {0, MP__PRECISION_DEFAULT, NULL, NULL, NULL, NULL};
 
 /*
  * mp__warn() - format the message into one buffer and write it with one
@@ -111,6 +111,7 @@ void mp__settings_load(mp__settings *out)
     out->output = NULL;
     out->source_path = NULL;
     out->dat = NULL;
+    out->backend = NULL;
 
     v = getenv("MEMPROF_DISABLE");
     if (v != NULL && *v != '\0') {
@@ -139,6 +140,10 @@ void mp__settings_load(mp__settings *out)
     v = getenv("MEMPROF_SOURCE_PATH");
     if (v != NULL && *v != '\0')
         out->source_path = v;
+
+    v = getenv("MEMPROF_BACKEND");
+    if (v != NULL && *v != '\0')
+        out->backend = v;
 
     v = getenv("MEMPROF_DAT");
     if (v != NULL && *v != '\0')

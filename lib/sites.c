@@ -254,8 +254,7 @@ void mp__records_fork_child(mp__thread *self)
     while (t != NULL) {
         mp__thread *next = t->next;
         if (t != self) {
-            if (t->fd >= 0)
-                close(t->fd);
+            mp__backend_close(t->fd);
             free(t->rows);
             free(t);
         }

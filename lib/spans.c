@@ -51,12 +51,10 @@ static void span_write(mp__thread *t, const char *file, const char *name,
                        long long mem0, double t0, int level)
 {
     int saved_errno = errno;
-    long long mem1 = t->fd >= 0 ? mp__statm_rss(t->fd) : 0;
+    long long mem1 = mp__reading(t);
     double t1 = mp__now();
     char full[512];
     char line[768];
-    if (mem1 < 0)
-        mem1 = 0;
     if (mp__dat_func_name(full, sizeof full, file, name) >= 0) {
         int n = mp__dat_put_func(line, sizeof line, full, (double)mem0 / MIB,
                                  t0, (double)mem1 / MIB, t1, level - 1);
@@ -86,8 +84,7 @@ mp__span mp__span_begin(const char *file, const char *label)
     mp__thread *t = mp__thread_self();
     if (t != NULL) {
         span.level = ++t->depth;
-        long long r = t->fd >= 0 ? mp__statm_rss(t->fd) : 0;
-        span.mem0 = r > 0 ? r : 0;
+        span.mem0 = mp__reading(t);
         span.t0 = mp__now();
     }
     errno = saved_errno;

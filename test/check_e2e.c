@@ -272,6 +272,46 @@ START_TEST(test_bad_precision)
 }
 END_TEST
 
+/*
+ * MEMPROF_BACKEND: pss and uss show basic.c's allocations as rss does
+ * (its pages are its own); a bad name, and heap without its counter
+ * linked in, fall back to rss with one line.
+ */
+START_TEST(test_backends)
+{
+    const char *names[] = {"MEMPROF_BACKEND=pss", "MEMPROF_BACKEND=uss"};
+    for (int i = 0; i < 2; i++) {
+        const char *env[] = {names[i], NULL};
+        run_result r;
+        run(&r, path("examples/basic"), env);
+        table t[2];
+        ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+        ck_assert_str_eq(r.err + strlen(r.err) - 2, "\n\n");
+        ck_assert_int_eq(strncmp(r.err, "Filename: ", 10), 0);
+        FIGURE(ck_assert_double_ge(row_with(&t[0], "int *b =")->inc, 150.0));
+        FIGURE(ck_assert_double_le(row_with(&t[0], "int *b =")->inc, 157.0));
+        FIGURE(ck_assert_double_le(row_with(&t[0], "free(b)")->inc, -150.0));
+        run_result_free(&r);
+    }
+    const char *bad[] = {"MEMPROF_BACKEND=vms", NULL};
+    run_result r;
+    run(&r, path("examples/basic"), bad);
+    const char *want = "memprof: MEMPROF_BACKEND='vms' is not rss, pss, uss "
+                       "or heap; using rss\n";
+    ck_assert(strncmp(r.err, want, strlen(want)) == 0);
+    run_result_free(&r);
+    const char *heap[] = {"MEMPROF_BACKEND=heap", NULL};
+    run(&r, path("examples/basic"), heap);
+    want = "memprof: MEMPROF_BACKEND='heap' needs the heap archive "
+           "(pkg-config --libs memprof-heap) or its preload object; using "
+           "rss\n";
+    ck_assert(strncmp(r.err, want, strlen(want)) == 0);
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    run_result_free(&r);
+}
+END_TEST
+
 /* MEMPROF_DISABLE=1: nothing recorded, nothing printed. */
 START_TEST(test_runtime_disable)
 {
@@ -777,6 +817,7 @@ Suite *e2e_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_bad_precision);
     tcase_add_test(tc, test_runtime_disable);
+    tcase_add_test(tc, test_backends);
     tcase_add_test(tc, test_output_file);
     tcase_add_test(tc, test_output_unwritable);
     tcase_add_test(tc, test_missing_source);
