@@ -845,6 +845,17 @@ static pid_t spawn_sleep(const char *secs)
         execlp("sleep", "sleep", secs, (char *)NULL);
         _exit(127);
     }
+    /* Attach once it runs sleep: before exec its cmdline is ours. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+    for (int i = 0; i < 2000; i++) {
+        char *c = read_file(path, NULL);
+        int ready = c != NULL && strcmp(c, "sleep") == 0;
+        free(c);
+        if (ready)
+            break;
+        usleep(1000);
+    }
     return pid;
 }
 
