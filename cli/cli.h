@@ -49,4 +49,33 @@ int cmd_plot(int argc, char **argv);
 char **cli_profiles(size_t *n);
 void cli_free_list(char **list);
 
+/*
+ * cli_match_long() - whether arg ("--dry" or "--dry-run=x", up to any
+ * '=') names the long option name: all of it, or an unambiguous start of
+ * it, as getopt_long and mprof's argparse accept.  *exact tells which.
+ */
+int cli_match_long(const char *arg, const char *name, int *exact);
+
+/*
+ * cli_is_index() - whether s is an index: digits, after an optional '-'.
+ * "-1" is then an operand, not an option.
+ */
+int cli_is_index(const char *s);
+
+/*
+ * cli_finish() - flush stdout and turn a failed write (a full disk, a
+ * closed pipe) into one line and CLI_ERROR; otherwise return rc.
+ */
+int cli_finish(int rc);
+
+/*
+ * cli_resolve() - the file that operand op names: an index into list (n
+ * names from cli_profiles(); negative counts from the end) or a file
+ * name.  Returns it and fills *st, or NULL after one line on stderr.
+ * For rm (for_rm) the line says that nothing was removed.
+ */
+struct stat;
+const char *cli_resolve(const char *op, char **list, size_t n, struct stat *st,
+                        int for_rm);
+
 #endif /* MEMPROF_CLI_H */

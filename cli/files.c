@@ -86,11 +86,11 @@ static const char peak_usage[] =
     "               when the file has no such span or no sample within it\n";
 
 /*
- * match_long() - whether arg ("--dry" or "--dry-run=x", up to any '=')
+ * cli_match_long() - whether arg ("--dry" or "--dry-run=x", up to any '=')
  * names the long option name: all of it, or an unambiguous start of it,
  * as getopt_long and mprof's argparse accept.  *exact tells which.
  */
-static int match_long(const char *arg, const char *name, int *exact)
+int cli_match_long(const char *arg, const char *name, int *exact)
 {
     size_t len = strcspn(arg, "=");
     *exact = len == strlen(name) && strncmp(arg, name, len) == 0;
@@ -98,11 +98,11 @@ static int match_long(const char *arg, const char *name, int *exact)
 }
 
 /*
- * is_index() - whether s is an index: digits, after an optional '-'.
+ * cli_is_index() - whether s is an index: digits, after an optional '-'.
  * "-1" is then an operand, not an option (mprof's main() inserts "--"
  * before such an argument for the same end).
  */
-static int is_index(const char *s)
+int cli_is_index(const char *s)
 {
     if (*s == '-')
         s++;
@@ -136,7 +136,7 @@ static int parse_args(int argc, char **argv, const char *cmd, int accept,
             i++;
             break;
         }
-        if (arg[0] != '-' || arg[1] == '\0' || is_index(arg)) {
+        if (arg[0] != '-' || arg[1] == '\0' || cli_is_index(arg)) {
             a->ops[a->nops++] = arg;
             continue;
         }
@@ -150,7 +150,7 @@ static int parse_args(int argc, char **argv, const char *cmd, int accept,
             int exact = 0;
             if (longs[k].flag != 0 && !(accept & longs[k].flag))
                 continue;
-            if (!match_long(arg, longs[k].name, &exact))
+            if (!cli_match_long(arg, longs[k].name, &exact))
                 continue;
             if (exact) {
                 found = (int)k;
@@ -199,10 +199,10 @@ static int parse_args(int argc, char **argv, const char *cmd, int accept,
 }
 
 /*
- * finish() - flush stdout and turn a failed write (a full disk, a closed
+ * cli_finish() - flush stdout and turn a failed write (a full disk, a closed
  * pipe) into one line and CLI_ERROR; otherwise return rc.
  */
-static int finish(int rc)
+int cli_finish(int rc)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write to standard output: %s", strerror(errno));
@@ -314,7 +314,7 @@ int cmd_list(int argc, char **argv)
         return rc;
     if (a.help) {
         fputs(list_usage, stdout);
-        return finish(CLI_OK);
+        return cli_finish(CLI_OK);
     }
     if (a.nops > 0) {
         cli_error("list takes no arguments; see memprof list --help");
@@ -330,7 +330,7 @@ int cmd_list(int argc, char **argv)
                ts + 10, ts + 12, ts + 6, ts + 4, ts);
     }
     cli_free_list(list);
-    return finish(CLI_OK);
+    return cli_finish(CLI_OK);
 }
 
 /*
@@ -350,17 +350,17 @@ static void add_target(target *t, size_t *n, const char *name,
 }
 
 /*
- * resolve() - the file that operand op names: an index into list (n
+ * cli_resolve() - the file that operand op names: an index into list (n
  * names; negative counts from the end) or a file name.  Returns it and
  * fills *st, or NULL after one line on stderr.  For rm (for_rm) the line
  * says that nothing was removed.
  */
-static const char *resolve(const char *op, char **list, size_t n,
-                           struct stat *st, int for_rm)
+const char *cli_resolve(const char *op, char **list, size_t n, struct stat *st,
+                        int for_rm)
 {
     const char *tail = for_rm ? "; nothing removed" : "";
     const char *name = op;
-    if (is_index(op)) {
+    if (cli_is_index(op)) {
         errno = 0;
         long i = strtol(op, NULL, 10);
         if (errno == 0 && i < 0)
@@ -436,7 +436,7 @@ static int remove_all(const target *t, size_t n, int dry_run)
         fputs("Files to be removed: \n", stdout);
         for (size_t i = 0; i < n; i++)
             printf("%s\n", t[i].name);
-        return finish(rc);
+        return cli_finish(rc);
     }
     for (size_t i = 0; i < n; i++) {
         if (unlink(t[i].name) != 0) {
@@ -471,7 +471,7 @@ static int remove_files(char **ops, int nops, int dry_run)
     for (size_t i = 0; rc == CLI_OK && i < max; i++) {
         struct stat st;
         const char *name =
-            resolve(ops != NULL ? ops[i] : list[i], list, n, &st, 1);
+            cli_resolve(ops != NULL ? ops[i] : list[i], list, n, &st, 1);
         if (name == NULL)
             rc = CLI_ERROR;
         else
@@ -500,7 +500,7 @@ int cmd_clean(int argc, char **argv)
         return rc;
     if (a.help) {
         fputs(clean_usage, stdout);
-        return finish(CLI_OK);
+        return cli_finish(CLI_OK);
     }
     if (a.nops > 0) {
         cli_error("clean takes no arguments; see memprof clean --help");
@@ -521,7 +521,7 @@ int cmd_rm(int argc, char **argv)
         return rc;
     if (a.help) {
         fputs(rm_usage, stdout);
-        return finish(CLI_OK);
+        return cli_finish(CLI_OK);
     }
     if (a.nops == 0) {
         cli_error("rm needs a recording: a number or a file name");
@@ -614,7 +614,7 @@ int cmd_peak(int argc, char **argv)
         return rc;
     if (a.help) {
         fputs(peak_usage, stdout);
-        return finish(CLI_OK);
+        return cli_finish(CLI_OK);
     }
     size_t n;
     char **list = profiles(&n);
@@ -631,7 +631,7 @@ int cmd_peak(int argc, char **argv)
         puts("Using last profile data.");
         rc = peak_file(list[n - 1], a.func);
         cli_free_list(list);
-        return finish(rc);
+        return cli_finish(rc);
     }
     target *t = malloc((size_t)a.nops * sizeof *t);
     size_t nt = 0;
@@ -643,7 +643,7 @@ int cmd_peak(int argc, char **argv)
     for (int i = 0; i < a.nops; i++) {
         struct stat st;
         fflush(stdout);
-        const char *name = resolve(a.ops[i], list, n, &st, 0);
+        const char *name = cli_resolve(a.ops[i], list, n, &st, 0);
         if (name == NULL) {
             rc = CLI_ERROR;
             continue;
@@ -655,5 +655,5 @@ int cmd_peak(int argc, char **argv)
     }
     free(t);
     cli_free_list(list);
-    return finish(rc);
+    return cli_finish(rc);
 }
