@@ -38,6 +38,7 @@ extern "C" {
 #define MP_RETURN(expr) return expr
 #define MP_RETURN_VOID() return
 #define MP_TIMESTAMP(label)
+#define MP_ASSERT_BELOW_MIB(n) do { } while (0)
 
 #else /* !MEMPROF_DISABLE */
 
@@ -83,6 +84,14 @@ extern "C" {
  */
 #define MP_TIMESTAMP(label)                                                 \
     MP__TIMESTAMP_AT(MP__CAT(mp__span_, __COUNTER__), label)
+
+/*
+ * MP_ASSERT_BELOW_MIB(n) - a memory budget check: if the memory (with the
+ * backend in use) is above n MiB here, print the file, the line, the
+ * reading and the limit on stderr, then abort().  The one place where the
+ * library stops the program, as a failed assert() does.
+ */
+#define MP_ASSERT_BELOW_MIB(n) mp__assert_below(__FILE__, __LINE__, (n))
 
 #endif /* !MEMPROF_DISABLE */
 
@@ -182,11 +191,23 @@ static mp__frame *const mp__fp MP__UNUSED = 0;
 /* 0: not initialised yet, 1: recording, 2: disabled at run time. */
 extern int mp__state;
 
+/* MEMPROF_PEAK=1: each line's peak is tracked from before it runs. */
+extern int mp__peak_on;
+
 void mp__record(mp__site *site, mp__frame *frame);
 mp__frame *mp__frame_begin(mp__frame *frame);
 void mp__frame_close(mp__frame *frame);
 mp__span mp__span_begin(const char *file, const char *label);
 void mp__span_end(mp__span *span);
+void mp__peak_begin(void);
+void mp__assert_below(const char *file, int line, double mib);
+
+/* Before a line runs: with MEMPROF_PEAK=1, start watching its peak. */
+static inline void mp__line_begin(void)
+{
+    if (__builtin_expect(__atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED), 0))
+        mp__peak_begin();
+}
 
 static inline void mp__line(mp__site *site, mp__frame *frame)
 {
@@ -207,12 +228,14 @@ static inline void mp__frame_end(mp__frame *frame)
 
 #define MP__LINE_AT(site, text, ...)                                        \
     static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);          \
+    mp__line_begin();                                                       \
     __VA_ARGS__;                                                            \
     mp__line(&site, mp__fp)
 
 #define MP__RETURN_AT(site, tmp, text, expr)                                \
     do {                                                                    \
         static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);      \
+        mp__line_begin();                                                   \
         MP__AUTO tmp = (expr);                                              \
         mp__line(&site, mp__fp);                                            \
         return tmp;                                                         \

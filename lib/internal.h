@@ -35,7 +35,12 @@ typedef struct mp__settings {
     const char *source_path; /* MEMPROF_SOURCE_PATH, or NULL */
     const char *dat;        /* MEMPROF_DAT (set by memprof run), or NULL */
     const char *backend;    /* MEMPROF_BACKEND, or NULL: rss */
+    int format;             /* MEMPROF_FORMAT: MP__FORMAT_* */
+    int peak;               /* MEMPROF_PEAK=1 */
+    double break_mib;       /* MEMPROF_BREAK_MIB, or 0: off */
 } mp__settings;
+
+enum { MP__FORMAT_TABLE, MP__FORMAT_JSON, MP__FORMAT_CSV };
 
 extern mp__settings mp__config;
 
@@ -76,6 +81,12 @@ int mp__statm_open(void);
  * mp__statm_open(), or -errno.  No allocation, no stdio: one pread.
  */
 long long mp__statm_rss(int fd);
+
+/*
+ * mp__status_hwm() - VmHWM of /proc/self/status read from fd, in bytes, or
+ * -errno.
+ */
+long long mp__status_hwm(int fd);
 
 /*
  * mp__statm_parse() - the resident set in pages from the text of statm
@@ -131,6 +142,7 @@ typedef struct mp__row {
     int64_t max;        /* largest reading, bytes */
     int64_t inc;        /* sum of increments, bytes */
     int64_t last;       /* groups: the last reading taken in this group */
+    int64_t peak;       /* MEMPROF_PEAK: the largest rise within a run */
 } mp__row;
 
 /* Everything one thread records; reached through thread-local storage. */
@@ -142,6 +154,8 @@ typedef struct mp__thread {
     int busy;                   /* registering or growing rows: a signal
                                    handler's hit on this thread skips */
     int nested;                 /* records under way on this thread */
+    int clear_fd;               /* MEMPROF_PEAK, rss: clear_refs, or -1 */
+    int status_fd;              /* MEMPROF_PEAK, rss: status, or -1 */
     struct mp__thread *next;    /* in the registry, under its lock */
 } mp__thread;
 
@@ -386,9 +400,10 @@ char *mp__format_mib(char *buf, size_t size, double mib, int precision);
  * mp__format_row() - one row of the table, as memory_profiler's
  * "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}" with the line's text and "\n".
  * mem and inc may be NULL (empty cells), occ < 0 means an empty cell.
+ * peak NULL: no Peak column; else its cell, "{:>12}" after Increment.
  */
 void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
-                    long long occ, const char *contents);
+                    const char *peak, long long occ, const char *contents);
 
 /* mp__report_write() - print every table to out.  Returns 0 or -errno. */
 int mp__report_write(FILE *out);

@@ -93,7 +93,7 @@ static long long field_kb(const char *text, size_t len, const char *name)
         if ((size_t)(eol - p) > nlen && memcmp(p, name, nlen) == 0 &&
             p[nlen] == ':') {
             const char *q = p + nlen + 1;
-            while (q < eol && *q == ' ')
+            while (q < eol && (*q == ' ' || *q == '\t'))
                 q++;
             long long kb = 0;
             const char *start = q;
@@ -118,4 +118,18 @@ long long mp__smaps_rollup_parse(const char *text, size_t len, int which)
     if (clean < 0 || dirty < 0)
         return -EINVAL;
     return (clean + dirty) * 1024;
+}
+
+/* mp__status_hwm() - see internal.h: one pread of status (~1.5 KiB). */
+long long mp__status_hwm(int fd)
+{
+    char buf[4096];
+    ssize_t n;
+    do
+        n = pread(fd, buf, sizeof buf, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    long long kb = field_kb(buf, (size_t)n, "VmHWM");
+    return kb >= 0 ? kb * 1024 : -EINVAL;
 }

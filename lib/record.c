@@ -7,13 +7,17 @@
  * stores: no lock, no allocation, no stdio.  Each thread has its own fd
  * because the kernel serialises reads of one open statm file.
  */
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 int mp__state;
+int mp__peak_on;
 
 static __thread mp__thread *self;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
@@ -21,6 +25,8 @@ static pthread_key_t thread_key;
 static int warned_open;
 
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+static void peak_start(void);
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 /* thread_exit() - the key's destructor: fold the rows, free the record. */
@@ -33,6 +39,10 @@ static void thread_exit(void *arg)
         self = NULL;
     if (t->fd >= 0)
         mp__backend_close(t->fd);
+    if (t->clear_fd >= 0)
+        close(t->clear_fd);
+    if (t->status_fd >= 0)
+        close(t->status_fd);
     free(t->rows);
     free(t);
 }
@@ -70,6 +80,7 @@ static void init_process(void)
         return;
     }
     mp__backend_choose(mp__config.backend);
+    peak_start();
     if (pthread_key_create(&thread_key, thread_exit) != 0)
         mp__warn("cannot create a thread key; records of ended threads "
                  "are kept until exit");
@@ -102,6 +113,8 @@ mp__thread *mp__thread_self(void)
         mp__warn("out of memory; a thread's lines are not recorded");
         return NULL;
     }
+    t->clear_fd = -1;
+    t->status_fd = -1;
     t->fd = mp__backend_cur->open();
     if (t->fd < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
         mp__warn("cannot read memory with the %s backend (%s); memory reads "
@@ -111,6 +124,127 @@ mp__thread *mp__thread_self(void)
     self = t;
     pthread_setspecific(thread_key, t);
     return t;
+}
+
+#define MIB 1048576.0
+
+/*
+ * break_here() - MEMPROF_BREAK_MIB: a line added more than allowed; say
+ * which and stop in the debugger (SIGTRAP, as memory_profiler's
+ * --pdb-mmem).  Without a debugger or a handler, SIGTRAP ends the program:
+ * that is what was asked.
+ */
+static void break_here(const mp__site *site, int64_t rise)
+{
+    mp__warn("%s:%d added %.1f MiB, over MEMPROF_BREAK_MIB=%g; SIGTRAP",
+             site->file, site->line, (double)rise / MIB, mp__config.break_mib);
+    raise(SIGTRAP);
+}
+
+/* Heap backend: the heap archive's high-water mark, when linked in. */
+extern void mp__heap_peak_reset(void) __attribute__((weak));
+extern long long mp__heap_peak(void) __attribute__((weak));
+
+/*
+ * peak_start() - at init, MEMPROF_PEAK=1: check that this backend's
+ * high-water mark can be reset and read here (clear_refs needs
+ * CONFIG_PROC_PAGE_MONITOR; heap needs the heap archive); else say so once
+ * and track no peak.
+ */
+static void peak_start(void)
+{
+    if (!mp__config.peak)
+        return;
+    if (mp__backend_cur == &mp__backend_heap) {
+        if (mp__heap_peak_reset != NULL && mp__heap_peak != NULL)
+            __atomic_store_n(&mp__peak_on, 1, __ATOMIC_RELAXED);
+        else
+            mp__warn("MEMPROF_PEAK=1 with the heap backend needs the heap "
+                     "archive's peak; no Peak column");
+        return;
+    }
+    if (mp__backend_cur != &mp__backend_rss) {
+        mp__warn("MEMPROF_PEAK=1 needs the rss or heap backend, not %s; no "
+                 "Peak column",
+                 mp__backend_cur->name);
+        return;
+    }
+    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    int ok = fd >= 0 && write(fd, "5", 1) == 1;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (ok)
+        __atomic_store_n(&mp__peak_on, 1, __ATOMIC_RELAXED);
+    else
+        mp__warn("MEMPROF_PEAK=1 cannot reset VmHWM through "
+                 "/proc/self/clear_refs (%s); no Peak column",
+                 strerror(e));
+}
+
+/*
+ * mp__peak_begin() - before a line runs: reset the high-water mark, so
+ * that what the line reaches can be read after it.  VmHWM is the
+ * process's: lines running at once in several threads share it.
+ */
+void mp__peak_begin(void)
+{
+    int saved_errno = errno;
+    mp__thread *t = mp__thread_self();
+    if (t == NULL || t->busy || t->nested) {
+        errno = saved_errno;
+        return;
+    }
+    if (mp__backend_cur == &mp__backend_heap) {
+        mp__heap_peak_reset();
+    } else {
+        if (t->clear_fd < 0)
+            t->clear_fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+        if (t->clear_fd >= 0)
+            (void)!write(t->clear_fd, "5", 1);
+    }
+    errno = saved_errno;
+}
+
+/*
+ * peak_reading() - after a line: the most memory held while it ran, at
+ * least its reading r.
+ */
+static int64_t peak_reading(mp__thread *t, int64_t r)
+{
+    long long hwm;
+    if (mp__backend_cur == &mp__backend_heap) {
+        hwm = mp__heap_peak();
+    } else {
+        if (t->status_fd < 0)
+            t->status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+        hwm = t->status_fd >= 0 ? mp__status_hwm(t->status_fd) : -1;
+    }
+    return hwm > r ? hwm : r;
+}
+
+/* mp__assert_below() - see MP_ASSERT_BELOW_MIB in memprof.h. */
+void mp__assert_below(const char *file, int line, double mib)
+{
+    int saved_errno = errno;
+    mp__init();
+    long long r = 0;
+    mp__thread *t = mp__thread_self();
+    if (t != NULL) {
+        r = mp__reading(t);
+    } else {
+        int fd = mp__statm_open();
+        r = fd >= 0 ? mp__statm_rss(fd) : 0;
+        if (fd >= 0)
+            close(fd);
+    }
+    if ((double)r > mib * MIB) {
+        mp__warn("%s:%d: %.1f MiB is not below %g MiB "
+                 "(MP_ASSERT_BELOW_MIB)",
+                 file, line, (double)r / MIB, mib);
+        abort();
+    }
+    errno = saved_errno;
 }
 
 /*
@@ -175,6 +309,15 @@ void mp__record(mp__site *site, mp__frame *frame)
     if (count == 0 || r > LOAD(row->max))
         STORE(row->max, r);
     STORE(row->inc, LOAD(row->inc) + (r - prev));
+    if (site->kind == MP__SITE_LINE &&
+        __atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED)) {
+        int64_t rise = peak_reading(t, r) - prev;
+        if (count == 0 || rise > LOAD(row->peak))
+            STORE(row->peak, rise);
+    }
+    if (mp__config.break_mib > 0 &&
+        (double)(r - prev) > mp__config.break_mib * MIB)
+        break_here(site, r - prev);
     STORE(row->count, count + 1);
     STORE(grp->last, r);
     if (frame != NULL)

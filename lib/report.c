@@ -18,6 +18,9 @@
 #include "internal.h"
 
 #define HEADER "Line #    Mem usage    Increment  Occurrences   Line Contents"
+#define HEADER_PEAK                                                            \
+    "Line #    Mem usage    Increment         Peak  Occurrences   Line "       \
+    "Contents"
 
 #define MIB 1048576.0
 
@@ -30,13 +33,15 @@ char *mp__format_mib(char *buf, size_t size, double mib, int precision)
 
 /* mp__format_row() - see internal.h. */
 void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
-                    long long occ, const char *contents)
+                    const char *peak, long long occ, const char *contents)
 {
     char occs[24] = "";
     if (occ >= 0)
         snprintf(occs, sizeof occs, "%lld", occ);
-    fprintf(out, "%6d %12s %12s  %10s   %s\n", line, mem ? mem : "",
-            inc ? inc : "", occs, contents);
+    fprintf(out, "%6d %12s %12s", line, mem ? mem : "", inc ? inc : "");
+    if (peak != NULL)
+        fprintf(out, " %12s", peak);
+    fprintf(out, "  %10s   %s\n", occs, contents);
 }
 
 /* What a table shows for one source line. */
@@ -44,8 +49,20 @@ typedef struct line_stat {
     uint64_t count;
     int64_t max;
     int64_t inc;
+    int64_t peak;     /* MEMPROF_PEAK: the most a run of it held above */
+    int has_peak;     /* ... the reading before it; lines only */
     const char *text; /* the first site's statement, for lost sources */
 } line_stat;
+
+/* One table, worked out: what every format prints. */
+typedef struct table {
+    const mp__group *g;
+    const mp__source *src; /* NULL: the statements stand for the lines */
+    int first;             /* the lines shown, first..last */
+    int last;
+    line_stat *ls; /* by line - first */
+    int precision;
+} table;
 
 /* Sources read during one report, each once. */
 typedef struct source_cache {
@@ -79,18 +96,19 @@ static const mp__source *cached_source(source_cache *c, const char *file,
 }
 
 /*
- * write_group() - one table: the rows of group g from rows (merged, by
- * slot).  Prints nothing when the group recorded nothing.
+ * table_build() - work out group g's table from rows (merged, by slot)
+ * into *t.  Returns 1 when the group recorded something, 0 when it did
+ * not or memory ran out (said in one line); t->ls is then NULL.
  */
-static void write_group(FILE *out, const mp__group *g, mp__site **sites,
-                        unsigned nslots, const mp__row *rows,
-                        source_cache *cache)
+static int table_build(table *t, const mp__group *g, mp__site **sites,
+                       unsigned nslots, const mp__row *rows,
+                       source_cache *cache, mp__source *spare)
 {
-    mp__source spare = {0};
-    const mp__source *src = cached_source(cache, g->file, &spare);
+    const mp__source *src = cached_source(cache, g->file, spare);
     int lo = 0;
     int hi = 0;
 
+    memset(t, 0, sizeof *t);
     /* The lines that recorded, mapped to where their statements start. */
     for (unsigned s = 1; s < nslots; s++) {
         if (sites[s] == NULL || sites[s]->group != g->slot ||
@@ -105,7 +123,7 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
             hi = line;
     }
     if (lo == 0)
-        goto out;
+        return 0;
 
     /* A function shows from its first line to its closing brace. */
     int first = lo;
@@ -123,7 +141,7 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
     line_stat *ls = calloc((size_t)(last - first + 1), sizeof *ls);
     if (ls == NULL) {
         mp__warn("out of memory; the table of %s is not printed", g->file);
-        goto out;
+        return 0;
     }
     for (unsigned s = 1; s < nslots; s++) {
         if (sites[s] == NULL || sites[s]->group != g->slot ||
@@ -135,6 +153,11 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
         line_stat *l = &ls[line - first];
         if (l->count == 0 || rows[s].max > l->max)
             l->max = rows[s].max;
+        if (sites[s]->kind == MP__SITE_LINE &&
+            (!l->has_peak || rows[s].peak > l->peak)) {
+            l->peak = rows[s].peak;
+            l->has_peak = 1;
+        }
         if (l->text == NULL)
             l->text = sites[s]->text;
         l->count += rows[s].count;
@@ -151,30 +174,141 @@ static void write_group(FILE *out, const mp__group *g, mp__site **sites,
                      g->fsite->precision, g->file, g->fsite->line,
                      MP__PRECISION_MAX, precision);
     }
+    t->g = g;
+    t->src = src;
+    t->first = first;
+    t->last = last;
+    t->ls = ls;
+    t->precision = precision;
+    return 1;
+}
 
-    fprintf(out, "Filename: %s\n\n", g->file);
-    char rule[sizeof HEADER];
-    memset(rule, '=', sizeof HEADER - 1);
-    rule[sizeof HEADER - 1] = '\0';
-    fprintf(out, "%s\n%s\n", HEADER, rule);
-    for (int line = first; line <= last; line++) {
-        line_stat *l = &ls[line - first];
+/* contents() - the text shown for a line of t (NULL: none). */
+static const char *contents(const table *t, int line)
+{
+    if (t->src != NULL)
+        return t->src->lines[line - 1];
+    return t->ls[line - t->first].text;
+}
+
+/*
+ * emit_table() - memprof_profiler's table, with a Peak column after
+ * Increment when peak is set.
+ */
+static void emit_table(FILE *out, const table *t, int peak)
+{
+    const char *header = peak ? HEADER_PEAK : HEADER;
+    size_t width = strlen(header);
+    char rule[sizeof HEADER_PEAK];
+    memset(rule, '=', width);
+    rule[width] = '\0';
+    fprintf(out, "Filename: %s\n\n%s\n%s\n", t->g->file, header, rule);
+    for (int line = t->first; line <= t->last; line++) {
+        const line_stat *l = &t->ls[line - t->first];
         if (l->count == 0) {
-            if (src != NULL)
-                mp__format_row(out, line, NULL, NULL, -1, src->lines[line - 1]);
+            if (t->src != NULL)
+                mp__format_row(out, line, NULL, NULL, peak ? "" : NULL, -1,
+                               contents(t, line));
             continue;
         }
         char mem[64];
         char inc[64];
-        mp__format_mib(mem, sizeof mem, (double)l->max / MIB, precision);
-        mp__format_mib(inc, sizeof inc, (double)l->inc / MIB, precision);
-        mp__format_row(out, line, mem, inc, (long long)l->count,
-                       src != NULL ? src->lines[line - 1] : l->text);
+        char pk[64] = "";
+        mp__format_mib(mem, sizeof mem, (double)l->max / MIB, t->precision);
+        mp__format_mib(inc, sizeof inc, (double)l->inc / MIB, t->precision);
+        if (l->has_peak)
+            mp__format_mib(pk, sizeof pk, (double)l->peak / MIB, t->precision);
+        mp__format_row(out, line, mem, inc, peak ? pk : NULL,
+                       (long long)l->count, contents(t, line));
     }
     fputs("\n\n", out);
-    free(ls);
-out:
-    mp__source_free(&spare);
+}
+
+/* json_string() - s as a JSON string (RFC 8259), quotes included. */
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\t')
+            fputs("\\t", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+/*
+ * emit_json() - one table as a JSON object: its file, function (null for
+ * the lines outside profiled functions) and the rows that recorded.
+ */
+static void emit_json(FILE *out, const table *t, int peak, int comma)
+{
+    fputs(comma ? ",\n  {\"file\": " : "\n  {\"file\": ", out);
+    json_string(out, t->g->file);
+    fputs(", \"function\": ", out);
+    if (t->g->fsite != NULL)
+        json_string(out, t->g->fsite->func);
+    else
+        fputs("null", out);
+    fputs(", \"rows\": [", out);
+    int n = 0;
+    for (int line = t->first; line <= t->last; line++) {
+        const line_stat *l = &t->ls[line - t->first];
+        if (l->count == 0)
+            continue;
+        fprintf(out,
+                "%s\n    {\"line\": %d, \"mem_mib\": %.6f, "
+                "\"increment_mib\": %.6f, ",
+                n++ ? "," : "", line, (double)l->max / MIB,
+                (double)l->inc / MIB);
+        if (peak && l->has_peak)
+            fprintf(out, "\"peak_mib\": %.6f, ", (double)l->peak / MIB);
+        else if (peak)
+            fputs("\"peak_mib\": null, ", out);
+        fprintf(out, "\"occurrences\": %llu, \"contents\": ",
+                (unsigned long long)l->count);
+        json_string(out, contents(t, line));
+        fputc('}', out);
+    }
+    fputs("\n  ]}", out);
+}
+
+/* csv_field() - s as one RFC 4180 field: quoted, quotes doubled. */
+static void csv_field(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+/* emit_csv() - the rows of t that recorded, one CSV record each. */
+static void emit_csv(FILE *out, const table *t, int peak)
+{
+    for (int line = t->first; line <= t->last; line++) {
+        const line_stat *l = &t->ls[line - t->first];
+        if (l->count == 0)
+            continue;
+        csv_field(out, t->g->file);
+        fputc(',', out);
+        csv_field(out, t->g->fsite != NULL ? t->g->fsite->func : "");
+        fprintf(out, ",%d,%.6f,%.6f,", line, (double)l->max / MIB,
+                (double)l->inc / MIB);
+        if (peak && l->has_peak)
+            fprintf(out, "%.6f,", (double)l->peak / MIB);
+        else if (peak)
+            fputc(',', out);
+        fprintf(out, "%llu,", (unsigned long long)l->count);
+        csv_field(out, contents(t, line));
+        fputs("\r\n", out);
+    }
 }
 
 /*
@@ -205,8 +339,33 @@ int mp__report_write(FILE *out)
         goto out;
     }
     source_cache cache = {0};
-    for (unsigned i = 0; i < ngroups; i++)
-        write_group(mem, &groups[i], sites, nslots, rows, &cache);
+    int format = mp__config.format;
+    int peak = __atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED);
+    int tables = 0;
+    if (format == MP__FORMAT_CSV)
+        fprintf(mem,
+                "file,function,line,mem_mib,increment_mib,%s"
+                "occurrences,contents\r\n",
+                peak ? "peak_mib," : "");
+    if (format == MP__FORMAT_JSON)
+        fputs("{\"tables\": [", mem);
+    for (unsigned i = 0; i < ngroups; i++) {
+        mp__source spare = {0};
+        table t;
+        if (table_build(&t, &groups[i], sites, nslots, rows, &cache, &spare)) {
+            if (format == MP__FORMAT_JSON)
+                emit_json(mem, &t, peak, tables > 0);
+            else if (format == MP__FORMAT_CSV)
+                emit_csv(mem, &t, peak);
+            else
+                emit_table(mem, &t, peak);
+            tables++;
+            free(t.ls);
+        }
+        mp__source_free(&spare);
+    }
+    if (format == MP__FORMAT_JSON)
+        fputs(tables > 0 ? "\n]}\n" : "]}\n", mem);
     for (int i = 0; i < cache.n; i++)
         mp__source_free(&cache.src[i]);
     if (fclose(mem) != 0) {

@@ -12,7 +12,8 @@
 
 #include "internal.h"
 
-mp__settings mp__config = {0, MP__PRECISION_DEFAULT, NULL, NULL, NULL, NULL};
+mp__settings mp__config = {0,    MP__PRECISION_DEFAULT, NULL, NULL, NULL,
+                           NULL, MP__FORMAT_TABLE,      0,    0};
 
 /*
  * mp__warn() - format the message into one buffer and write it with one
@@ -112,6 +113,9 @@ void mp__settings_load(mp__settings *out)
     out->source_path = NULL;
     out->dat = NULL;
     out->backend = NULL;
+    out->format = MP__FORMAT_TABLE;
+    out->peak = 0;
+    out->break_mib = 0;
 
     v = getenv("MEMPROF_DISABLE");
     if (v != NULL && *v != '\0') {
@@ -144,6 +148,40 @@ void mp__settings_load(mp__settings *out)
     v = getenv("MEMPROF_BACKEND");
     if (v != NULL && *v != '\0')
         out->backend = v;
+
+    v = getenv("MEMPROF_FORMAT");
+    if (v != NULL && *v != '\0') {
+        if (strcmp(v, "json") == 0)
+            out->format = MP__FORMAT_JSON;
+        else if (strcmp(v, "csv") == 0)
+            out->format = MP__FORMAT_CSV;
+        else if (strcmp(v, "table") != 0)
+            mp__warn("MEMPROF_FORMAT='%s' is not table, json or csv; using "
+                     "table",
+                     v);
+    }
+
+    v = getenv("MEMPROF_PEAK");
+    if (v != NULL && *v != '\0') {
+        if (mp__parse_int(v, 0, 1, &n) == 0)
+            out->peak = (int)n;
+        else
+            mp__warn("MEMPROF_PEAK='%s' is not 0 or 1; using 0", v);
+    }
+
+    v = getenv("MEMPROF_BREAK_MIB");
+    if (v != NULL && *v != '\0') {
+        char *end = NULL;
+        int saved = errno;
+        double mib = strtod(v, &end);
+        errno = saved;
+        if (end != v && *end == '\0' && mib > 0 && mib < 1e12)
+            out->break_mib = mib;
+        else
+            mp__warn("MEMPROF_BREAK_MIB='%s' is not a number of MiB above "
+                     "0; no break",
+                     v);
+    }
 
     v = getenv("MEMPROF_DAT");
     if (v != NULL && *v != '\0')

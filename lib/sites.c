@@ -168,8 +168,11 @@ static void add_rows(mp__row *dst, mp__row *src, unsigned n)
         if (count == 0)
             continue;
         int64_t max = LOAD(src[i].max);
+        int64_t peak = LOAD(src[i].peak);
         if (dst[i].count == 0 || max > dst[i].max)
             dst[i].max = max;
+        if (dst[i].count == 0 || peak > dst[i].peak)
+            dst[i].peak = peak;
         dst[i].count += count;
         dst[i].inc += LOAD(src[i].inc);
     }
@@ -196,6 +199,7 @@ static void zero_rows(mp__row *rows, unsigned n, int keep_last)
         STORE(rows[i].count, 0);
         STORE(rows[i].max, 0);
         STORE(rows[i].inc, 0);
+        STORE(rows[i].peak, 0);
         if (!keep_last)
             STORE(rows[i].last, 0);
     }

@@ -7,6 +7,7 @@
  * Tests run from the project's root, where make check runs them.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,205 @@ START_TEST(test_backends)
     ck_assert(strncmp(r.err, want, strlen(want)) == 0);
     table t[2];
     ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    run_result_free(&r);
+}
+END_TEST
+
+/* run_prog() - a build/test/progs program with arguments and env. */
+static void run_prog(run_result *r, const char *name, const char *arg1,
+                     const char *arg2, const char *const env[])
+{
+    char prog[256];
+    snprintf(prog, sizeof prog, "%s/test/progs/%s", test_build_dir(), name);
+    const char *argv[] = {prog, arg1, arg2, NULL};
+    ck_assert_int_eq(run_capture(argv, env, r), 0);
+}
+
+/* row_of() - the line of text that contains what, or NULL. */
+static char *row_of(const char *text, const char *what)
+{
+    const char *p = strstr(text, what);
+    if (p == NULL)
+        return NULL;
+    while (p > text && p[-1] != '\n')
+        p--;
+    return strndup(p, strcspn(p, "\n"));
+}
+
+/*
+ * MEMPROF_PEAK=1: a Peak column after Increment (the header 74 wide);
+ * a line that makes and frees 500 MB shows Increment about 0 and Peak
+ * about 476.8 MiB; the entry row has no peak.
+ */
+START_TEST(test_peak_column)
+{
+    const char *env[] = {"MEMPROF_PEAK=1", NULL};
+    run_result r;
+    run_prog(&r, "budget", "peak", NULL, env);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    if (strstr(r.err, "cannot reset VmHWM") != NULL) {
+        fprintf(stderr, "SKIP test_peak_column: %s", r.err);
+        run_result_free(&r);
+        return;
+    }
+    const char *head = "Line #    Mem usage    Increment         Peak  "
+                       "Occurrences   Line Contents\n"
+                       "=============================================="
+                       "============================\n";
+    ck_assert_ptr_nonnull(strstr(r.err, head));
+    char *row = row_of(r.err, "MP_LINE(transient(500000000));");
+    ck_assert_ptr_nonnull(row);
+    int line = 0;
+    double mem = 0;
+    double inc = 0;
+    double peak = 0;
+    int occ = 0;
+    ck_assert_int_eq(sscanf(row, "%d %lf MiB %lf MiB %lf MiB %d", &line, &mem,
+                            &inc, &peak, &occ),
+                     5);
+    ck_assert_int_eq(occ, 1);
+    FIGURE(ck_assert_double_eq_tol(inc, 0.0, 0.5));
+    FIGURE(ck_assert_double_ge(peak, 470.0));
+    FIGURE(ck_assert_double_le(peak, 480.0));
+    /* Layout: the Peak cell ends at column 45, as Increment's at 32. */
+    ck_assert_int_eq(strstr(row, " MiB           1   ") - row + 4, 45);
+    free(row);
+    row = row_of(r.err, "MP_PROFILE_FUNC();");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_int_eq(strncmp(row + 32, "             ", 13), 0);
+    free(row);
+    run_result_free(&r);
+}
+END_TEST
+
+/* json_ok() - whether python3 parses text as JSON (-1: no python3). */
+static int json_ok(const char *text)
+{
+    if (sh("command -v python3 >/dev/null") != 0)
+        return -1;
+    char path[] = "/tmp/mp_json_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    int ok = sh("python3 -m json.tool %s >/dev/null", path) == 0;
+    unlink(path);
+    return ok;
+}
+
+/*
+ * MEMPROF_FORMAT=json: valid RFC 8259 (python's parser), the records of
+ * the table; csv: a header and one record per row that recorded.
+ */
+START_TEST(test_formats)
+{
+    const char *json[] = {"MEMPROF_FORMAT=json", NULL};
+    run_result r;
+    run(&r, path("examples/loop"), json);
+    const char *start = "{\"tables\": [\n  {\"file\": "
+                        "\"examples/loop.c\", \"function\": \"grow\", "
+                        "\"rows\": [\n";
+    ck_assert_int_eq(strncmp(r.err, start, strlen(start)), 0);
+    int ok = json_ok(r.err);
+    if (ok < 0)
+        fprintf(stderr, "SKIP test_formats (JSON parse): no python3\n");
+    else
+        ck_assert_msg(ok, "not JSON: %s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "\"occurrences\": 50, "));
+    ck_assert_ptr_nonnull(strstr(r.err, "\"function\": \"churn\""));
+    ck_assert_ptr_null(strstr(r.err, "peak_mib"));
+    run_result_free(&r);
+
+    const char *csv[] = {"MEMPROF_FORMAT=csv", NULL};
+    run(&r, path("examples/basic"), csv);
+    const char *want =
+        "file,function,line,mem_mib,increment_mib,occurrences,contents\r\n"
+        "\"examples/basic.c\",\"my_func\",30,";
+    ck_assert_int_eq(strncmp(r.err, want, strlen(want)), 0);
+    int records = 0;
+    for (const char *p = r.err; (p = strstr(p, "\r\n")) != NULL; p += 2)
+        records++;
+    ck_assert_int_eq(records, 1 + 5);
+    ck_assert_ptr_nonnull(strstr(r.err, ",1,\"    MP_LINE(free(b));\"\r\n"));
+    run_result_free(&r);
+
+    const char *both[] = {"MEMPROF_FORMAT=json", "MEMPROF_PEAK=1", NULL};
+    run_prog(&r, "budget", "peak", NULL, both);
+    if (strstr(r.err, "cannot reset VmHWM") == NULL) {
+        ck_assert_ptr_nonnull(strstr(r.err, "\"peak_mib\": null"));
+        ck_assert_int_ne(json_ok(r.err), 0);
+    }
+    run_result_free(&r);
+}
+END_TEST
+
+/*
+ * MEMPROF_BREAK_MIB: a line that adds more says where and raises SIGTRAP
+ * (caught here by the program); under the limit, nothing.
+ */
+START_TEST(test_break)
+{
+    const char *env[] = {"MEMPROF_BREAK_MIB=100", NULL};
+    run_result r;
+    run_prog(&r, "budget", "break", NULL, env);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_str_eq(r.out, "traps 1\n");
+    char *row = row_of(r.err, "over MEMPROF_BREAK_MIB=100; SIGTRAP");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_int_eq(strncmp(row, "memprof: test/progs/budget.c:", 29), 0);
+    free(row);
+    run_result_free(&r);
+    const char *high[] = {"MEMPROF_BREAK_MIB=200", NULL};
+    run_prog(&r, "budget", "break", NULL, high);
+    ck_assert_str_eq(r.out, "traps 0\n");
+    ck_assert_ptr_null(strstr(r.err, "SIGTRAP"));
+    run_result_free(&r);
+    const char *bad[] = {"MEMPROF_BREAK_MIB=-3", NULL};
+    run_prog(&r, "budget", "break", NULL, bad);
+    ck_assert_str_eq(r.out, "traps 0\n");
+    ck_assert_int_eq(strncmp(r.err,
+                             "memprof: MEMPROF_BREAK_MIB='-3' is not a "
+                             "number of MiB above 0; no break\n",
+                             70),
+                     0);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
+ * MP_ASSERT_BELOW_MIB: 100 MB held against a limit of 50 MiB aborts with
+ * the file, line, reading and limit; against 1000 MiB it passes.
+ */
+START_TEST(test_assert_below)
+{
+    run_result r;
+    run_prog(&r, "budget", "assert", "50", NULL);
+    ck_assert(WIFSIGNALED(r.status));
+    ck_assert_int_eq(WTERMSIG(r.status), SIGABRT);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_int_eq(strncmp(r.err, "memprof: test/progs/budget.c:", 29), 0);
+    ck_assert_ptr_nonnull(strstr(r.err, " MiB is not below 50 MiB "
+                                        "(MP_ASSERT_BELOW_MIB)\n"));
+    run_result_free(&r);
+    run_prog(&r, "budget", "assert", "1000", NULL);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_str_eq(r.out, "below\n");
+    run_result_free(&r);
+}
+END_TEST
+
+/* Bad values of the new settings: one line each, the default. */
+START_TEST(test_bad_settings_6)
+{
+    const char *env[] = {"MEMPROF_FORMAT=xml", "MEMPROF_PEAK=yes", NULL};
+    run_result r;
+    run(&r, path("examples/basic"), env);
+    const char *want =
+        "memprof: MEMPROF_FORMAT='xml' is not table, json or csv; using "
+        "table\n"
+        "memprof: MEMPROF_PEAK='yes' is not 0 or 1; using 0\n"
+        "Filename: examples/basic.c\n";
+    ck_assert_int_eq(strncmp(r.err, want, strlen(want)), 0);
     run_result_free(&r);
 }
 END_TEST
@@ -818,6 +1018,11 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_bad_precision);
     tcase_add_test(tc, test_runtime_disable);
     tcase_add_test(tc, test_backends);
+    tcase_add_test(tc, test_peak_column);
+    tcase_add_test(tc, test_formats);
+    tcase_add_test(tc, test_break);
+    tcase_add_test(tc, test_assert_below);
+    tcase_add_test(tc, test_bad_settings_6);
     tcase_add_test(tc, test_output_file);
     tcase_add_test(tc, test_output_unwritable);
     tcase_add_test(tc, test_missing_source);

@@ -63,7 +63,7 @@ static char *row(int line, const char *mem, const char *inc, long long occ,
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     ck_assert_ptr_nonnull(f);
-    mp__format_row(f, line, mem, inc, occ, text);
+    mp__format_row(f, line, mem, inc, NULL, occ, text);
     fclose(f);
     return buf;
 }

@@ -1,0 +1,69 @@
+/*
+ * budget.c - per-line peaks, breakpoints and budgets:
+ *
+ *     budget peak          a line that makes and frees 500 MB
+ *     budget break         a line that keeps 160 MB, SIGTRAP caught
+ *     budget assert N      MP_ASSERT_BELOW_MIB(N) after keeping 100 MB
+ *
+ * prints on stdout what the test checks (SIGTRAPs caught).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <memprof.h>
+
+static void *volatile escape;
+static volatile sig_atomic_t traps;
+
+/*
+ * Called through a volatile pointer, so that the compiler cannot see that
+ * a block written and freed at once was never read, and delete it all.
+ */
+static void *(*volatile touch)(void *, int, size_t) = memset;
+
+/* fill() - touch every byte and let the block escape the optimiser. */
+static void *fill(void *p, size_t n)
+{
+    if (p != NULL)
+        touch(p, 1, n);
+    escape = p;
+    return p;
+}
+
+/* transient() - hold n bytes for a moment, then give them back. */
+static void transient(size_t n)
+{
+    free(fill(malloc(n), n));
+}
+
+static void on_trap(int sig)
+{
+    (void)sig;
+    traps++;
+}
+
+char *work(int keep)
+{
+    MP_PROFILE_FUNC();
+    MP_LINE(transient(500000000));
+    MP_LINE(char *p = keep ? fill(malloc(160000000), 160000000) : NULL);
+    MP_RETURN(p);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "assert") == 0 && argc == 3) {
+        char *p = fill(malloc(100000000), 100000000);
+        MP_ASSERT_BELOW_MIB(atof(argv[2]));
+        free(p);
+        printf("below\n");
+        return 0;
+    }
+    signal(SIGTRAP, on_trap);
+    char *p = work(argc >= 2 && strcmp(argv[1], "break") == 0);
+    free(p);
+    printf("traps %d\n", (int)traps);
+    return 0;
+}
