@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "memprof.h"
+#include "internal.h"
 
 static const char usage[] =
     "usage: memprof <command> [options] [arguments]\n"
@@ -22,21 +22,13 @@ static const char usage[] =
     "\n"
     "memprof COMMAND --help tells more; memprof --version; man memprof.\n";
 
-/* cli_error() - see cli.h: one write, so lines never mix. */
+/* cli_error() - see cli.h: the library's one-write warning line. */
 void cli_error(const char *fmt, ...)
 {
-    char buf[1024];
-    size_t n = sizeof "memprof: " - 1;
-    memcpy(buf, "memprof: ", n);
     va_list ap;
     va_start(ap, fmt);
-    int r = vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
+    mp__vwarn(fmt, ap);
     va_end(ap);
-    if (r < 0)
-        r = 0;
-    n += (size_t)r < sizeof buf - n - 1 ? (size_t)r : sizeof buf - n - 2;
-    buf[n++] = '\n';
-    fwrite(buf, 1, n, stderr);
 }
 
 int main(int argc, char **argv)

@@ -37,12 +37,9 @@ static int smaps_open(void)
 static long long smaps_read(int fd, int which)
 {
     char buf[2048];
-    ssize_t n;
-    do
-        n = pread(fd, buf, sizeof buf, 0);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = mp__pread_head(fd, buf, sizeof buf);
     if (n < 0)
-        return -errno;
+        return n;
     return mp__smaps_rollup_parse(buf, (size_t)n, which);
 }
 

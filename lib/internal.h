@@ -8,7 +8,9 @@
 #define MEMPROF_INTERNAL_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -65,10 +67,21 @@ int mp__expand_pid(const char *pattern, long pid, char *buf, size_t size);
 /* mp__warn() - print "memprof: <message>\n" on stderr in one write. */
 void mp__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* mp__vwarn() - mp__warn() with a va_list (the memprof command's too). */
+void mp__vwarn(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
 /* ---- proc.c: readers of /proc. */
 
 /* mp__page_size() - the page size in bytes, cached. */
 long mp__page_size(void);
+
+/*
+ * mp__pread_head() - the first size bytes of the file behind fd, from
+ * offset 0, with one pread(2) (again on EINTR): how every /proc file here
+ * is read.  Returns the length or -errno.
+ */
+ssize_t mp__pread_head(int fd, char *buf, size_t size);
 
 /*
  * mp__statm_open() - open /proc/self/statm for reading with pread.

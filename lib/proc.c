@@ -60,6 +60,16 @@ long long mp__statm_parse(const char *text, size_t len)
     return pages;
 }
 
+/* mp__pread_head() - see internal.h. */
+ssize_t mp__pread_head(int fd, char *buf, size_t size)
+{
+    ssize_t n;
+    do
+        n = pread(fd, buf, size, 0);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -errno : n;
+}
+
 /*
  * mp__statm_rss() - statm is under 100 bytes; a 128-byte buffer takes it
  * whole in one call.
@@ -67,12 +77,9 @@ long long mp__statm_parse(const char *text, size_t len)
 long long mp__statm_rss(int fd)
 {
     char buf[128];
-    ssize_t n;
-    do
-        n = pread(fd, buf, sizeof buf, 0);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = mp__pread_head(fd, buf, sizeof buf);
     if (n < 0)
-        return -errno;
+        return n;
     long long pages = mp__statm_parse(buf, (size_t)n);
     if (pages < 0)
         return pages;
@@ -124,12 +131,9 @@ long long mp__smaps_rollup_parse(const char *text, size_t len, int which)
 long long mp__status_hwm(int fd)
 {
     char buf[4096];
-    ssize_t n;
-    do
-        n = pread(fd, buf, sizeof buf, 0);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = mp__pread_head(fd, buf, sizeof buf);
     if (n < 0)
-        return -errno;
+        return n;
     long long kb = field_kb(buf, (size_t)n, "VmHWM");
     return kb >= 0 ? kb * 1024 : -EINVAL;
 }

@@ -16,20 +16,17 @@ mp__settings mp__config = {0,    MP__PRECISION_DEFAULT, NULL, NULL, NULL,
                            NULL, MP__FORMAT_TABLE,      0,    0};
 
 /*
- * mp__warn() - format the message into one buffer and write it with one
+ * mp__vwarn() - format the message into one buffer and write it with one
  * write(2), so that lines from several threads or processes never mix.
  * errno is kept.
  */
-void mp__warn(const char *fmt, ...)
+void mp__vwarn(const char *fmt, va_list ap)
 {
     MP__SAVE_ERRNO({
         char buf[1024];
         size_t n = sizeof "memprof: " - 1;
         memcpy(buf, "memprof: ", n);
-        va_list ap;
-        va_start(ap, fmt);
         int r = vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
-        va_end(ap);
         if (r < 0)
             r = 0;
         n += (size_t)r < sizeof buf - n - 1 ? (size_t)r : sizeof buf - n - 2;
@@ -45,6 +42,15 @@ void mp__warn(const char *fmt, ...)
             n -= (size_t)w;
         }
     });
+}
+
+/* mp__warn() - see internal.h. */
+void mp__warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mp__vwarn(fmt, ap);
+    va_end(ap);
 }
 
 /*
