@@ -38,6 +38,7 @@ extern "C" {
 #define MP_RETURN(expr) return expr
 #define MP_RETURN_VOID() return
 #define MP_TIMESTAMP(label)
+#define MP_MEMIT(...) __VA_ARGS__
 #define MP_ASSERT_BELOW_MIB(n) do { } while (0)
 
 #else /* !MEMPROF_DISABLE */
@@ -117,6 +118,78 @@ void mp_reset(void);
 
 /* mp_strerror() - a static message for a code returned by this library. */
 const char *mp_strerror(int code);
+
+/*
+ * Measuring memory from inside a program, as memory_profiler's
+ * memory_usage() and %memit.  Readings are in MiB (1048576 bytes).
+ *
+ * mp_samples - readings taken over time.  When peak_hwm is 1, peak_mib is
+ * the kernel's high-water mark of the resident set over the whole
+ * measurement if that is more than every reading: a peak that rose and
+ * fell between two readings is not missed.  The arrays belong to the
+ * library: release them with mp_samples_free().
+ */
+typedef struct mp_samples {
+    double *mib;        /* the readings, in MiB */
+    double *t;          /* seconds after the first; t[0] is 0 */
+    size_t n;           /* how many, at least 1 */
+    double peak_mib;    /* the peak, in MiB */
+    int peak_hwm;       /* 1: the high-water mark was read */
+} mp_samples;
+
+/* mp_samples_free() - free s's arrays and zero it; s may be empty or NULL. */
+void mp_samples_free(mp_samples *s);
+
+/*
+ * mp_memory_usage() - read the memory of process pid (0: this process) at
+ * once, then every interval seconds until timeout seconds have passed:
+ * 1 + floor(timeout / interval) readings, fewer if pid ends first (timeout
+ * may then be INFINITY: read until it ends).  This process is read with
+ * the backend in use (MEMPROF_BACKEND), another with /proc/PID/statm
+ * (RSS).  The calling thread sleeps between readings.  Returns 0, or
+ * -EINVAL (out NULL, pid < 0, interval not > 0 and finite, timeout < 0 or
+ * NaN, or INFINITY for this process), -ESRCH (no such process, or it has
+ * already ended), -ENOMEM, -errno of /proc; *out is then empty.  Keeps
+ * errno.  Thread-safe.
+ */
+int mp_memory_usage(long pid, double interval, double timeout,
+                    mp_samples *out);
+
+/*
+ * mp_memory_usage_call() - call fn(arg) on the calling thread while a
+ * sampler thread reads this process's memory every interval seconds, and
+ * store its return value in *ret (if ret is not NULL).  The readings
+ * include one just before fn and one just after it.  fn is called exactly
+ * once unless the result is -EINVAL (fn or out NULL, interval not > 0 and
+ * finite).  Returns 0, or -EINVAL, -ENOMEM, -EAGAIN (no thread), -errno;
+ * *out is then empty.  fn sees the caller's errno; errno is left as fn
+ * left it.  Thread-safe.
+ */
+int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
+                         void **ret, mp_samples *out);
+
+#ifndef MEMPROF_DISABLE
+/*
+ * MP_MEMIT(stmt) - run stmt in the caller's scope (it may be a
+ * declaration and may contain commas and semicolons), then print on
+ * stderr, as %memit does,
+ *     peak memory: 212.45 MiB, increment: 160.02 MiB
+ * the most memory held while stmt ran, and that minus the memory before
+ * it.  If stmt leaves the scope (return, break, goto), the line is
+ * printed as it leaves.  The expansion starts with a declaration: brace
+ * the body of an if, for or while that is one MP_MEMIT.
+ */
+#define MP_MEMIT(...)                                                       \
+    MP__MEMIT_AT(MP__CAT(mp__memit_, __COUNTER__), __VA_ARGS__)
+#define MP__MEMIT_AT(var, ...)                                              \
+    struct mp__memit *var MP__CLEANUP(mp__memit_end) = mp__memit_begin();   \
+    __VA_ARGS__;                                                            \
+    mp__memit_end(&var)
+#endif /* !MEMPROF_DISABLE */
+
+struct mp__memit;
+struct mp__memit *mp__memit_begin(void);
+void mp__memit_end(struct mp__memit **m);
 
 /* ======================================================================
  * Implementation details.  Nothing below is part of the API.

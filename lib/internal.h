@@ -401,6 +401,15 @@ double mp__now(void);
  */
 void mp__span_frame_end(mp__thread *t, const mp__frame *frame);
 
+/* ---- usage.c: mp_memory_usage, MP_MEMIT. */
+
+/*
+ * mp__hwm_fold() - call before resetting VmHWM (MEMPROF_PEAK does before
+ * each line): the measurements that rely on it take in what the reset
+ * cuts off.
+ */
+void mp__hwm_fold(void);
+
 /* ---- report.c: the table. */
 
 /*

@@ -200,6 +200,7 @@ void mp__peak_begin(void)
     } else {
         if (t->clear_fd < 0)
             t->clear_fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+        mp__hwm_fold();
         if (t->clear_fd >= 0)
             (void)!write(t->clear_fd, "5", 1);
     }

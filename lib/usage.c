@@ -1,0 +1,668 @@
+/*
+ * usage.c - memory measured from inside a program, as memory_profiler's
+ * memory_usage() and %memit: mp_memory_usage() samples a process for a
+ * while, mp_memory_usage_call() samples this process while a function
+ * runs, MP_MEMIT prints the peak and the increment of one statement.
+ *
+ * A measurement of this process is a session: a reading before, readings
+ * on absolute CLOCK_MONOTONIC deadlines (taken by a sampler thread while
+ * the caller's code runs, or by the caller itself in mp_memory_usage()),
+ * and a reading after.  With the rss backend a session also resets the
+ * kernel's high-water mark of the resident set (VmHWM, by writing "5" to
+ * /proc/self/clear_refs) when it starts and reads it when it ends, so that
+ * its peak includes what rose and fell between two readings.  VmHWM is
+ * one per process: sessions that overlap (nested MP_MEMIT, calls in
+ * several threads) share it through the list below, and each still gets
+ * the peak of its own span.
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MIB 1048576.0
+#define MEMIT_INTERVAL 0.1  /* %memit's default */
+#define FIRST_CAP 256       /* samples held before the arrays first grow */
+#define FAR_AWAY 1e9        /* seconds: a deadline further off is clamped */
+
+/* When a session starts a sampler thread. */
+enum { THREAD_NEVER, THREAD_ALWAYS, THREAD_UNLESS_HWM };
+
+/* What takes the readings: this process's backend, or another's statm. */
+typedef struct reader {
+    long pid;       /* 0: this process, with the backend in use */
+    int handle;     /* the backend's handle, or the statm fd */
+} reader;
+
+/* One measurement; see the comment at the top of the file. */
+typedef struct session {
+    reader rd;
+    mp_samples *out;
+    size_t cap;             /* room in out->mib and out->t */
+    int err;                /* 0, or the first -errno met */
+    double t0;              /* CLOCK_MONOTONIC of the first reading */
+    double interval;
+    pid_t pid;              /* the process that started the session */
+    pthread_t owner;        /* the thread that started it */
+    int hwm;                /* 1: VmHWM was reset for this session */
+    int hwm_lost;           /* under hwm_lock: a later reset lost it */
+    long long hwm_seen;     /* under hwm_lock: the largest VmHWM that
+                               later resets cut off */
+    struct session *next;   /* in hwm_sessions, under hwm_lock */
+    int threaded;           /* the sampler thread runs */
+    int stop;               /* under mu: the sampler must stop */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} session;
+
+/* The handle MP_MEMIT keeps between its two halves. */
+struct mp__memit {
+    session s;
+    mp_samples samples;
+};
+
+static pthread_mutex_t hwm_lock = PTHREAD_MUTEX_INITIALIZER;
+static session *hwm_sessions;   /* sessions that rely on VmHWM */
+static int hwm_open;            /* how many; read without the lock */
+static int hwm_broken;          /* clear_refs failed: sample only */
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+/* mono_now() - CLOCK_MONOTONIC in seconds. */
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * to_timespec() - t (CLOCK_MONOTONIC seconds) as a deadline, clamped to
+ * FAR_AWAY seconds from now so that a huge interval cannot overflow it.
+ */
+static struct timespec to_timespec(double t)
+{
+    double now = mono_now();
+    if (!(t < now + FAR_AWAY))
+        t = now + FAR_AWAY;
+    struct timespec ts;
+    ts.tv_sec = (time_t)t;
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L)
+        ts.tv_nsec = 999999999L;
+    if (ts.tv_nsec < 0)
+        ts.tv_nsec = 0;
+    return ts;
+}
+
+/* floor_pos() - floor of x >= 0 without libm, saturating at 2^53. */
+static double floor_pos(double x)
+{
+    return x < 9007199254740992.0 ? (double)(long long)x : x;
+}
+
+/* ---- Readers. */
+
+/*
+ * reader_open() - get ready to read pid (0: this process).  Another
+ * process's statm is opened once and kept, so a reused pid is never
+ * mistaken for it.  Returns 0, -ESRCH if pid does not exist, or -errno.
+ */
+static int reader_open(reader *r, long pid)
+{
+    r->pid = pid;
+    if (pid == 0) {
+        r->handle = mp__backend_cur->open();
+        return r->handle < 0 ? r->handle : 0;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/statm", pid);
+    r->handle = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->handle < 0)
+        return errno == ENOENT ? -ESRCH : -errno;
+    return 0;
+}
+
+/* reader_close() - release what reader_open() opened. */
+static void reader_close(reader *r)
+{
+    if (r->pid == 0)
+        mp__backend_close(r->handle);
+    else if (r->handle >= 0)
+        close(r->handle);
+    r->handle = -1;
+}
+
+/*
+ * reader_read() - one reading in bytes, or -ESRCH once another process
+ * has ended, or another -errno.  A process that has ended reads as an
+ * error (reaped) or as zeros: it has no address space left from the
+ * moment it releases it on its way out, before it is a zombie.  A size
+ * (statm's first field) of 0 is taken for that.
+ */
+static long long reader_read(reader *r)
+{
+    if (r->pid == 0)
+        return mp__backend_cur->read(r->handle);
+    char buf[128];
+    ssize_t n = mp__pread_head(r->handle, buf, sizeof buf);
+    if (n < 0)
+        return n;
+    if (n >= 2 && buf[0] == '0' && buf[1] == ' ')
+        return -ESRCH;
+    long long pages = mp__statm_parse(buf, (size_t)n);
+    return pages < 0 ? pages : pages * mp__page_size();
+}
+
+/* ---- The samples. */
+
+/* mp_samples_free() - see memprof.h. */
+void mp_samples_free(mp_samples *s)
+{
+    if (s == NULL)
+        return;
+    free(s->mib);
+    free(s->t);
+    memset(s, 0, sizeof *s);
+}
+
+/*
+ * push() - append a reading taken at CLOCK_MONOTONIC time now, growing
+ * the arrays as needed.  Only one thread at a time pushes to a session.
+ * Returns 0 or -ENOMEM (the reading is dropped).
+ */
+static int push(session *s, double now, long long bytes)
+{
+    mp_samples *o = s->out;
+    if (o->n == s->cap) {
+        size_t cap = s->cap == 0 ? FIRST_CAP : 2 * s->cap;
+        if (cap > ((size_t)-1) / sizeof(double))
+            return -ENOMEM;
+        double *mib = realloc(o->mib, cap * sizeof *mib);
+        if (mib == NULL)
+            return -ENOMEM;
+        o->mib = mib;
+        double *t = realloc(o->t, cap * sizeof *t);
+        if (t == NULL)
+            return -ENOMEM;
+        o->t = t;
+        s->cap = cap;
+    }
+    o->mib[o->n] = (double)bytes / MIB;
+    o->t[o->n] = o->n == 0 ? 0.0 : now - s->t0;
+    o->n++;
+    return 0;
+}
+
+/* sample() - take a reading and push it; the first error sticks. */
+static int sample(session *s)
+{
+    long long bytes = reader_read(&s->rd);
+    double now = mono_now();
+    int rc = bytes < 0 ? (int)bytes : push(s, now, bytes);
+    if (rc != 0 && s->err == 0)
+        s->err = rc;
+    return rc;
+}
+
+/* ---- The high-water mark (rss only). */
+
+/*
+ * hwm_read() - VmHWM of this process, in bytes, or -errno.  The file is
+ * opened each time: /proc/self kept open would read the parent after a
+ * fork.
+ */
+static long long hwm_read(void)
+{
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    long long h = mp__status_hwm(fd);
+    close(fd);
+    return h;
+}
+
+/* hwm_clear() - set VmHWM to the current resident set.  0 or -errno. */
+static int hwm_clear(void)
+{
+    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t w;
+    do
+        w = write(fd, "5", 1);
+    while (w < 0 && errno == EINTR);
+    int rc = w == 1 ? 0 : w < 0 ? -errno : -EIO;
+    close(fd);
+    return rc;
+}
+
+/*
+ * hwm_fork_prepare(), _parent(), _child() - a fork never happens with
+ * hwm_lock held, and the child keeps only the sessions of the thread that
+ * forked: the others' threads do not exist there.
+ */
+static void hwm_fork_prepare(void)
+{
+    pthread_mutex_lock(&hwm_lock);
+}
+
+static void hwm_fork_parent(void)
+{
+    pthread_mutex_unlock(&hwm_lock);
+}
+
+static void hwm_fork_child(void)
+{
+    session **pp = &hwm_sessions;
+    while (*pp != NULL) {
+        if (pthread_equal((*pp)->owner, pthread_self())) {
+            pp = &(*pp)->next;
+        } else {
+            *pp = (*pp)->next;
+            __atomic_sub_fetch(&hwm_open, 1, __ATOMIC_RELAXED);
+        }
+    }
+    pthread_mutex_unlock(&hwm_lock);
+}
+
+static void hwm_install_fork_hooks(void)
+{
+    pthread_atfork(hwm_fork_prepare, hwm_fork_parent, hwm_fork_child);
+}
+
+/*
+ * hwm_fold() - before VmHWM is reset: the listed sessions take in the
+ * mark that the reset cuts off.  hwm_lock held.
+ */
+static void hwm_fold(void)
+{
+    if (hwm_sessions == NULL)
+        return;
+    long long h = hwm_read();
+    for (session *o = hwm_sessions; o != NULL; o = o->next) {
+        if (h < 0)
+            o->hwm_lost = 1;
+        else if (h > o->hwm_seen)
+            o->hwm_seen = h;
+    }
+}
+
+/*
+ * mp__hwm_fold() - see internal.h: one atomic load when no measurement is
+ * open.
+ */
+void mp__hwm_fold(void)
+{
+    if (__atomic_load_n(&hwm_open, __ATOMIC_ACQUIRE) == 0)
+        return;
+    pthread_mutex_lock(&hwm_lock);
+    hwm_fold();
+    pthread_mutex_unlock(&hwm_lock);
+}
+
+/*
+ * hwm_claim() - with the rss backend, reset VmHWM for session s and list
+ * it.  The sessions already listed first take in the VmHWM that the reset
+ * cuts off.  If clear_refs cannot be written here (no
+ * CONFIG_PROC_PAGE_MONITOR, a container's policy), it is never tried
+ * again and sessions only sample.  Takes hwm_lock.
+ */
+static void hwm_claim(session *s)
+{
+    s->hwm = 0;
+    if (mp__backend_cur != &mp__backend_rss ||
+        __atomic_load_n(&hwm_broken, __ATOMIC_RELAXED))
+        return;
+    pthread_once(&fork_once, hwm_install_fork_hooks);
+    pthread_mutex_lock(&hwm_lock);
+    hwm_fold();
+    if (hwm_clear() == 0) {
+        s->hwm = 1;
+        s->hwm_lost = 0;
+        s->hwm_seen = 0;
+        s->next = hwm_sessions;
+        hwm_sessions = s;
+        __atomic_add_fetch(&hwm_open, 1, __ATOMIC_RELEASE);
+    } else {
+        __atomic_store_n(&hwm_broken, 1, __ATOMIC_RELAXED);
+    }
+    pthread_mutex_unlock(&hwm_lock);
+}
+
+/*
+ * hwm_release() - unlist s; its peak resident set in bytes since it was
+ * claimed, or -1 when that is not known.  Takes hwm_lock.
+ */
+static long long hwm_release(session *s)
+{
+    if (!s->hwm)
+        return -1;
+    pthread_mutex_lock(&hwm_lock);
+    long long h = hwm_read();
+    for (session **pp = &hwm_sessions; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == s) {
+            *pp = s->next;
+            __atomic_sub_fetch(&hwm_open, 1, __ATOMIC_RELEASE);
+            break;
+        }
+    }
+    int lost = s->hwm_lost;
+    long long seen = s->hwm_seen;
+    pthread_mutex_unlock(&hwm_lock);
+    if (h < 0 || lost)
+        return -1;
+    return h > seen ? h : seen;
+}
+
+/* ---- The sampler thread. */
+
+/*
+ * sampler_main() - take a reading at t0 + k * interval, k = 1, 2, ...,
+ * until told to stop; deadlines missed (a reading slower than the
+ * interval) are skipped, not caught up.  The only thread that touches
+ * the samples while it runs.
+ */
+static void *sampler_main(void *arg)
+{
+    session *s = arg;
+    double k = 1;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop) {
+        struct timespec ts = to_timespec(s->t0 + k * s->interval);
+        int rc = 0;
+        while (!s->stop && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+        if (s->stop)
+            break;
+        pthread_mutex_unlock(&s->mu);
+        int failed = sample(s) != 0;
+        double behind = floor_pos((mono_now() - s->t0) / s->interval);
+        k = behind >= k ? behind + 1 : k + 1;
+        pthread_mutex_lock(&s->mu);
+        if (failed)
+            break;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/*
+ * sampler_start() - start the sampler thread with every signal blocked,
+ * so that the host's handlers never run on it.  Returns 0 or -errno.
+ */
+static int sampler_start(session *s)
+{
+    pthread_condattr_t ca;
+    int rc = pthread_condattr_init(&ca);
+    if (rc != 0)
+        return -rc;
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    rc = pthread_cond_init(&s->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (rc != 0)
+        return -rc;
+    rc = pthread_mutex_init(&s->mu, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&s->cv);
+        return -rc;
+    }
+    s->stop = 0;
+    sigset_t all;
+    sigset_t old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&s->thread, NULL, sampler_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+        return -rc;
+    }
+    s->threaded = 1;
+    return 0;
+}
+
+/*
+ * sampler_stop() - wake the sampler at once and join it.  In a child
+ * forked during the session there is no sampler to wait for (and its
+ * mutex may have been held at the fork): the child only forgets it, and
+ * reopens its reader, which read the parent.
+ */
+static void sampler_stop(session *s)
+{
+    if (!s->threaded)
+        return;
+    s->threaded = 0;
+    if (getpid() != s->pid) {
+        reader_close(&s->rd);
+        int rc = reader_open(&s->rd, 0);
+        if (rc != 0 && s->err == 0)
+            s->err = rc;
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+}
+
+/* ---- Sessions. */
+
+/*
+ * session_start() - take the first reading of pid (0: this process) into
+ * out, which is emptied first; for this process, claim VmHWM first; start
+ * the sampler as mode says.  Returns 0, or -errno with nothing left to
+ * release and out empty.
+ */
+static int session_start(session *s, long pid, double interval, int mode,
+                         mp_samples *out)
+{
+    memset(s, 0, sizeof *s);
+    memset(out, 0, sizeof *out);
+    s->out = out;
+    s->interval = interval;
+    s->pid = getpid();
+    s->owner = pthread_self();
+    int rc = reader_open(&s->rd, pid);
+    if (rc != 0)
+        return rc;
+    if (pid == 0)
+        hwm_claim(s);
+    s->t0 = mono_now();
+    rc = sample(s);
+    if (rc == 0 && (mode == THREAD_ALWAYS ||
+                    (mode == THREAD_UNLESS_HWM && !s->hwm)))
+        rc = sampler_start(s);
+    if (rc != 0) {
+        hwm_release(s);
+        reader_close(&s->rd);
+        mp_samples_free(out);
+    }
+    return rc;
+}
+
+/*
+ * session_end() - stop the sampler, take the reading after if asked, work
+ * out the peak, release everything.  Returns 0, or the first -errno met
+ * (out then emptied).
+ */
+static int session_end(session *s, int after)
+{
+    sampler_stop(s);
+    if (after)
+        sample(s);
+    long long h = hwm_release(s);
+    reader_close(&s->rd);
+    mp_samples *o = s->out;
+    if (s->err != 0) {
+        mp_samples_free(o);
+        return s->err;
+    }
+    o->peak_mib = o->mib[0];
+    for (size_t i = 1; i < o->n; i++)
+        if (o->mib[i] > o->peak_mib)
+            o->peak_mib = o->mib[i];
+    if (h >= 0) {
+        o->peak_hwm = 1;
+        if ((double)h / MIB > o->peak_mib)
+            o->peak_mib = (double)h / MIB;
+    }
+    return 0;
+}
+
+/* ---- The API. */
+
+/*
+ * mp_memory_usage() - see memprof.h.  The readings are taken by the
+ * calling thread, which sleeps between them; a signal handler that
+ * interrupts a sleep delays nothing.
+ */
+int mp_memory_usage(long pid, double interval, double timeout,
+                    mp_samples *out)
+{
+    int saved_errno = errno;
+    int rc = -EINVAL;
+    if (out == NULL)
+        goto done;
+    memset(out, 0, sizeof *out);
+    if (pid == (long)getpid())
+        pid = 0;
+    if (pid < 0 || !(interval > 0) || !isfinite(interval) ||
+        !(timeout >= 0) || (pid == 0 && !isfinite(timeout)))
+        goto done;
+    mp__init();
+
+    session s;
+    rc = session_start(&s, pid, interval, THREAD_NEVER, out);
+    if (rc != 0)
+        goto done;
+    double last = isfinite(timeout) ? floor_pos(timeout / interval + 1e-9)
+                                    : INFINITY;
+    for (double k = 1; k <= last;) {
+        struct timespec ts = to_timespec(s.t0 + k * interval);
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+               EINTR)
+            ;
+        long long bytes = reader_read(&s.rd);
+        if (bytes == -ESRCH)
+            break;
+        if (bytes < 0 || push(&s, mono_now(), bytes) != 0) {
+            s.err = bytes < 0 ? (int)bytes : -ENOMEM;
+            break;
+        }
+        double behind = floor_pos((mono_now() - s.t0) / interval);
+        k = behind >= k ? behind + 1 : k + 1;
+    }
+    rc = session_end(&s, 0);
+done:
+    errno = saved_errno;
+    return rc;
+}
+
+/*
+ * mp_memory_usage_call() - see memprof.h.  fn runs on the calling thread,
+ * with errno as the caller left it; errno is then left as fn left it.
+ */
+int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
+                         void **ret, mp_samples *out)
+{
+    int saved_errno = errno;
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (fn == NULL || out == NULL || !(interval > 0) || !isfinite(interval)) {
+        errno = saved_errno;
+        return -EINVAL;
+    }
+    mp__init();
+
+    session s;
+    int rc = session_start(&s, 0, interval, THREAD_ALWAYS, out);
+    errno = saved_errno;
+    void *r = fn(arg);
+    int fn_errno = errno;
+    if (ret != NULL)
+        *ret = r;
+    if (rc == 0)
+        rc = session_end(&s, 1);
+    errno = fn_errno;
+    return rc;
+}
+
+/*
+ * mp__memit_begin() - the first half of MP_MEMIT: NULL when recording is
+ * off (MEMPROF_DISABLE=1), or, after one line saying why, when memory
+ * cannot be measured.  Keeps errno.
+ */
+struct mp__memit *mp__memit_begin(void)
+{
+    int saved_errno = errno;
+    struct mp__memit *m = NULL;
+    mp__init();
+    if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) == 2)
+        goto done;
+    m = malloc(sizeof *m);
+    if (m == NULL) {
+        mp__warn("MP_MEMIT: out of memory; nothing measured");
+        goto done;
+    }
+    int rc = session_start(&m->s, 0, MEMIT_INTERVAL, THREAD_UNLESS_HWM,
+                           &m->samples);
+    if (rc != 0) {
+        mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
+                 mp__backend_cur->name, mp_strerror(rc));
+        free(m);
+        m = NULL;
+    }
+done:
+    errno = saved_errno;
+    return m;
+}
+
+/*
+ * mp__memit_end() - the second half of MP_MEMIT, and its cleanup when the
+ * statement leaves the scope: print the line, free the handle, set *mp to
+ * NULL.  Nothing happens when *mp is NULL.  Keeps errno.
+ */
+void mp__memit_end(struct mp__memit **mp)
+{
+    struct mp__memit *m = *mp;
+    if (m == NULL)
+        return;
+    *mp = NULL;
+    int saved_errno = errno;
+    int rc = session_end(&m->s, 1);
+    if (rc != 0) {
+        mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
+                 mp__backend_cur->name, mp_strerror(rc));
+    } else {
+        const mp_samples *o = &m->samples;
+        char line[128];
+        int n = snprintf(line, sizeof line,
+                         "peak memory: %.2f MiB, increment: %.2f MiB\n",
+                         o->peak_mib, o->peak_mib - o->mib[0]);
+        const char *p = line;
+        size_t left = n > 0 && (size_t)n < sizeof line ? (size_t)n : 0;
+        while (left > 0) {
+            ssize_t w = write(STDERR_FILENO, p, left);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            p += w;
+            left -= (size_t)w;
+        }
+    }
+    mp_samples_free(&m->samples);
+    free(m);
+    errno = saved_errno;
+}
