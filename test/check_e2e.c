@@ -754,7 +754,7 @@ START_TEST(test_header_dialects)
             continue;
         ck_assert_int_eq(sh("%s -pedantic -Wall -Wextra -Werror -Wshadow "
                             "-Wstrict-prototypes -fsyntax-only -Iinclude "
-                            "examples/basic.c examples/threads.c",
+                            "examples/basic.c examples/threads.c examples/memit.c",
                             c[i]),
                          0);
     }
