@@ -368,7 +368,8 @@ START_TEST(test_peak_column)
     ck_assert_int_eq(occ, 1);
     FIGURE(ck_assert_double_eq_tol(inc, 0.0, 0.5));
     FIGURE(ck_assert_double_ge(peak, 470.0));
-    FIGURE(ck_assert_double_le(peak, 480.0));
+    /* ASan's free writes its shadow (1/8 more) before the mark is read. */
+    FIGURE(ck_assert_double_le(peak, MP_TEST_ASAN ? 480.0 * 1.15 : 480.0));
     /* Layout: the Peak cell ends at column 45, as Increment's at 32. */
     ck_assert_int_eq(strstr(row, " MiB           1   ") - row + 4, 45);
     free(row);
@@ -459,8 +460,9 @@ START_TEST(test_break)
     run_result_free(&r);
     const char *high[] = {"MEMPROF_BREAK_MIB=200", NULL};
     run_prog(&r, "budget", "break", NULL, high);
-    ck_assert_str_eq(r.out, "traps 0\n");
-    ck_assert_ptr_null(strstr(r.err, "SIGTRAP"));
+    /* Under TSan, shadow memory makes 160 MB count as more than 200 MiB. */
+    FIGURE(ck_assert_str_eq(r.out, "traps 0\n"));
+    FIGURE(ck_assert_ptr_null(strstr(r.err, "SIGTRAP")));
     run_result_free(&r);
     const char *bad[] = {"MEMPROF_BREAK_MIB=-3", NULL};
     run_prog(&r, "budget", "break", NULL, bad);

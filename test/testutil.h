@@ -99,6 +99,17 @@ double table_inc_sum(const table *t);
 #define MP_TEST_TSAN 0
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MP_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MP_TEST_ASAN 1
+#endif
+#endif
+#ifndef MP_TEST_ASAN
+#define MP_TEST_ASAN 0
+#endif
+
 /* figures_hold() - whether memory figures are asserted in this run. */
 int figures_hold(void);
 
