@@ -41,14 +41,34 @@ TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,$(wildcard test/progs/*.c))
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
+# The heap backend's counter: malloc and its family, counted, in an archive
+# linked ahead of libmemprof.a and in an object for LD_PRELOAD.  Not part
+# of libmemprof.a, so that programs which do not ask for it keep their
+# allocator untouched.  The archive is linked whole: its malloc is pulled
+# in even when the program never calls malloc itself or when a shared
+# library ahead of it (a sanitizer's runtime) defines malloc already.
+# memprof-heap.pc names it by its path: -lmemprof-heap would find the
+# preload object first.
+HEAP_SRC = $(wildcard heap/*.c)
+HEAP_OBJ = $(HEAP_SRC:%.c=$(B)/%.o)
+HEAP_LIB = $(B)/libmemprof-heap.a
+HEAP_SO = $(B)/libmemprof-heap.so
+HEAP_LINK = -Wl,--whole-archive $(HEAP_LIB) -Wl,--no-whole-archive
+HEAP_PC_LINK = -Wl,--whole-archive $${libdir}/libmemprof-heap.a \
+    -Wl,--no-whole-archive
+HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads
+HEAP_PROGS = $(HEAP_LINKED) $(B)/test/progs/heap_lines_linked \
+    $(B)/test/progs/heap_new $(B)/test/progs/heap_count
 
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench install uninstall clean help
 
-all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc
+all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
+    $(B)/memprof-heap.pc
 
 help:
 	@echo "targets:"
-	@echo "  all         the library, the memprof command, the examples (default)"
+	@echo "  all         the library, its heap archive and preload object, the"
+	@echo "              memprof command, the examples (default)"
 	@echo "  demo        build examples/basic.c and run it: the table on stderr"
 	@echo "  check       build and run every test (check, end-to-end, man lint)"
 	@echo "  check-asan  the tests again with AddressSanitizer + UBSan"
@@ -94,6 +114,54 @@ $(B)/memprof.pc: FORCE
 	    'Cflags: -I$${includedir}' \
 	    'Libs: -L$${libdir} -lmemprof -lpthread' > $@
 
+$(B)/heap/%.o: heap/%.c heap/heap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) -fPIC -fvisibility=hidden $(CFLAGS) -c -o $@ $<
+
+$(HEAP_LIB): $(HEAP_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(HEAP_SO): $(HEAP_OBJ)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(REQ_LDLIBS)
+
+$(B)/memprof-heap.pc: FORCE
+	@mkdir -p $(dir $@)
+	printf '%s\n' \
+	    'prefix=$(PREFIX)' \
+	    'libdir=$${prefix}/lib' \
+	    'includedir=$${prefix}/include' \
+	    '' \
+	    'Name: memprof-heap' \
+	    'Description: the heap backend of libmemprof: malloc, counted' \
+	    'Version: $(shell sed -n 's/^#define MEMPROF_VERSION "\(.*\)"/\1/p' include/memprof.h)' \
+	    'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} $(HEAP_PC_LINK) -lmemprof -lpthread' > $@
+
+# Test programs that count their heap, linked as memprof-heap.pc links.
+$(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB) \
+    include/memprof.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) \
+	    $(REQ_LDLIBS)
+
+$(B)/test/progs/heap_lines_linked: test/progs/heap_lines.c $(LIB) $(HEAP_LIB) \
+    include/memprof.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) \
+	    $(REQ_LDLIBS)
+
+# The counter alone, instrumented even under the sanitizers (see heap.h).
+$(B)/test/progs/heap_count: test/progs/heap_count.c heap/count.c heap/heap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) -Iheap -DMP__HEAP_INSTRUMENTED $(CFLAGS) $(LDFLAGS) \
+	    -o $@ $< heap/count.c $(REQ_LDLIBS)
+
+$(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
+
 FORCE:
 
 demo: $(B)/examples/basic
@@ -104,6 +172,8 @@ $(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(CLI) $(EXAMPLES) $(TEST_PROGS)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) -Itest -DMP_TEST_BUILD='"$(B)"' \
 	    -DMP_TEST_CC='"$(CC)"' -DMP_TEST_SAN='"$(SAN)"' $(LDFLAGS) \
 	    -o $@ $(TEST_SRC) $(LIB) $(CHECK_LIBS) $(REQ_LDLIBS)
+
+$(TEST_BIN): $(HEAP_SO) $(HEAP_PROGS)
 
 check: $(TEST_BIN)
 	groff -man -ww -z man/memprof.3
@@ -123,25 +193,32 @@ check-tsan:
 # valgrind follows the examples the tests run, but not the tools; memory
 # figures are not asserted (valgrind's allocator is not glibc's) and the
 # 8-thread count test runs 20,000 hits a thread instead of 1,000,000.
+# The heap archive's and preload object's malloc are left in place
+# (somalloc=nouserintercepts), to be checked and to count, over valgrind's.
 VALGRIND_SKIP = */sh,*/bash,*/env,*/cc,*/gcc,*/g++,*/clang*,*/nm,*/make,\
 */grep,*/awk,*/cat,*/ls,*/test,*/rm,*/python3*,*/pkg-config,*/groff
 
 check-valgrind: $(TEST_BIN)
 	MP_TEST_FIGURES=0 MP_TEST_QUICK=1 valgrind -q --error-exitcode=99 \
 	    --leak-check=full --errors-for-leak-kinds=definite \
+	    --soname-synonyms=somalloc=nouserintercepts \
 	    --trace-children=yes --trace-children-skip='$(VALGRIND_SKIP)' \
 	    $(TEST_BIN)
 
-bench: $(LIB) $(CLI)
+bench: $(LIB) $(CLI) $(HEAP_LIB) $(HEAP_SO)
 	$(MAKE) -C bench B=$(abspath $(B))
 
-install: $(LIB) $(CLI) $(B)/memprof.pc
+install: $(LIB) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
+    $(B)/memprof-heap.pc
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 include/memprof.h $(DESTDIR)$(INCLUDEDIR)
 	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)
 	$(INSTALL) -m 644 $(B)/memprof.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	$(INSTALL) -m 644 $(HEAP_LIB) $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 755 $(HEAP_SO) $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 644 $(B)/memprof-heap.pc $(DESTDIR)$(LIBDIR)/pkgconfig
 	$(INSTALL) -m 644 man/memprof.3 $(DESTDIR)$(MANDIR)/man3
 	test ! -f man/memprof.1 || $(INSTALL) -m 644 man/memprof.1 $(DESTDIR)$(MANDIR)/man1
 
@@ -149,6 +226,9 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/memprof $(DESTDIR)$(MANDIR)/man1/memprof.1
 	rm -f $(DESTDIR)$(INCLUDEDIR)/memprof.h $(DESTDIR)$(LIBDIR)/libmemprof.a \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/memprof.pc $(DESTDIR)$(MANDIR)/man3/memprof.3
+	rm -f $(DESTDIR)$(LIBDIR)/libmemprof-heap.a \
+	    $(DESTDIR)$(LIBDIR)/libmemprof-heap.so \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/memprof-heap.pc
 
 clean:
 	rm -rf build build-asan build-tsan build-*

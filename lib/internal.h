@@ -134,6 +134,15 @@ extern const mp__backend mp__backend_pss;  /* smaps_rollup: Pss */
 extern const mp__backend mp__backend_uss;  /* smaps_rollup: Private_* */
 extern const mp__backend mp__backend_heap; /* bytes asked of malloc */
 
+/*
+ * mp__backend_heap_peak_reset(), mp__backend_heap_peak() - the heap
+ * counter's high-water mark (MEMPROF_PEAK with the heap backend): reset
+ * it (0, or -ENOSYS without the heap archive or preload object), read it
+ * in bytes (or -ENOSYS).  Exact for one thread.
+ */
+int mp__backend_heap_peak_reset(void);
+long long mp__backend_heap_peak(void);
+
 /* The backend in use: rss until init chooses from MEMPROF_BACKEND. */
 extern const mp__backend *mp__backend_cur;
 

@@ -141,10 +141,6 @@ static void break_here(const mp__site *site, int64_t rise)
     raise(SIGTRAP);
 }
 
-/* Heap backend: the heap archive's high-water mark, when linked in. */
-extern void mp__heap_peak_reset(void) __attribute__((weak));
-extern long long mp__heap_peak(void) __attribute__((weak));
-
 /*
  * peak_start() - at init, MEMPROF_PEAK=1: check that this backend's
  * high-water mark can be reset and read here (clear_refs needs
@@ -156,7 +152,7 @@ static void peak_start(void)
     if (!mp__config.peak)
         return;
     if (mp__backend_cur == &mp__backend_heap) {
-        if (mp__heap_peak_reset != NULL && mp__heap_peak != NULL)
+        if (mp__backend_heap_peak_reset() == 0)
             __atomic_store_n(&mp__peak_on, 1, __ATOMIC_RELAXED);
         else
             mp__warn("MEMPROF_PEAK=1 with the heap backend needs the heap "
@@ -196,7 +192,7 @@ void mp__peak_begin(void)
         return;
     }
     if (mp__backend_cur == &mp__backend_heap) {
-        mp__heap_peak_reset();
+        mp__backend_heap_peak_reset();
     } else {
         if (t->clear_fd < 0)
             t->clear_fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
@@ -215,7 +211,7 @@ static int64_t peak_reading(mp__thread *t, int64_t r)
 {
     long long hwm;
     if (mp__backend_cur == &mp__backend_heap) {
-        hwm = mp__heap_peak();
+        hwm = mp__backend_heap_peak();
     } else {
         if (t->status_fd < 0)
             t->status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);

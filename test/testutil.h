@@ -18,6 +18,7 @@ Suite *e2e_suite(void);
 Suite *dat_suite(void);
 Suite *cli_run_suite(void);
 Suite *cli_files_suite(void);
+Suite *heap_suite(void);
 Suite *usage_suite(void);
 Suite *cli_plot_suite(void);
 

@@ -1,0 +1,124 @@
+/*
+ * heap.h - what the files of heap/ share: the counter of the bytes the
+ * program holds from the malloc family.  Not installed.
+ *
+ * heap/ builds the heap archive (libmemprof-heap.a, linked into a program
+ * ahead of libmemprof.a) and the preload object (libmemprof-heap.so, for
+ * LD_PRELOAD).  Both define malloc and its family (malloc.c) on top of
+ * the C library's allocator and count what each call asked for
+ * (count.c); libmemprof's heap backend reads the count through
+ * mp__heap_live().
+ *
+ * The count is one slot per thread.  A thread adds to and subtracts from
+ * its own slot only, with relaxed atomic loads and stores (no locked
+ * instruction); a reader adds up the slots.  A block freed by another
+ * thread than the one that allocated it is subtracted from the freeing
+ * thread's slot, so one slot may be negative and only the sum means
+ * anything.  Slots are never freed: a thread that ends gives its slot,
+ * with the count in it, to the next thread that starts.
+ */
+#ifndef MEMPROF_HEAP_H
+#define MEMPROF_HEAP_H
+
+#include <stddef.h>
+
+/* Thread-local storage that never allocates, even in a preload object. */
+#define MP__HEAP_TLS __thread __attribute__((tls_model("initial-exec")))
+
+/*
+ * MP__HEAP_FN - on every function of heap/.  Under AddressSanitizer and
+ * ThreadSanitizer the real allocator is the sanitizer's (see malloc.c),
+ * and malloc runs before the sanitizer's runtime is ready (its start-up
+ * calls dlsym, which calls malloc), where instrumented code crashes; so
+ * heap/ is not instrumented.  A test of the counter alone defines
+ * MP__HEAP_INSTRUMENTED to keep ThreadSanitizer's eyes on it.
+ */
+#if defined(MP__HEAP_INSTRUMENTED)
+#define MP__HEAP_FN
+#elif defined(__clang__)
+#define MP__HEAP_FN __attribute__((disable_sanitizer_instrumentation))
+#else
+#define MP__HEAP_FN __attribute__((no_sanitize_address, no_sanitize_thread))
+#endif
+
+/* What the preload object exports; everything else in heap/ is hidden. */
+#define MP__HEAP_API __attribute__((visibility("default"))) MP__HEAP_FN
+
+#define MP__HEAP_LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define MP__HEAP_STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/*
+ * The names below are hidden from the preload object's users (those of
+ * the API say otherwise), so that heap/ reaches them without the global
+ * offset table.
+ */
+#pragma GCC visibility push(hidden)
+
+/*
+ * One thread's count, on a cache line of its own so that threads counting
+ * at once do not slow each other down.
+ */
+typedef struct mp__heap_slot {
+    long long live; /* bytes: written by its owner only */
+    long long base; /* the other slots' sum at the last peak reset */
+    int taken;      /* 1 while a thread owns the slot */
+    struct mp__heap_slot *next; /* in the list of all slots; set once */
+} __attribute__((aligned(64))) mp__heap_slot;
+
+/* This thread's slot, or NULL before its first count and once it ended. */
+extern MP__HEAP_TLS mp__heap_slot *mp__heap_self;
+
+/* Non-zero once mp__heap_peak_reset() was called: allocations note peaks. */
+extern int mp__heap_peaking;
+
+/*
+ * mp__heap_count_slow() - count n bytes on a thread without a slot: take
+ * one, or, on a thread that is ending, count in the shared remainder.
+ */
+MP__HEAP_FN void mp__heap_count_slow(long long n);
+
+/* mp__heap_peak_note() - raise the peak to what slot s now sees, v. */
+MP__HEAP_FN void mp__heap_peak_note(mp__heap_slot *s, long long v);
+
+/*
+ * mp__heap_count() - add n (negative: subtract) to this thread's count.
+ * No allocation, no lock, no locked instruction; safe in any thread at any
+ * time, including while the thread starts and ends.
+ */
+MP__HEAP_FN static inline void mp__heap_count(long long n)
+{
+    mp__heap_slot *s = mp__heap_self;
+    if (__builtin_expect(s == NULL, 0)) {
+        mp__heap_count_slow(n);
+        return;
+    }
+    long long v = MP__HEAP_LOAD(s->live) + n;
+    MP__HEAP_STORE(s->live, v);
+    if (__builtin_expect(MP__HEAP_LOAD(mp__heap_peaking), 0) && n > 0)
+        mp__heap_peak_note(s, v);
+}
+
+/*
+ * The readers, for libmemprof (which finds them through weak references,
+ * or dlsym when preloaded).  Safe from any thread at any time; lock-free.
+ *
+ * mp__heap_live() - the bytes asked of the malloc family and not freed,
+ * as requested (not as the allocator rounded them).  Exact when no other
+ * thread allocates or frees during the call.
+ *
+ * mp__heap_peak_reset() - start a new peak at the current count, and from
+ * now on track it on every allocation.
+ *
+ * mp__heap_peak() - the largest count since the last peak reset (the
+ * current count if there was none).  Exact for a single thread; with
+ * several, each thread sees its own count plus the others' as they were
+ * at the reset, so peaks made of several threads' allocations at once
+ * can be missed.
+ */
+MP__HEAP_API long long mp__heap_live(void);
+MP__HEAP_API void mp__heap_peak_reset(void);
+MP__HEAP_API long long mp__heap_peak(void);
+
+#pragma GCC visibility pop
+
+#endif /* MEMPROF_HEAP_H */

@@ -1,0 +1,416 @@
+/*
+ * malloc.c - malloc and its family, counted: each block carries the size
+ * the program asked for, and the count goes up by it when the block is
+ * made and down when it is freed.
+ *
+ * The blocks come from the C library's allocator through the entry points
+ * glibc exports for this (__libc_malloc and friends; see "Replacing
+ * malloc" in the glibc manual), so nothing needs dlsym to start.  Under
+ * AddressSanitizer or ThreadSanitizer the sanitizer's allocator is the
+ * real one instead (its __interceptor_ entry points), so that the
+ * sanitizer still sees every block.
+ *
+ * A block is the real allocator's, with a 16-byte header right before the
+ * pointer the program gets: the requested size and a tag holding the
+ * distance back to the real block's start.  For an ordinary block that
+ * distance is the header's size, which keeps the C library's alignment
+ * (16 bytes, as max_align_t); an aligned block puts its pointer at the
+ * first aligned address at least a header past the start.  A pointer
+ * without the tag was not made here (a block from __libc_malloc, or from
+ * a sanitizer's own interceptors): it goes back to the real allocator
+ * untouched and uncounted.  glibc keeps its own chunk header before every
+ * block, so the 16 bytes before any pointer it made can be read.
+ *
+ * errno is as the real allocator leaves it; the sizes that cannot be
+ * represented set ENOMEM, as glibc does.  realloc(p, 0) frees p and
+ * returns NULL, as glibc does.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heap.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MP__HEAP_SAN 1
+#elif defined(__SANITIZE_THREAD__)
+#define MP__HEAP_SAN 1
+#define MP__HEAP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MP__HEAP_SAN 1
+#elif __has_feature(thread_sanitizer)
+#define MP__HEAP_SAN 1
+#define MP__HEAP_TSAN 1
+#endif
+#endif
+
+#ifdef MP__HEAP_SAN
+/* From <sanitizer/allocator_interface.h>, which gcc does not install. */
+int __sanitizer_get_ownership(const volatile void *p);
+size_t __sanitizer_get_allocated_size(const volatile void *p);
+void *__interceptor_malloc(size_t n);
+void *__interceptor_calloc(size_t n, size_t size);
+void *__interceptor_realloc(void *p, size_t n);
+void __interceptor_free(void *p);
+size_t __interceptor_malloc_usable_size(void *p);
+#define REAL_MALLOC __interceptor_malloc
+#define REAL_CALLOC __interceptor_calloc
+#define REAL_REALLOC __interceptor_realloc
+#define REAL_FREE __interceptor_free
+#else
+#include <dlfcn.h>
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+#define REAL_MALLOC __libc_malloc
+#define REAL_CALLOC __libc_calloc
+#define REAL_REALLOC __libc_realloc
+#define REAL_FREE __libc_free
+#endif /* MP__HEAP_SAN */
+
+#ifdef MP__HEAP_TSAN
+void __tsan_init(void);
+
+/* Set once ThreadSanitizer's runtime can answer about blocks. */
+static int tsan_ready;
+
+/*
+ * tsan_start() - a constructor: ThreadSanitizer has started (each
+ * program's constructors run after its libraries'; this makes sure).
+ * Before, malloc is called by the runtime's own start-up only, and no
+ * foreign block reaches free.
+ */
+__attribute__((constructor)) MP__HEAP_FN static void tsan_start(void)
+{
+    __tsan_init();
+    __atomic_store_n(&tsan_ready, 1, __ATOMIC_RELEASE);
+}
+#endif /* MP__HEAP_TSAN */
+
+/*
+ * The header.  The tag is MAGIC in its top 16 bits and the distance from
+ * the real block's start to the program's pointer below them.  glibc
+ * keeps a chunk's size where a foreign block would have the tag, and no
+ * size has those top bits.
+ */
+typedef struct header {
+    uint64_t size; /* what the program asked for */
+    uint64_t tag;
+} header;
+
+#define HDR ((size_t)sizeof(header))
+#define MAGIC ((uint64_t)0xa110 << 48)
+#define MAGIC_MASK ((uint64_t)0xffff << 48)
+
+/*
+ * ROOM(n) - the bytes of a real block after the program's pointer: at
+ * least one, so that the pointer is inside the real block even for
+ * malloc(0).  A sanitizer's allocator may put another block right after
+ * a real one, and asking it about our pointer must not find that block.
+ */
+#define ROOM(n) ((n) != 0 ? (n) : 1)
+
+_Static_assert(sizeof(header) == 16, "the header is 16 bytes");
+_Static_assert(sizeof(header) % _Alignof(max_align_t) == 0,
+               "the header keeps max_align_t's alignment");
+
+/*
+ * made() - write the header of a block of n bytes at real + off, count it,
+ * and return the program's pointer.
+ */
+MP__HEAP_FN static inline void *made(char *real, size_t off, size_t n)
+{
+    char *p = real + off;
+    header *h = (header *)p - 1;
+    h->size = n;
+    h->tag = MAGIC | off;
+    mp__heap_count((long long)n);
+    return p;
+}
+
+/*
+ * header_of() - the header of p if p was made here, else NULL.  Under a
+ * sanitizer, a block its allocator made (the start of one) is foreign
+ * without reading before it, where nothing may be mapped; ours point
+ * inside the sanitizer's blocks.
+ */
+MP__HEAP_FN static inline header *header_of(void *p)
+{
+#if defined(MP__HEAP_TSAN)
+    if (__atomic_load_n(&tsan_ready, __ATOMIC_ACQUIRE) &&
+        __sanitizer_get_allocated_size(p) != 0)
+        return NULL;
+#elif defined(MP__HEAP_SAN)
+    if (__sanitizer_get_ownership(p))
+        return NULL;
+#endif
+    header *h = (header *)p - 1;
+    return (h->tag & MAGIC_MASK) == MAGIC ? h : NULL;
+}
+
+/* offset_of() - how far before p its real block starts. */
+MP__HEAP_FN static inline size_t offset_of(const header *h)
+{
+    return (size_t)(h->tag & ~MAGIC_MASK);
+}
+
+/* do_malloc() - malloc(n). */
+MP__HEAP_FN static inline void *do_malloc(size_t n)
+{
+    if (n > SIZE_MAX - HDR) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    char *real = REAL_MALLOC(HDR + ROOM(n));
+    return real != NULL ? made(real, HDR, n) : NULL;
+}
+
+/* do_free() - free(p). */
+MP__HEAP_FN static inline void do_free(void *p)
+{
+    if (p == NULL)
+        return;
+    header *h = header_of(p);
+    if (h == NULL) {
+        REAL_FREE(p);
+        return;
+    }
+    mp__heap_count(-(long long)h->size);
+    REAL_FREE((char *)p - offset_of(h));
+}
+
+/*
+ * do_aligned() - a block of n bytes at a multiple of align, for memalign
+ * and the functions built on it: an align that is not a power of two is
+ * rounded up to one, an impossible one is EINVAL, as glibc's memalign.
+ * The real block is an ordinary one (16-byte aligned) of n + align bytes
+ * (ROOM(n)), which holds an aligned address at least a header past its
+ * start.
+ */
+MP__HEAP_FN static void *do_aligned(size_t align, size_t n)
+{
+    if (align <= HDR)
+        return do_malloc(n);
+    if (align > SIZE_MAX / 2 + 1) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if ((align & (align - 1)) != 0)
+        align =
+            (size_t)1 << (sizeof(size_t) * 8 - (size_t)__builtin_clzl(align));
+    if (n > SIZE_MAX - align) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    char *real = REAL_MALLOC(ROOM(n) + align);
+    if (real == NULL)
+        return NULL;
+    uintptr_t p = ((uintptr_t)real + HDR + align - 1) & ~(uintptr_t)(align - 1);
+    return made(real, p - (uintptr_t)real, n);
+}
+
+/* page() - the page size, for valloc and pvalloc. */
+MP__HEAP_FN static size_t page(void)
+{
+    static size_t size;
+    size_t s = MP__HEAP_LOAD(size);
+    if (s == 0) {
+        long v = sysconf(_SC_PAGESIZE);
+        s = v > 0 ? (size_t)v : 4096;
+        MP__HEAP_STORE(size, s);
+    }
+    return s;
+}
+
+/* malloc() - n bytes, counted as n. */
+MP__HEAP_API void *malloc(size_t n)
+{
+    return do_malloc(n);
+}
+
+/* free() - give p back; NULL is nothing. */
+MP__HEAP_API void free(void *p)
+{
+    do_free(p);
+}
+
+/* calloc() - n * size zeroed bytes; ENOMEM when the product overflows. */
+MP__HEAP_API void *calloc(size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total) || total > SIZE_MAX - HDR) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    char *real = REAL_CALLOC(1, HDR + ROOM(total));
+    return real != NULL ? made(real, HDR, total) : NULL;
+}
+
+/*
+ * do_realloc() - as glibc's realloc: NULL is malloc(n), n == 0 frees p
+ * and returns NULL, a failure leaves p as it was.  An ordinary block is
+ * resized by the real realloc, header and all; an aligned one is moved to
+ * an ordinary one (realloc keeps no more than malloc's alignment).
+ */
+MP__HEAP_FN static void *do_realloc(void *p, size_t n)
+{
+    if (p == NULL)
+        return do_malloc(n);
+    if (n == 0) {
+        do_free(p);
+        return NULL;
+    }
+    header *h = header_of(p);
+    if (h == NULL)
+        return REAL_REALLOC(p, n);
+    if (n > SIZE_MAX - HDR) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t old = (size_t)h->size;
+    if (offset_of(h) == HDR) {
+        char *real = REAL_REALLOC((char *)p - HDR, n + HDR);
+        if (real == NULL)
+            return NULL;
+        ((header *)real)->size = n;
+        mp__heap_count((long long)n - (long long)old);
+        return real + HDR;
+    }
+    void *q = do_malloc(n);
+    if (q == NULL)
+        return NULL;
+    memcpy(q, p, old < n ? old : n);
+    do_free(p);
+    return q;
+}
+
+/* realloc() - see do_realloc(). */
+MP__HEAP_API void *realloc(void *p, size_t n)
+{
+    return do_realloc(p, n);
+}
+
+/* reallocarray() - realloc(p, n * size); ENOMEM when it overflows. */
+MP__HEAP_API void *reallocarray(void *p, size_t n, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return do_realloc(p, total);
+}
+
+/*
+ * posix_memalign() - EINVAL unless align is a power of two multiple of
+ * sizeof(void *), ENOMEM when out of memory; *out is set on success only.
+ */
+MP__HEAP_API int posix_memalign(void **out, size_t align, size_t n)
+{
+    if (align == 0 || align % sizeof(void *) != 0 || (align & (align - 1)) != 0)
+        return EINVAL;
+    void *p = do_aligned(align, n);
+    if (p == NULL)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+
+/*
+ * aligned_alloc() - as C11 and glibc 2.38: an align that is not a power
+ * of two is EINVAL.  The size need not be a multiple of it.
+ */
+MP__HEAP_API void *aligned_alloc(size_t align, size_t n)
+{
+    if (align == 0 || (align & (align - 1)) != 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return do_aligned(align, n);
+}
+
+/* memalign() - see do_aligned(). */
+MP__HEAP_API void *memalign(size_t align, size_t n)
+{
+    return do_aligned(align, n);
+}
+
+/* valloc() - n bytes at a page boundary. */
+MP__HEAP_API void *valloc(size_t n)
+{
+    return do_aligned(page(), n);
+}
+
+/*
+ * pvalloc() - whole pages at a page boundary: the request is n rounded up
+ * to pages (at least one), and that is what is counted.
+ */
+MP__HEAP_API void *pvalloc(size_t n)
+{
+    size_t ps = page();
+    if (n > SIZE_MAX - ps) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    size_t rounded = n == 0 ? ps : (n + ps - 1) & ~(ps - 1);
+    return do_aligned(ps, rounded);
+}
+
+/*
+ * real_usable() - the real allocator's malloc_usable_size.  glibc exports
+ * it under no other name, so outside sanitizers it is looked up once with
+ * dlsym (after this object: the C library's); NULL if that fails.
+ */
+MP__HEAP_FN static size_t (*real_usable(void))(void *)
+{
+#ifdef MP__HEAP_SAN
+    return __interceptor_malloc_usable_size;
+#else
+    static size_t (*fn)(void *);
+    static int looked;
+    if (!__atomic_load_n(&looked, __ATOMIC_ACQUIRE)) {
+        int saved_errno = errno;
+        void *sym = dlsym(RTLD_NEXT, "malloc_usable_size");
+        errno = saved_errno;
+        __atomic_store_n(&fn, (size_t(*)(void *))sym, __ATOMIC_RELAXED);
+        __atomic_store_n(&looked, 1, __ATOMIC_RELEASE);
+    }
+    return __atomic_load_n(&fn, __ATOMIC_RELAXED);
+#endif
+}
+
+/*
+ * malloc_usable_size() - the bytes the program may use at p: the real
+ * block's usable size less what lies before p, or the requested size if
+ * the real one cannot be had.
+ */
+MP__HEAP_API size_t malloc_usable_size(void *p)
+{
+    if (p == NULL)
+        return 0;
+    size_t (*usable)(void *) = real_usable();
+    header *h = header_of(p);
+    if (h == NULL)
+        return usable != NULL ? usable(p) : 0;
+    if (usable == NULL)
+        return (size_t)h->size;
+    size_t off = offset_of(h);
+    return usable((char *)p - off) - off;
+}
+
+/* free_sized(), free_aligned_sized() - C23's: free(p) (glibc 2.39). */
+MP__HEAP_API void free_sized(void *p, size_t n)
+{
+    (void)n;
+    do_free(p);
+}
+
+MP__HEAP_API void free_aligned_sized(void *p, size_t align, size_t n)
+{
+    (void)align;
+    (void)n;
+    do_free(p);
+}
