@@ -25,60 +25,6 @@
 #define P1 "mprofile_20261123015959.dat"
 #define P2 "mprofile_20261124000001.dat"
 
-/* A directory of a test's own, entered, and the way back. */
-typedef struct sandbox {
-    char dir[64];
-    char home[PATH_MAX];         /* the project's root */
-    char memprof[PATH_MAX + 64]; /* the command, absolute */
-} sandbox;
-
-/* enter() - make a temporary directory and chdir into it. */
-static void enter(sandbox *sb)
-{
-    ck_assert_ptr_nonnull(getcwd(sb->home, sizeof sb->home));
-    snprintf(sb->memprof, sizeof sb->memprof, "%s/%s/memprof", sb->home,
-             test_build_dir());
-    snprintf(sb->dir, sizeof sb->dir, "/tmp/mp_cli_files_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(sb->dir));
-    ck_assert_int_eq(chdir(sb->dir), 0);
-}
-
-/* leave() - back to the project's root; the directory removed. */
-static void leave(sandbox *sb)
-{
-    ck_assert_int_eq(chdir(sb->home), 0);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sb->dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-/* put() - write text to name in the current directory. */
-static void put(const char *name, const char *text)
-{
-    FILE *f = fopen(name, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-/* copy() - the project's file rel (such as test/data/x.dat) to name. */
-static void copy(const sandbox *sb, const char *rel, const char *name)
-{
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", sb->home, rel);
-    char *text = read_file(path, NULL);
-    ck_assert_msg(text != NULL, "cannot read %s", path);
-    put(name, text);
-    free(text);
-}
-
-/* exists() - whether name is there. */
-static int exists(const char *name)
-{
-    struct stat st;
-    return stat(name, &st) == 0;
-}
-
 /*
  * mp() - run memprof with the arguments that follow (NULL-terminated) in
  * the current directory; returns its exit status.
@@ -101,16 +47,16 @@ static int mp(const sandbox *sb, run_result *r, ...)
 /* three() - the three recordings P0, P1, P2, each with one sample. */
 static void three(void)
 {
-    put(P1, "MEM 2.000000 1795397006.1000\n");
-    put(P0, "MEM 1.000000 1795397006.1000\n");
-    put(P2, "MEM 3.000000 1795397006.1000\n");
+    put_file(P1, "MEM 2.000000 1795397006.1000\n");
+    put_file(P0, "MEM 1.000000 1795397006.1000\n");
+    put_file(P2, "MEM 3.000000 1795397006.1000\n");
 }
 
 /* Only mprofile_ + 14 digits + .dat counts; sorted by name. */
 START_TEST(test_list)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_files");
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, "list", NULL), 0);
     ck_assert_str_eq(r.out, "");
@@ -118,11 +64,11 @@ START_TEST(test_list)
     run_result_free(&r);
 
     three();
-    put("mprofile_2026112401000.dat", "");     /* 13 digits */
-    put("mprofile_2026112401000x.dat", "");    /* not a digit */
-    put("mprofile_20261124000001_ts.dat", ""); /* a companion */
-    put("mprofile_20261124000001.dat.bak", "");
-    put("other.dat", "");
+    put_file("mprofile_2026112401000.dat", "");     /* 13 digits */
+    put_file("mprofile_2026112401000x.dat", "");    /* not a digit */
+    put_file("mprofile_20261124000001_ts.dat", ""); /* a companion */
+    put_file("mprofile_20261124000001.dat.bak", "");
+    put_file("other.dat", "");
     ck_assert_int_eq(mkdir("mprofile_20250101000000.dat", 0700), 0);
     ck_assert_int_eq(mp(&sb, &r, "list", NULL), 0);
     ck_assert_str_eq(r.out, "0 " P0 " 01:19:23 23/11/2026\n"
@@ -136,7 +82,7 @@ START_TEST(test_list)
     ck_assert_str_eq(r.err, "memprof: list takes no arguments; "
                             "see memprof list --help\n");
     run_result_free(&r);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -144,25 +90,25 @@ END_TEST
 START_TEST(test_clean)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_files");
     three();
-    put("mprofile_20261124000001_ts.dat", "");
-    put("other.dat", "MEM 1.0 2.0\n");
+    put_file("mprofile_20261124000001_ts.dat", "");
+    put_file("other.dat", "MEM 1.0 2.0\n");
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, "clean", "--dry-run", NULL), 0);
     ck_assert_str_eq(r.out, "Files to be removed: \n" P0 "\n" P1 "\n" P2
                             "\nmprofile_20261124000001_ts.dat\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert(exists(P0) && exists(P1) && exists(P2));
+    ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2));
 
     ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert(!exists(P0) && !exists(P1) && !exists(P2));
-    ck_assert(!exists("mprofile_20261124000001_ts.dat"));
-    ck_assert(exists("other.dat"));
+    ck_assert(!file_exists(P0) && !file_exists(P1) && !file_exists(P2));
+    ck_assert(!file_exists("mprofile_20261124000001_ts.dat"));
+    ck_assert(file_exists("other.dat"));
 
     /* Nothing left: nothing to do, no error. */
     ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
@@ -171,7 +117,7 @@ START_TEST(test_clean)
     ck_assert_str_eq(r.err, "memprof: clean takes no arguments; "
                             "see memprof clean --help\n");
     run_result_free(&r);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -179,9 +125,9 @@ END_TEST
 START_TEST(test_rm)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_files");
     three();
-    put("x.dat", "MEM 1.0 2.0\n");
+    put_file("x.dat", "MEM 1.0 2.0\n");
     run_result r;
     ck_assert_int_eq(
         mp(&sb, &r, "rm", "--dry-run", "-1", "0", P0, "./" P0, "x.dat", NULL),
@@ -189,14 +135,14 @@ START_TEST(test_rm)
     ck_assert_str_eq(r.out, "Files to be removed: \n" P2 "\n" P0 "\nx.dat\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert(exists(P0) && exists(P2) && exists("x.dat"));
+    ck_assert(file_exists(P0) && file_exists(P2) && file_exists("x.dat"));
 
     /* -1 is the newest, not a flag, even first. */
     ck_assert_int_eq(mp(&sb, &r, "rm", "-1", NULL), 0);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert(exists(P0) && exists(P1) && !exists(P2));
+    ck_assert(file_exists(P0) && file_exists(P1) && !file_exists(P2));
 
     /* The option after the operands, as argparse allows. */
     ck_assert_int_eq(mp(&sb, &r, "rm", "-2", "--dry-run", NULL), 0);
@@ -205,21 +151,21 @@ START_TEST(test_rm)
 
     ck_assert_int_eq(mp(&sb, &r, "rm", "0", "x.dat", NULL), 0);
     run_result_free(&r);
-    ck_assert(!exists(P0) && exists(P1) && !exists("x.dat"));
+    ck_assert(!file_exists(P0) && file_exists(P1) && !file_exists("x.dat"));
 
     /* A companion timestamp file goes with its recording, as in mprof. */
-    put("y.dat", "");
-    put("y_ts.dat", "");
+    put_file("y.dat", "");
+    put_file("y_ts.dat", "");
     ck_assert_int_eq(mp(&sb, &r, "rm", "y.dat", NULL), 0);
     run_result_free(&r);
-    ck_assert(!exists("y.dat") && !exists("y_ts.dat"));
+    ck_assert(!file_exists("y.dat") && !file_exists("y_ts.dat"));
 
     /* "--" ends the options. */
-    put("--dry-run", "");
+    put_file("--dry-run", "");
     ck_assert_int_eq(mp(&sb, &r, "rm", "--", "--dry-run", NULL), 0);
     run_result_free(&r);
-    ck_assert(!exists("--dry-run"));
-    leave(&sb);
+    ck_assert(!file_exists("--dry-run"));
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -227,7 +173,7 @@ END_TEST
 START_TEST(test_rm_errors)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_files");
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, "rm", NULL), 2);
     ck_assert_str_eq(r.out, "");
@@ -259,7 +205,8 @@ START_TEST(test_rm_errors)
     ck_assert_int_eq(mp(&sb, &r, "rm", "-1", "d", NULL), 1);
     ck_assert_str_eq(r.err, "memprof: d is a directory; nothing removed\n");
     run_result_free(&r);
-    ck_assert(exists(P0) && exists(P1) && exists(P2) && exists("d"));
+    ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2) &&
+              file_exists("d"));
 
     ck_assert_int_eq(mp(&sb, &r, "rm", "--force", "0", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: rm: unknown option '--force'; see "
@@ -269,8 +216,8 @@ START_TEST(test_rm_errors)
     ck_assert_str_eq(r.err, "memprof: rm: --dry-run takes no value; see "
                             "memprof rm --help\n");
     run_result_free(&r);
-    ck_assert(exists(P0));
-    leave(&sb);
+    ck_assert(file_exists(P0));
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -284,8 +231,8 @@ END_TEST
 START_TEST(test_peak)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/memprof_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_files");
+    copy_file(&sb, "test/data/memprof_run.dat", "run.dat");
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, "peak", "run.dat", NULL), 0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "200.645"));
@@ -326,7 +273,7 @@ START_TEST(test_peak)
     ck_assert_str_eq(r.out, P0 "\t1.000 MiB\n" P1
                                "\t2.000 MiB\n" RUN_PEAK("run.dat", "200.645"));
     run_result_free(&r);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -334,7 +281,7 @@ END_TEST
 START_TEST(test_peak_errors)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_files");
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, "peak", NULL), 1);
     ck_assert_str_eq(r.out, "");
@@ -343,11 +290,11 @@ START_TEST(test_peak_errors)
                             "run or mprof run\n");
     run_result_free(&r);
 
-    copy(&sb, "test/data/malformed.dat", "bad.dat");
-    put("empty.dat", "");
-    put("blank.dat", "MEM 1.0 2.0\n\nMEM 3.0 4.0\n");
-    put("chld.dat", "CHLD 12 1.0 2.0\n");
-    put("good.dat", "MEM 1.5 2.0\n");
+    copy_file(&sb, "test/data/malformed.dat", "bad.dat");
+    put_file("empty.dat", "");
+    put_file("blank.dat", "MEM 1.0 2.0\n\nMEM 3.0 4.0\n");
+    put_file("chld.dat", "CHLD 12 1.0 2.0\n");
+    put_file("good.dat", "MEM 1.5 2.0\n");
     ck_assert_int_eq(mkdir("d", 0700), 0);
     ck_assert_int_eq(mp(&sb, &r, "peak", "bad.dat", "good.dat", "empty.dat",
                         "blank.dat", "chld.dat", "nofile.dat", "d", "0", NULL),
@@ -372,7 +319,7 @@ START_TEST(test_peak_errors)
     ck_assert_str_eq(r.err, "memprof: peak: unknown option '--dry-run'; see "
                             "memprof peak --help\n");
     run_result_free(&r);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -380,7 +327,7 @@ END_TEST
 START_TEST(test_help)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_files");
     static const char *const cmds[] = {"list", "clean", "rm", "peak"};
     for (int i = 0; i < 4; i++) {
         char want[64];
@@ -398,7 +345,7 @@ START_TEST(test_help)
         ck_assert(strncmp(r.out, want, strlen(want)) == 0);
         run_result_free(&r);
     }
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -460,8 +407,8 @@ START_TEST(test_mprof_reads_ours)
     if (!mprof_present("test_mprof_reads_ours"))
         return;
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/memprof_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_files");
+    copy_file(&sb, "test/data/memprof_run.dat", "run.dat");
     same_peak(&sb, "run.dat", NULL);
     same_peak(&sb, "run.dat", "calls.chunk");
     same_peak(&sb, "run.dat", "calls.setup");
@@ -486,7 +433,7 @@ START_TEST(test_mprof_reads_ours)
         ck_assert(memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
         free(png);
     }
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -499,10 +446,10 @@ START_TEST(test_we_read_mprofs)
     if (!mprof_present("test_we_read_mprofs"))
         return;
     sandbox sb;
-    enter(&sb);
-    put("alloc.py", "import time\n"
-                    "a = [0] * 4000000\n"
-                    "time.sleep(0.5)\n");
+    sandbox_enter(&sb, "cli_files");
+    put_file("alloc.py", "import time\n"
+                         "a = [0] * 4000000\n"
+                         "time.sleep(0.5)\n");
     run_result r;
     ck_assert_int_eq(mprof(&r, NULL, "run", "-T", "0.05", "alloc.py", NULL), 0);
     run_result_free(&r);
@@ -529,7 +476,7 @@ START_TEST(test_we_read_mprofs)
     run_result_free(&theirs);
 
     same_peak(&sb, "0", NULL);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 

@@ -36,60 +36,6 @@ static const double c101_mib[] = {5, 25, 30};
 static const double c102_t[] = {2.5, 3, 3.5};
 static const double c102_mib[] = {8, 12.5, 6};
 
-/* A directory of a test's own, entered, and the way back. */
-typedef struct sandbox {
-    char dir[64];
-    char home[PATH_MAX];         /* the project's root */
-    char memprof[PATH_MAX + 64]; /* the command, absolute */
-} sandbox;
-
-/* enter() - make a temporary directory and chdir into it. */
-static void enter(sandbox *sb)
-{
-    ck_assert_ptr_nonnull(getcwd(sb->home, sizeof sb->home));
-    snprintf(sb->memprof, sizeof sb->memprof, "%s/%s/memprof", sb->home,
-             test_build_dir());
-    snprintf(sb->dir, sizeof sb->dir, "/tmp/mp_cli_plot_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(sb->dir));
-    ck_assert_int_eq(chdir(sb->dir), 0);
-}
-
-/* leave() - back to the project's root; the directory removed. */
-static void leave(sandbox *sb)
-{
-    ck_assert_int_eq(chdir(sb->home), 0);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sb->dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-/* put() - write text to name in the current directory. */
-static void put(const char *name, const char *text)
-{
-    FILE *f = fopen(name, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-/* copy() - the project's file rel (such as test/data/x.dat) to name. */
-static void copy(const sandbox *sb, const char *rel, const char *name)
-{
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", sb->home, rel);
-    char *text = read_file(path, NULL);
-    ck_assert_msg(text != NULL, "cannot read %s", path);
-    put(name, text);
-    free(text);
-}
-
-/* exists() - whether name is there. */
-static int exists(const char *name)
-{
-    struct stat st;
-    return stat(name, &st) == 0;
-}
-
 /*
  * mp() - run memprof with the environment changes env (NULL or as
  * run_capture takes them) and the arguments that follow (NULL-
@@ -352,8 +298,8 @@ static int labels_off_curves(const char *svg)
 START_TEST(test_svg)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     plot(&sb, "run.dat", "-o", "x.svg");
     xml_ok("x.svg");
     char *svg = read_svg("x.svg");
@@ -420,7 +366,7 @@ START_TEST(test_svg)
     ck_assert_int_eq(count(svg, "class=\"bracket\""), 0);
     ck_assert_int_eq(count(svg, "<polyline class=\"mem\""), 1);
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -431,8 +377,8 @@ END_TEST
 START_TEST(test_svg_recorded)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_grow.dat", "grow.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_grow.dat", "grow.dat");
     plot(&sb, "grow.dat", "-o", "g.svg", "-s");
     xml_ok("g.svg");
     char *svg = read_svg("g.svg");
@@ -446,7 +392,7 @@ START_TEST(test_svg_recorded)
     ck_assert_ptr_nonnull(strstr(svg, "<title>build/examples/grow</title>"));
     ck_assert_int_ge(labels_off_curves(svg), 2);
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -454,8 +400,8 @@ END_TEST
 START_TEST(test_svg_title)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     plot(&sb, "run.dat", "-t", "Mine: <a> & \"b\" 'c'", "--output=t.svg");
     xml_ok("t.svg");
     char *svg = read_svg("t.svg");
@@ -474,17 +420,17 @@ START_TEST(test_svg_title)
     free(svg);
 
     /* A control character becomes a space, a bad byte U+FFFD. */
-    put("odd.dat", "CMDLINE ./a\x01 b\xff\n"
-                   "MEM 1.0 100.0\n"
-                   "MEM 2.0 101.0\n"
-                   "FUNC x.f\xc3 1.0 100.0 2.0 101.0 0\n");
+    put_file("odd.dat", "CMDLINE ./a\x01 b\xff\n"
+                        "MEM 1.0 100.0\n"
+                        "MEM 2.0 101.0\n"
+                        "FUNC x.f\xc3 1.0 100.0 2.0 101.0 0\n");
     plot(&sb, "odd.dat", "-o", "odd.svg");
     xml_ok("odd.svg");
     svg = read_svg("odd.svg");
     ck_assert_ptr_nonnull(strstr(svg, "<title>./a  b\xef\xbf\xbd</title>"));
     ck_assert_ptr_nonnull(strstr(svg, " data-name=\"x.f\xef\xbf\xbd\""));
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -492,8 +438,8 @@ END_TEST
 START_TEST(test_svg_slope)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_linear.dat", "lin.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_linear.dat", "lin.dat");
     plot(&sb, "lin.dat", "-s", "-o", "s.svg");
     char *svg = read_svg("s.svg");
     mapping m = get_mapping(svg);
@@ -510,7 +456,7 @@ START_TEST(test_svg_slope)
     free(svg);
 
     /* Every curve its own: the fixture's recording and its children. */
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     plot(&sb, "run.dat", "-s", "-o", "r.svg");
     svg = read_svg("r.svg");
     ck_assert_int_eq(count(svg, "<line class=\"slope\""), 3);
@@ -519,7 +465,7 @@ START_TEST(test_svg_slope)
     /* Child 102: 8, 12.5, 6 MiB at 2.5, 3, 3.5 s: -2 MiB/s. */
     ck_assert_ptr_nonnull(strstr(svg, ">slope -2.00 MiB/s</text>"));
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -527,8 +473,8 @@ END_TEST
 START_TEST(test_svg_window)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     plot(&sb, "run.dat", "-w", "1,3", "-o", "w.svg");
     char *svg = read_svg("w.svg");
     mapping m = get_mapping(svg);
@@ -559,7 +505,7 @@ START_TEST(test_svg_window)
     ck_assert_ptr_null(tag(svg, "<polyline class=\"child\"", 1));
     ck_assert_int_eq(count(svg, "<g class=\"func\""), 3);
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -580,8 +526,8 @@ static double bar_y(const char *svg, const char *name, int k)
 START_TEST(test_svg_flame)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     plot(&sb, "run.dat", "-f", "-o", "f.svg");
     xml_ok("f.svg");
     char *svg = read_svg("f.svg");
@@ -607,7 +553,7 @@ START_TEST(test_svg_flame)
     same_samples(tag(svg, "<polyline class=\"mem\"", 0), &m, run_t, run_mib, 9);
     labels_off_curves(svg);
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -615,9 +561,9 @@ END_TEST
 START_TEST(test_svg_several)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_run.dat", "mprofile_20261123011923.dat");
-    copy(&sb, "test/data/plot_linear.dat", "lin.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "mprofile_20261123011923.dat");
+    copy_file(&sb, "test/data/plot_linear.dat", "lin.dat");
     plot(&sb, "0", "lin.dat", "mprofile_20261123011923.dat", "-o", "m.svg");
     char *svg = read_svg("m.svg");
     mapping m = get_mapping(svg);
@@ -635,7 +581,7 @@ START_TEST(test_svg_several)
     ck_assert_ptr_nonnull(strstr(svg, ">lin.dat</text>"));
     ck_assert_ptr_nonnull(strstr(svg, ">./leak</text>"));
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -654,8 +600,8 @@ static uint32_t be32(const unsigned char *p)
 START_TEST(test_png)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     run_result r;
     int rc = mp(&sb, &r, NULL, "plot", "run.dat", "-o", "x.PNG", "--width",
                 "640", "--height", "400", NULL);
@@ -663,10 +609,10 @@ START_TEST(test_png)
         ck_assert_str_eq(r.err, "memprof: this memprof was built without "
                                 "cairo; PNG is not available (use .svg or "
                                 "--term)\n");
-        ck_assert(!exists("x.PNG"));
+        ck_assert(!file_exists("x.PNG"));
         fprintf(stderr, "SKIP test_png: memprof was built without cairo\n");
         run_result_free(&r);
-        leave(&sb);
+        sandbox_leave(&sb);
         return;
     }
     ck_assert_msg(rc == 0, "exit %d: %s", rc, r.err);
@@ -691,7 +637,7 @@ START_TEST(test_png)
     ck_assert_uint_eq(be32(png + 16), 1000);
     ck_assert_uint_eq(be32(png + 20), 600);
     free(png);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -699,8 +645,8 @@ END_TEST
 START_TEST(test_term)
 {
     sandbox sb;
-    enter(&sb);
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/test/data/plot_term_80.txt", sb.home);
     char *want = read_file(path, NULL);
@@ -722,7 +668,7 @@ START_TEST(test_term)
                   "/tmp/plot_term_80.got:\n%s",
                   r.out);
     /* No file written, every line within 80 columns. */
-    ck_assert(!exists("run.svg"));
+    ck_assert(!file_exists("run.svg"));
     for (const char *line = r.out; *line != '\0';) {
         const char *nl = strchr(line, '\n');
         ck_assert_ptr_nonnull(nl);
@@ -765,7 +711,7 @@ START_TEST(test_term)
     ck_assert_int_gt(widest, 100);
     ck_assert_int_le(widest, 120);
     run_result_free(&r);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -776,9 +722,9 @@ END_TEST
 START_TEST(test_default_output)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_plot");
     ck_assert_int_eq(mkdir("d", 0700), 0);
-    copy(&sb, "test/data/plot_run.dat", "d/run.dat");
+    copy_file(&sb, "test/data/plot_run.dat", "d/run.dat");
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, NULL, "plot", "d/run.dat", NULL), 0);
     ck_assert_str_eq(r.out, "");
@@ -788,20 +734,20 @@ START_TEST(test_default_output)
     char *svg = read_svg("d/run.svg");
     free(svg);
 
-    copy(&sb, "test/data/plot_linear.dat", "mprofile_20261123011923.dat");
-    copy(&sb, "test/data/plot_run.dat", "mprofile_20261124000001.dat");
+    copy_file(&sb, "test/data/plot_linear.dat", "mprofile_20261123011923.dat");
+    copy_file(&sb, "test/data/plot_run.dat", "mprofile_20261124000001.dat");
     ck_assert_int_eq(mp(&sb, &r, NULL, "plot", NULL), 0);
     ck_assert_str_eq(r.err, "memprof: wrote mprofile_20261124000001.svg "
                             "(choose with -o, or draw here with --term)\n");
     run_result_free(&r);
-    ck_assert(exists("mprofile_20261124000001.svg"));
-    ck_assert(!exists("mprofile_20261123011923.svg"));
+    ck_assert(file_exists("mprofile_20261124000001.svg"));
+    ck_assert(!file_exists("mprofile_20261123011923.svg"));
     /* An index, -1 the newest, also first on the line. */
     plot(&sb, "-2", "-o", "old.svg");
     svg = read_svg("old.svg");
     ck_assert_ptr_nonnull(strstr(svg, "<title>./leak</title>"));
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -816,24 +762,24 @@ END_TEST
         ck_assert_str_eq(r_.err, msg);                                         \
         ck_assert_str_eq(r_.out, "");                                          \
         run_result_free(&r_);                                                  \
-        ck_assert(!exists("x.svg"));                                           \
+        ck_assert(!file_exists("x.svg"));                                      \
     } while (0)
 
 /* Each error one line, no picture written. */
 START_TEST(test_errors)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_plot");
     expect(&sb, 1,
            "memprof: no input file found; memprof plot looks for "
            "mprofile_*.dat files, made by memprof run or mprof run\n",
            "-o", "x.svg");
-    put("empty.dat", "");
-    put("chld.dat", "CMDLINE x\nCHLD 1 1.0 2.0\nCHLD 1 2.0 3.0\n");
-    put("one.dat", "MEM 1.0 2.0\n");
-    put("nan.dat", "MEM 1.0 2.0\nMEM nan 3.0\n");
-    copy(&sb, "test/data/malformed.dat", "bad.dat");
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    put_file("empty.dat", "");
+    put_file("chld.dat", "CMDLINE x\nCHLD 1 1.0 2.0\nCHLD 1 2.0 3.0\n");
+    put_file("one.dat", "MEM 1.0 2.0\n");
+    put_file("nan.dat", "MEM 1.0 2.0\nMEM nan 3.0\n");
+    copy_file(&sb, "test/data/malformed.dat", "bad.dat");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     expect(&sb, 1, "memprof: empty.dat has no samples to plot\n", "empty.dat",
            "-o", "x.svg");
     expect(&sb, 1, "memprof: chld.dat has no samples to plot\n", "chld.dat",
@@ -859,7 +805,7 @@ START_TEST(test_errors)
            "memprof: plot: cannot tell the format of x.jpg: give -o a name "
            "ending in .svg or .png, or use --term\n",
            "run.dat", "-o", "x.jpg");
-    ck_assert(!exists("x.jpg"));
+    ck_assert(!file_exists("x.jpg"));
     expect(&sb, 2,
            "memprof: plot: --window needs two numbers XMIN,XMAX with XMIN < "
            "XMAX, such as 0,20.5, not '3,1'\n",
@@ -897,7 +843,7 @@ START_TEST(test_errors)
     expect(&sb, 1,
            "memprof: cannot write nodir/x.svg: No such file or directory\n",
            "run.dat", "-o", "nodir/x.svg");
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 
@@ -905,7 +851,7 @@ END_TEST
 START_TEST(test_help)
 {
     sandbox sb;
-    enter(&sb);
+    sandbox_enter(&sb, "cli_plot");
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, NULL, "plot", "--help", NULL), 0);
     ck_assert(strncmp(r.out, "usage: memprof plot", 19) == 0);
@@ -914,14 +860,14 @@ START_TEST(test_help)
     ck_assert_int_eq(mp(&sb, &r, NULL, "plot", "-h", NULL), 0);
     ck_assert(strncmp(r.out, "usage: memprof plot", 19) == 0);
     run_result_free(&r);
-    copy(&sb, "test/data/plot_run.dat", "run.dat");
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
     plot(&sb, "run.dat", "--fl", "--sl", "--no-f", "--ti=T", "--out", "y.svg");
     char *svg = read_svg("y.svg");
     ck_assert_ptr_nonnull(strstr(svg, "<title>T</title>"));
     ck_assert_int_eq(count(svg, "class=\"func\""), 0);
     ck_assert_int_eq(count(svg, "class=\"slope\""), 3);
     free(svg);
-    leave(&sb);
+    sandbox_leave(&sb);
 }
 END_TEST
 

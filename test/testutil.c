@@ -7,12 +7,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
 
 extern char **environ;
+
+void sandbox_enter(sandbox *sb, const char *tag)
+{
+    ck_assert_ptr_nonnull(getcwd(sb->home, sizeof sb->home));
+    snprintf(sb->memprof, sizeof sb->memprof, "%s/%s/memprof", sb->home,
+             test_build_dir());
+    snprintf(sb->dir, sizeof sb->dir, "/tmp/mp_%s_XXXXXX", tag);
+    ck_assert_ptr_nonnull(mkdtemp(sb->dir));
+    ck_assert_int_eq(chdir(sb->dir), 0);
+}
+
+void sandbox_leave(sandbox *sb)
+{
+    ck_assert_int_eq(chdir(sb->home), 0);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sb->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+void put_file(const char *name, const char *text)
+{
+    FILE *f = fopen(name, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+void copy_file(const sandbox *sb, const char *rel, const char *name)
+{
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/%s", sb->home, rel);
+    char *text = read_file(path, NULL);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    put_file(name, text);
+    free(text);
+}
+
+int file_exists(const char *name)
+{
+    struct stat st;
+    return stat(name, &st) == 0;
+}
 
 int figures_hold(void)
 {

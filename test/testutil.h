@@ -41,6 +41,28 @@ int run_capture(const char *const argv[], const char *const env[],
                 run_result *res);
 void run_result_free(run_result *res);
 
+/* A directory of a test's own, entered, and the way back. */
+typedef struct sandbox {
+    char dir[64];
+    char home[4096];         /* the project's root */
+    char memprof[4096 + 64]; /* the command, absolute */
+} sandbox;
+
+/* sandbox_enter() - make /tmp/mp_<tag>_XXXXXX and chdir into it. */
+void sandbox_enter(sandbox *sb, const char *tag);
+
+/* sandbox_leave() - back to the project's root; the directory removed. */
+void sandbox_leave(sandbox *sb);
+
+/* put_file() - write text to name in the current directory. */
+void put_file(const char *name, const char *text);
+
+/* copy_file() - the project's file rel (test/data/x.dat) to name. */
+void copy_file(const sandbox *sb, const char *rel, const char *name);
+
+/* file_exists() - whether name is there. */
+int file_exists(const char *name);
+
 /* test_build_dir() - the build directory: "build", "build-asan", ... */
 const char *test_build_dir(void);
 
