@@ -196,7 +196,8 @@ check-tsan:
 # The heap archive's and preload object's malloc are left in place
 # (somalloc=nouserintercepts), to be checked and to count, over valgrind's.
 VALGRIND_SKIP = */sh,*/bash,*/env,*/cc,*/gcc,*/g++,*/clang*,*/nm,*/make,\
-*/grep,*/awk,*/cat,*/ls,*/test,*/rm,*/python3*,*/pkg-config,*/groff
+*/grep,*/awk,*/cat,*/ls,*/test,*/rm,*/sleep,*/touch,*/python3*,\
+*/pkg-config,*/groff
 
 check-valgrind: $(TEST_BIN)
 	MP_TEST_FIGURES=0 MP_TEST_QUICK=1 valgrind -q --error-exitcode=99 \
