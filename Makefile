@@ -195,9 +195,12 @@ check-tsan:
 # 8-thread count test runs 20,000 hits a thread instead of 1,000,000.
 # The heap archive's and preload object's malloc are left in place
 # (somalloc=nouserintercepts), to be checked and to count, over valgrind's.
-VALGRIND_SKIP = */sh,*/bash,*/env,*/cc,*/gcc,*/g++,*/clang*,*/nm,*/make,\
-*/grep,*/awk,*/cat,*/ls,*/test,*/rm,*/sleep,*/touch,*/python3*,\
-*/pkg-config,*/groff
+VALGRIND_TOOLS = sh bash env cc gcc g++ clang* nm make grep awk cat ls test \
+    rm sleep touch python3* pkg-config groff
+empty :=
+space := $(empty) $(empty)
+comma := ,
+VALGRIND_SKIP = $(subst $(space),$(comma),$(addprefix */,$(VALGRIND_TOOLS)))
 
 check-valgrind: $(TEST_BIN)
 	MP_TEST_FIGURES=0 MP_TEST_QUICK=1 valgrind -q --error-exitcode=99 \
