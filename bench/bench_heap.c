@@ -39,6 +39,9 @@
 
 #include <memprof.h>
 
+#define BENCH_NAME "bench_heap"
+#include "bench.h"
+
 #define LINE_N 10000 /* MP_LINE hits or reads per round */
 #define LINE_ROUNDS 500
 #define CHURN_N 10000000L /* malloc/free pairs, figure 2 */
@@ -63,31 +66,6 @@ long long mp__heap_live(void) __attribute__((weak));
 
 /* The work's live blocks: escaped, so that -O2 keeps every call. */
 static void *volatile ring[RING];
-
-/* die() - report what broke, with errno's message, and exit 1. */
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_heap: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-/* now_ns() - CLOCK_MONOTONIC in nanoseconds. */
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* min_of() - the smallest of the n values of v. */
-static double min_of(const double *v, int n)
-{
-    double m = v[0];
-    for (int i = 1; i < n; i++)
-        if (v[i] < m)
-            m = v[i];
-    return m;
-}
 
 /*
  * churn() - the work: n times, free a block of the ring picked at random

@@ -38,6 +38,9 @@
 
 #include <memprof.h>
 
+#define BENCH_NAME "bench_line"
+#include "bench.h"
+
 #define LINE_N 2000 /* MP_LINE hits or preads per round */
 #define LINE_ROUNDS 250
 #define OFF_N 2000000 /* disabled MP_LINE hits per round */
@@ -53,34 +56,6 @@
 
 /* Keep x in a register the compiler must assume is read and changed. */
 #define BARRIER(x) __asm__ __volatile__("" : "+r"(x))
-
-/*
- * die() - report what broke, with errno's message, and exit 1.  Only for
- * failures of the harness itself (a system call, a child that cannot run).
- */
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_line: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-/* now_ns() - CLOCK_MONOTONIC in nanoseconds. */
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* min_of() - the smallest of the n values of v. */
-static double min_of(const double *v, int n)
-{
-    double m = v[0];
-    for (int i = 1; i < n; i++)
-        if (v[i] < m)
-            m = v[i];
-    return m;
-}
 
 /* median_of() - the median of the n values of v, which it sorts. */
 static long median_of(long *v, int n)
