@@ -32,46 +32,22 @@
 
 #include "heap.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MP__HEAP_SAN 1
-#elif defined(__SANITIZE_THREAD__)
-#define MP__HEAP_SAN 1
-#define MP__HEAP_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MP__HEAP_SAN 1
-#elif __has_feature(thread_sanitizer)
-#define MP__HEAP_SAN 1
-#define MP__HEAP_TSAN 1
-#endif
-#endif
+#include "real_alloc.h"
 
-#ifdef MP__HEAP_SAN
+#ifdef MP__SAN
 /* From <sanitizer/allocator_interface.h>, which gcc does not install. */
 int __sanitizer_get_ownership(const volatile void *p);
 size_t __sanitizer_get_allocated_size(const volatile void *p);
-void *__interceptor_malloc(size_t n);
-void *__interceptor_calloc(size_t n, size_t size);
-void *__interceptor_realloc(void *p, size_t n);
-void __interceptor_free(void *p);
 size_t __interceptor_malloc_usable_size(void *p);
-#define REAL_MALLOC __interceptor_malloc
-#define REAL_CALLOC __interceptor_calloc
-#define REAL_REALLOC __interceptor_realloc
-#define REAL_FREE __interceptor_free
 #else
 #include <dlfcn.h>
-void *__libc_malloc(size_t n);
-void *__libc_calloc(size_t n, size_t size);
-void *__libc_realloc(void *p, size_t n);
-void __libc_free(void *p);
-#define REAL_MALLOC __libc_malloc
-#define REAL_CALLOC __libc_calloc
-#define REAL_REALLOC __libc_realloc
-#define REAL_FREE __libc_free
-#endif /* MP__HEAP_SAN */
+#endif /* MP__SAN */
+#define REAL_MALLOC MP__REAL_MALLOC
+#define REAL_CALLOC MP__REAL_CALLOC
+#define REAL_REALLOC MP__REAL_REALLOC
+#define REAL_FREE MP__REAL_FREE
 
-#ifdef MP__HEAP_TSAN
+#ifdef MP__TSAN
 void __tsan_init(void);
 
 /* Set once ThreadSanitizer's runtime can answer about blocks. */
@@ -88,7 +64,7 @@ __attribute__((constructor)) MP__HEAP_FN static void tsan_start(void)
     __tsan_init();
     __atomic_store_n(&tsan_ready, 1, __ATOMIC_RELEASE);
 }
-#endif /* MP__HEAP_TSAN */
+#endif /* MP__TSAN */
 
 /*
  * The header.  The tag is MAGIC in its top 16 bits and the distance from
@@ -139,11 +115,11 @@ MP__HEAP_FN static inline void *made(char *real, size_t off, size_t n)
  */
 MP__HEAP_FN static inline header *header_of(void *p)
 {
-#if defined(MP__HEAP_TSAN)
+#if defined(MP__TSAN)
     if (__atomic_load_n(&tsan_ready, __ATOMIC_ACQUIRE) &&
         __sanitizer_get_allocated_size(p) != 0)
         return NULL;
-#elif defined(MP__HEAP_SAN)
+#elif defined(MP__SAN)
     if (__sanitizer_get_ownership(p))
         return NULL;
 #endif
@@ -366,7 +342,7 @@ MP__HEAP_API void *pvalloc(size_t n)
  */
 MP__HEAP_FN static size_t (*real_usable(void))(void *)
 {
-#ifdef MP__HEAP_SAN
+#ifdef MP__SAN
     return __interceptor_malloc_usable_size;
 #else
     static size_t (*fn)(void *);

@@ -14,16 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base.h"
 #include "memprof.h"
-
-#define MP__SAVE_ERRNO(block)                                               \
-    do {                                                                    \
-        int mp__saved_errno = errno;                                        \
-        do {                                                                \
-            block;                                                          \
-        } while (0);                                                        \
-        errno = mp__saved_errno;                                            \
-    } while (0)
 
 #define MP__PRECISION_DEFAULT 1
 #define MP__PRECISION_MAX 6
@@ -53,23 +45,10 @@ extern mp__settings mp__config;
 void mp__settings_load(mp__settings *out);
 
 /*
- * mp__parse_int() - parse all of s as a decimal integer in lo..hi.
- * Returns 0 and sets *out, or -EINVAL.
- */
-int mp__parse_int(const char *s, long lo, long hi, long *out);
-
-/*
  * mp__expand_pid() - copy pattern to buf with every "%p" replaced by pid
  * and "%%" by "%".  Returns 0, or -ENAMETOOLONG if buf is too small.
  */
 int mp__expand_pid(const char *pattern, long pid, char *buf, size_t size);
-
-/* mp__warn() - print "memprof: <message>\n" on stderr in one write. */
-void mp__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* mp__vwarn() - mp__warn() with a va_list (the memprof command's too). */
-void mp__vwarn(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
 
 /* ---- proc.c: readers of /proc. */
 

@@ -16,65 +16,6 @@ mp__settings mp__config = {0,    MP__PRECISION_DEFAULT, NULL, NULL, NULL,
                            NULL, MP__FORMAT_TABLE,      0,    0};
 
 /*
- * mp__vwarn() - format the message into one buffer and write it with one
- * write(2), so that lines from several threads or processes never mix.
- * errno is kept.
- */
-void mp__vwarn(const char *fmt, va_list ap)
-{
-    MP__SAVE_ERRNO({
-        char buf[1024];
-        size_t n = sizeof "memprof: " - 1;
-        memcpy(buf, "memprof: ", n);
-        int r = vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
-        if (r < 0)
-            r = 0;
-        n += (size_t)r < sizeof buf - n - 1 ? (size_t)r : sizeof buf - n - 2;
-        buf[n++] = '\n';
-        const char *p = buf;
-        while (n > 0) {
-            ssize_t w = write(STDERR_FILENO, p, n);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            p += w;
-            n -= (size_t)w;
-        }
-    });
-}
-
-/* mp__warn() - see internal.h. */
-void mp__warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    mp__vwarn(fmt, ap);
-    va_end(ap);
-}
-
-/*
- * mp__parse_int() - strict decimal: optional sign, digits, nothing else
- * (no blanks), in range.
- */
-int mp__parse_int(const char *s, long lo, long hi, long *out)
-{
-    if (s == NULL || *s == '\0')
-        return -EINVAL;
-    int saved = errno;
-    errno = 0;
-    char *end = NULL;
-    long v = strtol(s, &end, 10);
-    int bad = errno != 0 || *end != '\0' || s[0] == ' ' || s[0] == '\t' ||
-              s[0] == '\n' || v < lo || v > hi;
-    errno = saved;
-    if (bad)
-        return -EINVAL;
-    *out = v;
-    return 0;
-}
-
-/*
  * mp__expand_pid() - "%p" becomes the decimal pid, "%%" a single '%'; any
  * other '%' is copied as it is.
  */
@@ -202,17 +143,4 @@ int mp_set_precision(int n)
     mp__init();
     __atomic_store_n(&mp__config.precision, n, __ATOMIC_RELAXED);
     return 0;
-}
-
-/*
- * mp_strerror() - see memprof.h.  The library's codes are -errno values,
- * so the C library's messages explain them.
- */
-const char *mp_strerror(int code)
-{
-    if (code == 0)
-        return "Success";
-    if (code < 0 && code > -4096)
-        return strerror(-code);
-    return "Unknown error code";
 }

@@ -1,0 +1,206 @@
+/*
+ * base.c - the helpers that the library and the memprof command share:
+ * see base.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base.h"
+#include "real_alloc.h"
+
+/*
+ * mp__vwarn() - format the message into one buffer and write it with one
+ * write(2), so that lines from several threads or processes never mix.
+ * errno is kept.
+ */
+void mp__vwarn(const char *fmt, va_list ap)
+{
+    MP__SAVE_ERRNO({
+        char buf[1024];
+        size_t n = sizeof "memprof: " - 1;
+        memcpy(buf, "memprof: ", n);
+        int r = vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
+        if (r < 0)
+            r = 0;
+        n += (size_t)r < sizeof buf - n - 1 ? (size_t)r : sizeof buf - n - 2;
+        buf[n++] = '\n';
+        (void)mp__write_all(STDERR_FILENO, buf, n, NULL);
+    });
+}
+
+/* mp__warn() - see base.h. */
+void mp__warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mp__vwarn(fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * mp__parse_int() - strict decimal: optional sign, digits, nothing else
+ * (no blanks), in range.  Keeps errno.
+ */
+int mp__parse_int(const char *s, long lo, long hi, long *out)
+{
+    if (s == NULL || *s == '\0')
+        return -EINVAL;
+    int saved = errno;
+    errno = 0;
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    int bad = errno != 0 || *end != '\0' || s[0] == ' ' || s[0] == '\t' ||
+              s[0] == '\n' || v < lo || v > hi;
+    errno = saved;
+    if (bad)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* mp__write_all() - see base.h. */
+int mp__write_all(int fd, const void *buf, size_t n, size_t *done)
+{
+    const char *p = buf;
+    size_t left = n;
+    int rc = 0;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            rc = w < 0 ? -errno : -EIO;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (done != NULL)
+        *done = n - left;
+    return rc;
+}
+
+/* mp__read_fd() - see base.h.  A regular file is read in one go. */
+int mp__read_fd(int fd, char **bufp, size_t *lenp)
+{
+    struct stat st;
+    size_t cap = 4096;
+    size_t len = 0;
+
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (unsigned long long)st.st_size < (size_t)-1 / 2)
+        cap = (size_t)st.st_size + 1;
+    char *buf = mp__malloc(cap);
+    if (buf == NULL)
+        return -ENOMEM;
+    for (;;) {
+        if (len + 1 == cap) {
+            char *bigger =
+                cap < (size_t)-1 / 2 ? mp__realloc(buf, cap * 2) : NULL;
+            if (bigger == NULL) {
+                mp__free(buf);
+                return -ENOMEM;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + len, cap - 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int rc = -errno;
+            mp__free(buf);
+            return rc;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    *bufp = buf;
+    *lenp = len;
+    return 0;
+}
+
+/*
+ * The real allocator is referred to weakly outside the sanitizers, so that
+ * a C library without __libc_malloc still links; malloc serves then.
+ */
+#ifndef MP__SAN
+#pragma weak __libc_malloc
+#pragma weak __libc_calloc
+#pragma weak __libc_realloc
+#pragma weak __libc_free
+#endif
+
+/* mp__malloc() - see base.h. */
+void *mp__malloc(size_t n)
+{
+    return &MP__REAL_MALLOC != NULL ? MP__REAL_MALLOC(n) : malloc(n);
+}
+
+void *mp__calloc(size_t n, size_t size)
+{
+    return &MP__REAL_CALLOC != NULL ? MP__REAL_CALLOC(n, size)
+                                    : calloc(n, size);
+}
+
+void *mp__realloc(void *p, size_t n)
+{
+    return &MP__REAL_REALLOC != NULL ? MP__REAL_REALLOC(p, n)
+                                     : realloc(p, n);
+}
+
+void mp__free(void *p)
+{
+    if (&MP__REAL_FREE != NULL)
+        MP__REAL_FREE(p);
+    else
+        free(p);
+}
+
+char *mp__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = mp__malloc(n);
+    if (p != NULL)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* mp__grow() - see base.h. */
+int mp__grow(void *arrp, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > (size_t)-1 / 2 / elem)
+            return -ENOMEM;
+        ncap *= 2;
+    }
+    void *p = mp__realloc(*(void **)arrp, ncap * elem);
+    if (p == NULL)
+        return -ENOMEM;
+    memset((char *)p + *cap * elem, 0, (ncap - *cap) * elem);
+    *(void **)arrp = p;
+    *cap = ncap;
+    return 0;
+}
+
+/*
+ * mp_strerror() - see memprof.h.  The library's codes are -errno values,
+ * so the C library's messages explain them.
+ */
+const char *mp_strerror(int code)
+{
+    if (code == 0)
+        return "Success";
+    if (code < 0 && code > -4096)
+        return strerror(-code);
+    return "Unknown error code";
+}
