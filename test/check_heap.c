@@ -462,6 +462,41 @@ START_TEST(test_heap_names)
 }
 END_TEST
 
+/*
+ * The library's own memory is never counted: profiled functions that
+ * allocate nothing show 0 bytes in every row, with 1, 14 and 1,000 sites
+ * (the rows each thread keeps grow with the sites).
+ */
+START_TEST(test_own_memory_uncounted)
+{
+    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_PRECISION=6", NULL};
+    run_result r;
+    run(&r, path("test/progs/heap_quiet"), env);
+    table t[4];
+    ck_assert_int_eq(parse_tables(r.err, t, 4), 3);
+    static const int sites[3] = {1, 14, 1000};
+    for (int i = 0; i < 3; i++) {
+        int rows = 0;
+        long long occ = 0;
+        for (int k = 0; k < t[i].nrows; k++) {
+            const table_row *row = &t[i].rows[k];
+            if (!row->recorded)
+                continue;
+            ck_assert_msg(strcmp(row->mem_cell, "0.000000 MiB") == 0 &&
+                              strcmp(row->inc_cell, "0.000000 MiB") == 0,
+                          "table %d, line %d: %s %s\n%s", i, row->line,
+                          row->mem_cell, row->inc_cell, r.err);
+            rows++;
+            occ += row->occ;
+        }
+        /* The entry row and the lines: every hit shows. */
+        ck_assert_int_eq(occ, 1 + sites[i]);
+        ck_assert_int_eq(rows, i == 2 ? 2 : 1 + sites[i]);
+    }
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *heap_suite(void)
 {
     Suite *s = suite_create("heap");
@@ -480,6 +515,7 @@ Suite *heap_suite(void)
     tcase_add_test(tc, test_without_counter);
     tcase_add_test(tc, test_pkg_config);
     tcase_add_test(tc, test_heap_names);
+    tcase_add_test(tc, test_own_memory_uncounted);
     suite_add_tcase(s, tc);
     return s;
 }
