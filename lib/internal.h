@@ -149,7 +149,7 @@ typedef struct mp__row {
 /* Everything one thread records; reached through thread-local storage. */
 typedef struct mp__thread {
     mp__row *rows;              /* indexed by slot; rows[0] unused */
-    unsigned cap;               /* entries in rows */
+    size_t cap;                 /* entries in rows */
     int fd;                     /* this thread's backend handle, or -1 */
     int depth;                  /* profiled frames open on this thread */
     int busy;                   /* registering or growing rows: a signal
@@ -174,13 +174,13 @@ typedef struct mp__group {
 typedef struct mp__registry {
     mp__site **sites;   /* by slot; NULL for a file group's slot */
     unsigned nslots;    /* slots in use, counting the unused slot 0 */
-    unsigned cap;
+    size_t cap;
     mp__group *groups;  /* in order of first record */
     unsigned ngroups;
-    unsigned gcap;
+    size_t gcap;
     mp__thread *threads;    /* live threads' records */
     mp__row *retired;       /* merged records of threads that ended */
-    unsigned retired_cap;
+    size_t retired_cap;
 } mp__registry;
 
 extern mp__registry mp__reg;

@@ -43,8 +43,8 @@ static void thread_exit(void *arg)
         close(t->clear_fd);
     if (t->status_fd >= 0)
         close(t->status_fd);
-    free(t->rows);
-    free(t);
+    mp__free(t->rows);
+    mp__free(t);
 }
 
 static void fork_prepare(void)
@@ -108,7 +108,7 @@ mp__thread *mp__thread_self(void)
     mp__init();
     if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1)
         return NULL;
-    mp__thread *t = calloc(1, sizeof *t);
+    mp__thread *t = mp__calloc(1, sizeof *t);
     if (t == NULL) {
         mp__warn("out of memory; a thread's lines are not recorded");
         return NULL;

@@ -138,7 +138,7 @@ static int table_build(table *t, const mp__group *g, mp__site **sites,
     if (src != NULL && last > src->nlines)
         src = NULL;
 
-    line_stat *ls = calloc((size_t)(last - first + 1), sizeof *ls);
+    line_stat *ls = mp__calloc((size_t)(last - first + 1), sizeof *ls);
     if (ls == NULL) {
         mp__warn("out of memory; the table of %s is not printed", g->file);
         return 0;
@@ -321,8 +321,8 @@ int mp__report_write(FILE *out)
     unsigned nslots = mp__reg.nslots;
     unsigned ngroups = mp__reg.ngroups;
     mp__row *rows = mp__merged();
-    mp__site **sites = malloc((nslots ? nslots : 1) * sizeof *sites);
-    mp__group *groups = malloc((ngroups ? ngroups : 1) * sizeof *groups);
+    mp__site **sites = mp__malloc((nslots ? nslots : 1) * sizeof *sites);
+    mp__group *groups = mp__malloc((ngroups ? ngroups : 1) * sizeof *groups);
     if (sites != NULL && nslots > 0)
         memcpy(sites, mp__reg.sites, nslots * sizeof *sites);
     if (groups != NULL && ngroups > 0)
@@ -360,7 +360,7 @@ int mp__report_write(FILE *out)
             else
                 emit_table(mem, &t, peak);
             tables++;
-            free(t.ls);
+            mp__free(t.ls);
         }
         mp__source_free(&spare);
     }
@@ -375,10 +375,10 @@ int mp__report_write(FILE *out)
     if (len > 0 && (fwrite(text, 1, len, out) != len || fflush(out) != 0))
         r = errno ? -errno : -EIO;
 out:
-    free(text);
-    free(rows);
-    free(sites);
-    free(groups);
+    free(text); /* open_memstream's, from malloc */
+    mp__free(rows);
+    mp__free(sites);
+    mp__free(groups);
     return r;
 }
 
@@ -446,7 +446,7 @@ static int any_record(void)
     for (unsigned s = 1; rows != NULL && s < mp__reg.nslots && !any; s++)
         any = mp__reg.sites[s] != NULL && rows[s].count > 0;
     mp__unlock();
-    free(rows);
+    mp__free(rows);
     return any;
 }
 

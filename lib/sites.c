@@ -22,8 +22,8 @@
 static int hash_oom;
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(elt) (hash_oom = 1)
-#define uthash_malloc(sz) malloc(sz)
-#define uthash_free(ptr, sz) free(ptr)
+#define uthash_malloc(sz) mp__malloc(sz)
+#define uthash_free(ptr, sz) mp__free(ptr)
 #include <uthash.h>
 
 mp__registry mp__reg;
@@ -49,29 +49,12 @@ void mp__unlock(void)
     pthread_mutex_unlock(&reg_lock);
 }
 
-/* grow() - make *arr hold at least need elements of size each, zeroed. */
-static int grow(void *arr, unsigned *cap, unsigned need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    unsigned ncap = *cap ? *cap : 16;
-    while (ncap < need)
-        ncap *= 2;
-    void *p = realloc(*(void **)arr, (size_t)ncap * size);
-    if (p == NULL)
-        return -ENOMEM;
-    memset((char *)p + (size_t)*cap * size, 0, (size_t)(ncap - *cap) * size);
-    *(void **)arr = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* new_slot() - the next slot number, for site (NULL: a group's slot). */
 static unsigned new_slot(mp__site *site)
 {
     if (mp__reg.nslots == 0)
         mp__reg.nslots = 1;
-    if (grow(&mp__reg.sites, &mp__reg.cap, mp__reg.nslots + 1,
+    if (mp__grow(&mp__reg.sites, &mp__reg.cap, mp__reg.nslots + 1,
              sizeof *mp__reg.sites) != 0)
         return 0;
     mp__reg.sites[mp__reg.nslots] = site;
@@ -103,15 +86,15 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     if (gk != NULL)
         return mp__reg.groups[gk->group].slot;
 
-    if (grow(&mp__reg.groups, &mp__reg.gcap, mp__reg.ngroups + 1,
+    if (mp__grow(&mp__reg.groups, &mp__reg.gcap, mp__reg.ngroups + 1,
              sizeof *mp__reg.groups) != 0)
         return 0;
-    gk = malloc(sizeof *gk + (size_t)n + 1);
+    gk = mp__malloc(sizeof *gk + (size_t)n + 1);
     if (gk == NULL)
         return 0;
     unsigned slot = new_slot(NULL);
     if (slot == 0) {
-        free(gk);
+        mp__free(gk);
         return 0;
     }
     memcpy(gk->key, key, (size_t)n + 1);
@@ -119,7 +102,7 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     hash_oom = 0;
     HASH_ADD_STR(group_index, key, gk);
     if (hash_oom) {
-        free(gk);
+        mp__free(gk);
         return 0;
     }
     mp__group *g = &mp__reg.groups[mp__reg.ngroups++];
@@ -152,18 +135,18 @@ int mp__thread_rows_grow(mp__thread *t, unsigned slot)
 {
     mp__lock();
     unsigned need = mp__reg.nslots > slot ? mp__reg.nslots : slot + 1;
-    int r = grow(&t->rows, &t->cap, need, sizeof *t->rows);
+    int r = mp__grow(&t->rows, &t->cap, need, sizeof *t->rows);
     mp__unlock();
     return r;
 }
 
-#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
-#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define LOAD MP__LOAD
+#define STORE MP__STORE
 
 /* add_rows() - fold n rows of src into dst (counts and sums add, max). */
-static void add_rows(mp__row *dst, mp__row *src, unsigned n)
+static void add_rows(mp__row *dst, mp__row *src, size_t n)
 {
-    for (unsigned i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         uint64_t count = LOAD(src[i].count);
         if (count == 0)
             continue;
@@ -182,7 +165,7 @@ static void add_rows(mp__row *dst, mp__row *src, unsigned n)
 mp__row *mp__merged(void)
 {
     unsigned n = mp__reg.nslots;
-    mp__row *out = calloc(n ? n : 1, sizeof *out);
+    mp__row *out = mp__calloc(n ? n : 1, sizeof *out);
     if (out == NULL)
         return NULL;
     add_rows(out, mp__reg.retired,
@@ -193,9 +176,9 @@ mp__row *mp__merged(void)
 }
 
 /* zero_rows() - forget counts; keep_last keeps the groups' last readings. */
-static void zero_rows(mp__row *rows, unsigned n, int keep_last)
+static void zero_rows(mp__row *rows, size_t n, int keep_last)
 {
-    for (unsigned i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         STORE(rows[i].count, 0);
         STORE(rows[i].max, 0);
         STORE(rows[i].inc, 0);
@@ -222,7 +205,7 @@ void mp__records_clear(void)
 int mp__thread_retire(mp__thread *t)
 {
     mp__lock();
-    int r = grow(&mp__reg.retired, &mp__reg.retired_cap, t->cap,
+    int r = mp__grow(&mp__reg.retired, &mp__reg.retired_cap, t->cap,
                  sizeof *mp__reg.retired);
     if (r == 0) {
         add_rows(mp__reg.retired, t->rows, t->cap);
@@ -259,8 +242,8 @@ void mp__records_fork_child(mp__thread *self)
         mp__thread *next = t->next;
         if (t != self) {
             mp__backend_close(t->fd);
-            free(t->rows);
-            free(t);
+            mp__free(t->rows);
+            mp__free(t);
         }
         t = next;
     }

@@ -167,8 +167,8 @@ void mp_samples_free(mp_samples *s)
 {
     if (s == NULL)
         return;
-    free(s->mib);
-    free(s->t);
+    mp__free(s->mib);
+    mp__free(s->t);
     memset(s, 0, sizeof *s);
 }
 
@@ -184,11 +184,11 @@ static int push(session *s, double now, long long bytes)
         size_t cap = s->cap == 0 ? FIRST_CAP : 2 * s->cap;
         if (cap > ((size_t)-1) / sizeof(double))
             return -ENOMEM;
-        double *mib = realloc(o->mib, cap * sizeof *mib);
+        double *mib = mp__realloc(o->mib, cap * sizeof *mib);
         if (mib == NULL)
             return -ENOMEM;
         o->mib = mib;
-        double *t = realloc(o->t, cap * sizeof *t);
+        double *t = mp__realloc(o->t, cap * sizeof *t);
         if (t == NULL)
             return -ENOMEM;
         o->t = t;
@@ -610,7 +610,7 @@ struct mp__memit *mp__memit_begin(void)
     mp__init();
     if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) == 2)
         goto done;
-    m = malloc(sizeof *m);
+    m = mp__malloc(sizeof *m);
     if (m == NULL) {
         mp__warn("MP_MEMIT: out of memory; nothing measured");
         goto done;
@@ -620,7 +620,7 @@ struct mp__memit *mp__memit_begin(void)
     if (rc != 0) {
         mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
                  mp__backend_cur->name, mp_strerror(rc));
-        free(m);
+        mp__free(m);
         m = NULL;
     }
 done:
@@ -663,6 +663,6 @@ void mp__memit_end(struct mp__memit **mp)
         }
     }
     mp_samples_free(&m->samples);
-    free(m);
+    mp__free(m);
     errno = saved_errno;
 }
