@@ -381,6 +381,48 @@ START_TEST(test_peak_column)
 }
 END_TEST
 
+/*
+ * MEMPROF_PEAK=1 in a forked child: the child resets and reads its own
+ * high-water mark, not its parent's, so its line that makes and frees
+ * 200 MB shows a Peak of about 190.7 MiB.
+ */
+START_TEST(test_peak_after_fork)
+{
+    const char *env[] = {"MEMPROF_PEAK=1", NULL};
+    run_result r;
+    run_prog(&r, "budget", "fork", NULL, env);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    if (strstr(r.err, "cannot reset VmHWM") != NULL) {
+        fprintf(stderr, "SKIP test_peak_after_fork: %s", r.err);
+        run_result_free(&r);
+        return;
+    }
+    char *row = row_of(r.err, "MP_LINE(transient(200000000));");
+    ck_assert_ptr_nonnull(row);
+    int line = 0;
+    double mem = 0;
+    double inc = 0;
+    double peak = 0;
+    int occ = 0;
+    ck_assert_int_eq(sscanf(row, "%d %lf MiB %lf MiB %lf MiB %d", &line, &mem,
+                            &inc, &peak, &occ),
+                     5);
+    ck_assert_int_eq(occ, 1);
+    FIGURE(ck_assert_double_ge(peak, 185.0));
+    FIGURE(ck_assert_double_le(peak, MP_TEST_ASAN ? 192.0 * 1.15 : 192.0));
+    free(row);
+    /* The parent's own line still shows its 500 MB. */
+    row = row_of(r.err, "MP_LINE(transient(500000000));");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_int_eq(sscanf(row, "%d %lf MiB %lf MiB %lf MiB %d", &line, &mem,
+                            &inc, &peak, &occ),
+                     5);
+    FIGURE(ck_assert_double_ge(peak, 470.0));
+    free(row);
+    run_result_free(&r);
+}
+END_TEST
+
 /* json_ok() - whether python3 parses text as JSON (-1: no python3). */
 static int json_ok(const char *text)
 {
@@ -1021,6 +1063,7 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_runtime_disable);
     tcase_add_test(tc, test_backends);
     tcase_add_test(tc, test_peak_column);
+    tcase_add_test(tc, test_peak_after_fork);
     tcase_add_test(tc, test_formats);
     tcase_add_test(tc, test_break);
     tcase_add_test(tc, test_assert_below);

@@ -4,6 +4,8 @@
  *     budget peak          a line that makes and frees 500 MB
  *     budget break         a line that keeps 160 MB, SIGTRAP caught
  *     budget assert N      MP_ASSERT_BELOW_MIB(N) after keeping 100 MB
+ *     budget fork          peak's lines, then a forked child whose line
+ *                          makes and frees 200 MB
  *
  * prints on stdout what the test checks (SIGTRAPs caught).
  */
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <memprof.h>
 
@@ -52,8 +56,26 @@ char *work(int keep)
     MP_RETURN(p);
 }
 
+/* in_child() - in a forked child: its own peak, not the parent's. */
+void in_child(void)
+{
+    MP_PROFILE_FUNC();
+    MP_LINE(transient(200000000));
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "fork") == 0) {
+        free(work(0));
+        pid_t pid = fork();
+        if (pid == 0) {
+            in_child();
+            exit(0);
+        }
+        int status = 1;
+        waitpid(pid, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    }
     if (argc >= 2 && strcmp(argv[1], "assert") == 0 && argc == 3) {
         char *p = fill(malloc(100000000), 100000000);
         MP_ASSERT_BELOW_MIB(atof(argv[2]));
