@@ -8,6 +8,7 @@
 #define MEMPROF_INTERNAL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -155,8 +156,6 @@ typedef struct mp__thread {
     int busy;                   /* registering or growing rows: a signal
                                    handler's hit on this thread skips */
     int nested;                 /* records under way on this thread */
-    int clear_fd;               /* MEMPROF_PEAK, rss: clear_refs, or -1 */
-    int status_fd;              /* MEMPROF_PEAK, rss: status, or -1 */
     struct mp__thread *next;    /* in the registry, under its lock */
 } mp__thread;
 
@@ -380,23 +379,64 @@ extern int mp__spans_fd;
 /* mp__spans_start() - at init: open MEMPROF_DAT if it is set. */
 void mp__spans_start(void);
 
-/* mp__now() - CLOCK_REALTIME in seconds. */
-double mp__now(void);
-
 /*
  * mp__span_frame_end() - write the FUNC line of frame, a profiled call
  * that ends now on thread t.  Keeps errno.
  */
 void mp__span_frame_end(mp__thread *t, const mp__frame *frame);
 
-/* ---- usage.c: mp_memory_usage, MP_MEMIT. */
+/* ---- hwm.c: VmHWM, the kernel's high-water mark of the resident set. */
 
 /*
- * mp__hwm_fold() - call before resetting VmHWM (MEMPROF_PEAK does before
- * each line): the measurements that rely on it take in what the reset
- * cuts off.
+ * mp__hwm_reset() - set VmHWM to the current resident set (write "5" to
+ * clear_refs).  Returns 0 or -errno.  Call mp__hwm_fold() first.
+ */
+int mp__hwm_reset(void);
+
+/* mp__hwm_read() - VmHWM in bytes, or -errno. */
+long long mp__hwm_read(void);
+
+/*
+ * mp__hwm_fold() - before a reset: the open sessions take in the mark that
+ * the reset cuts off.  One atomic load when none is open.
  */
 void mp__hwm_fold(void);
+
+/* A measurement that relies on VmHWM over its span (usage.c's sessions). */
+typedef struct mp__hwm_session {
+    int on;                 /* 1: claimed and listed */
+    int lost;               /* a reset's mark could not be read */
+    long long seen;         /* the largest mark that later resets cut off */
+    pthread_t owner;        /* the thread that claimed it */
+    struct mp__hwm_session *next;
+} mp__hwm_session;
+
+/*
+ * mp__hwm_claim() - fold, reset VmHWM and list s.  Returns 0, or -errno
+ * (s is then off: the measurement only samples).
+ */
+int mp__hwm_claim(mp__hwm_session *s);
+
+/*
+ * mp__hwm_release() - unlist s; the peak resident set in bytes since it
+ * was claimed, or -1 when that is not known.
+ */
+long long mp__hwm_release(mp__hwm_session *s);
+
+/* ---- peak.c: MEMPROF_PEAK. */
+
+/*
+ * mp__peak_start() - at init, MEMPROF_PEAK=1: check that the backend's
+ * high-water mark can be reset and read here; else say so once and track
+ * no peak.
+ */
+void mp__peak_start(void);
+
+/*
+ * mp__peak_read() - after a line whose reading is r: the most memory held
+ * while it ran, at least r.
+ */
+int64_t mp__peak_read(int64_t r);
 
 /* ---- report.c: the table. */
 

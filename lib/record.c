@@ -17,17 +17,13 @@
 #include "internal.h"
 
 int mp__state;
-int mp__peak_on;
 
 static __thread mp__thread *self;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t thread_key;
 static int warned_open;
 
-#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
-static void peak_start(void);
-#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 /* thread_exit() - the key's destructor: fold the rows, free the record. */
 static void thread_exit(void *arg)
@@ -39,10 +35,6 @@ static void thread_exit(void *arg)
         self = NULL;
     if (t->fd >= 0)
         mp__backend_close(t->fd);
-    if (t->clear_fd >= 0)
-        close(t->clear_fd);
-    if (t->status_fd >= 0)
-        close(t->status_fd);
     mp__free(t->rows);
     mp__free(t);
 }
@@ -80,7 +72,7 @@ static void init_process(void)
         return;
     }
     mp__backend_choose(mp__config.backend);
-    peak_start();
+    mp__peak_start();
     if (pthread_key_create(&thread_key, thread_exit) != 0)
         mp__warn("cannot create a thread key; records of ended threads "
                  "are kept until exit");
@@ -113,8 +105,6 @@ mp__thread *mp__thread_self(void)
         mp__warn("out of memory; a thread's lines are not recorded");
         return NULL;
     }
-    t->clear_fd = -1;
-    t->status_fd = -1;
     t->fd = mp__backend_cur->open();
     if (t->fd < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
         mp__warn("cannot read memory with the %s backend (%s); memory reads "
@@ -126,8 +116,6 @@ mp__thread *mp__thread_self(void)
     return t;
 }
 
-#define MIB 1048576.0
-
 /*
  * break_here() - MEMPROF_BREAK_MIB: a line added more than allowed; say
  * which and stop in the debugger (SIGTRAP, as memory_profiler's
@@ -137,87 +125,8 @@ mp__thread *mp__thread_self(void)
 static void break_here(const mp__site *site, int64_t rise)
 {
     mp__warn("%s:%d added %.1f MiB, over MEMPROF_BREAK_MIB=%g; SIGTRAP",
-             site->file, site->line, (double)rise / MIB, mp__config.break_mib);
+             site->file, site->line, (double)rise / MP__MIB, mp__config.break_mib);
     raise(SIGTRAP);
-}
-
-/*
- * peak_start() - at init, MEMPROF_PEAK=1: check that this backend's
- * high-water mark can be reset and read here (clear_refs needs
- * CONFIG_PROC_PAGE_MONITOR; heap needs the heap archive); else say so once
- * and track no peak.
- */
-static void peak_start(void)
-{
-    if (!mp__config.peak)
-        return;
-    if (mp__backend_cur == &mp__backend_heap) {
-        if (mp__backend_heap_peak_reset() == 0)
-            __atomic_store_n(&mp__peak_on, 1, __ATOMIC_RELAXED);
-        else
-            mp__warn("MEMPROF_PEAK=1 with the heap backend needs the heap "
-                     "archive's peak; no Peak column");
-        return;
-    }
-    if (mp__backend_cur != &mp__backend_rss) {
-        mp__warn("MEMPROF_PEAK=1 needs the rss or heap backend, not %s; no "
-                 "Peak column",
-                 mp__backend_cur->name);
-        return;
-    }
-    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-    int ok = fd >= 0 && write(fd, "5", 1) == 1;
-    int e = errno;
-    if (fd >= 0)
-        close(fd);
-    if (ok)
-        __atomic_store_n(&mp__peak_on, 1, __ATOMIC_RELAXED);
-    else
-        mp__warn("MEMPROF_PEAK=1 cannot reset VmHWM through "
-                 "/proc/self/clear_refs (%s); no Peak column",
-                 strerror(e));
-}
-
-/*
- * mp__peak_begin() - before a line runs: reset the high-water mark, so
- * that what the line reaches can be read after it.  VmHWM is the
- * process's: lines running at once in several threads share it.
- */
-void mp__peak_begin(void)
-{
-    int saved_errno = errno;
-    mp__thread *t = mp__thread_self();
-    if (t == NULL || t->busy || t->nested) {
-        errno = saved_errno;
-        return;
-    }
-    if (mp__backend_cur == &mp__backend_heap) {
-        mp__backend_heap_peak_reset();
-    } else {
-        if (t->clear_fd < 0)
-            t->clear_fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-        mp__hwm_fold();
-        if (t->clear_fd >= 0)
-            (void)!write(t->clear_fd, "5", 1);
-    }
-    errno = saved_errno;
-}
-
-/*
- * peak_reading() - after a line: the most memory held while it ran, at
- * least its reading r.
- */
-static int64_t peak_reading(mp__thread *t, int64_t r)
-{
-    long long hwm;
-    if (mp__backend_cur == &mp__backend_heap) {
-        hwm = mp__backend_heap_peak();
-    } else {
-        if (t->status_fd < 0)
-            t->status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-        hwm = t->status_fd >= 0 ? mp__status_hwm(t->status_fd) : -1;
-    }
-    return hwm > r ? hwm : r;
 }
 
 /* mp__assert_below() - see MP_ASSERT_BELOW_MIB in memprof.h. */
@@ -235,10 +144,10 @@ void mp__assert_below(const char *file, int line, double mib)
         if (fd >= 0)
             close(fd);
     }
-    if ((double)r > mib * MIB) {
+    if ((double)r > mib * MP__MIB) {
         mp__warn("%s:%d: %.1f MiB is not below %g MiB "
                  "(MP_ASSERT_BELOW_MIB)",
-                 file, line, (double)r / MIB, mib);
+                 file, line, (double)r / MP__MIB, mib);
         abort();
     }
     errno = saved_errno;
@@ -293,7 +202,7 @@ void mp__record(mp__site *site, mp__frame *frame)
     if ((slot == 0 || slot >= t->cap) &&
         (slot = cold(t, site, frame, slot, nested)) == 0)
         goto done;
-    unsigned group = LOAD(site->group);
+    unsigned group = MP__LOAD(site->group);
 
     long long r = mp__reading(t);
 
@@ -301,22 +210,22 @@ void mp__record(mp__site *site, mp__frame *frame)
     mp__row *grp = &t->rows[group];
     int64_t prev = frame != NULL && site->kind == MP__SITE_LINE
                        ? frame->prev
-                       : LOAD(grp->last);
-    uint64_t count = LOAD(row->count);
-    if (count == 0 || r > LOAD(row->max))
-        STORE(row->max, r);
-    STORE(row->inc, LOAD(row->inc) + (r - prev));
+                       : MP__LOAD(grp->last);
+    uint64_t count = MP__LOAD(row->count);
+    if (count == 0 || r > MP__LOAD(row->max))
+        MP__STORE(row->max, r);
+    MP__STORE(row->inc, MP__LOAD(row->inc) + (r - prev));
     if (site->kind == MP__SITE_LINE &&
         __atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED)) {
-        int64_t rise = peak_reading(t, r) - prev;
-        if (count == 0 || rise > LOAD(row->peak))
-            STORE(row->peak, rise);
+        int64_t rise = mp__peak_read(r) - prev;
+        if (count == 0 || rise > MP__LOAD(row->peak))
+            MP__STORE(row->peak, rise);
     }
     if (mp__config.break_mib > 0 &&
-        (double)(r - prev) > mp__config.break_mib * MIB)
+        (double)(r - prev) > mp__config.break_mib * MP__MIB)
         break_here(site, r - prev);
-    STORE(row->count, count + 1);
-    STORE(grp->last, r);
+    MP__STORE(row->count, count + 1);
+    MP__STORE(grp->last, r);
     if (frame != NULL)
         frame->prev = r;
 done:
@@ -343,7 +252,7 @@ mp__frame *mp__frame_begin(mp__frame *frame)
         mp__record(frame->site, frame);
         if (mp__spans_fd >= 0) {
             frame->mem0 = frame->prev;
-            frame->t0 = mp__now();
+            frame->t0 = mp__now_real();
         }
     }
     errno = saved_errno;

@@ -22,8 +22,6 @@
     "Line #    Mem usage    Increment         Peak  Occurrences   Line "       \
     "Contents"
 
-#define MIB 1048576.0
-
 /* mp__format_mib() - see internal.h. */
 char *mp__format_mib(char *buf, size_t size, double mib, int precision)
 {
@@ -214,10 +212,10 @@ static void emit_table(FILE *out, const table *t, int peak)
         char mem[64];
         char inc[64];
         char pk[64] = "";
-        mp__format_mib(mem, sizeof mem, (double)l->max / MIB, t->precision);
-        mp__format_mib(inc, sizeof inc, (double)l->inc / MIB, t->precision);
+        mp__format_mib(mem, sizeof mem, (double)l->max / MP__MIB, t->precision);
+        mp__format_mib(inc, sizeof inc, (double)l->inc / MP__MIB, t->precision);
         if (l->has_peak)
-            mp__format_mib(pk, sizeof pk, (double)l->peak / MIB, t->precision);
+            mp__format_mib(pk, sizeof pk, (double)l->peak / MP__MIB, t->precision);
         mp__format_row(out, line, mem, inc, peak ? pk : NULL,
                        (long long)l->count, contents(t, line));
     }
@@ -263,10 +261,10 @@ static void emit_json(FILE *out, const table *t, int peak, int comma)
         fprintf(out,
                 "%s\n    {\"line\": %d, \"mem_mib\": %.6f, "
                 "\"increment_mib\": %.6f, ",
-                n++ ? "," : "", line, (double)l->max / MIB,
-                (double)l->inc / MIB);
+                n++ ? "," : "", line, (double)l->max / MP__MIB,
+                (double)l->inc / MP__MIB);
         if (peak && l->has_peak)
-            fprintf(out, "\"peak_mib\": %.6f, ", (double)l->peak / MIB);
+            fprintf(out, "\"peak_mib\": %.6f, ", (double)l->peak / MP__MIB);
         else if (peak)
             fputs("\"peak_mib\": null, ", out);
         fprintf(out, "\"occurrences\": %llu, \"contents\": ",
@@ -299,10 +297,10 @@ static void emit_csv(FILE *out, const table *t, int peak)
         csv_field(out, t->g->file);
         fputc(',', out);
         csv_field(out, t->g->fsite != NULL ? t->g->fsite->func : "");
-        fprintf(out, ",%d,%.6f,%.6f,", line, (double)l->max / MIB,
-                (double)l->inc / MIB);
+        fprintf(out, ",%d,%.6f,%.6f,", line, (double)l->max / MP__MIB,
+                (double)l->inc / MP__MIB);
         if (peak && l->has_peak)
-            fprintf(out, "%.6f,", (double)l->peak / MIB);
+            fprintf(out, "%.6f,", (double)l->peak / MP__MIB);
         else if (peak)
             fputc(',', out);
         fprintf(out, "%llu,", (unsigned long long)l->count);

@@ -140,24 +140,22 @@ int mp__thread_rows_grow(mp__thread *t, unsigned slot)
     return r;
 }
 
-#define LOAD MP__LOAD
-#define STORE MP__STORE
 
 /* add_rows() - fold n rows of src into dst (counts and sums add, max). */
 static void add_rows(mp__row *dst, mp__row *src, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        uint64_t count = LOAD(src[i].count);
+        uint64_t count = MP__LOAD(src[i].count);
         if (count == 0)
             continue;
-        int64_t max = LOAD(src[i].max);
-        int64_t peak = LOAD(src[i].peak);
+        int64_t max = MP__LOAD(src[i].max);
+        int64_t peak = MP__LOAD(src[i].peak);
         if (dst[i].count == 0 || max > dst[i].max)
             dst[i].max = max;
         if (dst[i].count == 0 || peak > dst[i].peak)
             dst[i].peak = peak;
         dst[i].count += count;
-        dst[i].inc += LOAD(src[i].inc);
+        dst[i].inc += MP__LOAD(src[i].inc);
     }
 }
 
@@ -179,12 +177,12 @@ mp__row *mp__merged(void)
 static void zero_rows(mp__row *rows, size_t n, int keep_last)
 {
     for (size_t i = 0; i < n; i++) {
-        STORE(rows[i].count, 0);
-        STORE(rows[i].max, 0);
-        STORE(rows[i].inc, 0);
-        STORE(rows[i].peak, 0);
+        MP__STORE(rows[i].count, 0);
+        MP__STORE(rows[i].max, 0);
+        MP__STORE(rows[i].inc, 0);
+        MP__STORE(rows[i].peak, 0);
         if (!keep_last)
-            STORE(rows[i].last, 0);
+            MP__STORE(rows[i].last, 0);
     }
 }
 

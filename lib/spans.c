@@ -16,8 +16,6 @@
 
 #include "internal.h"
 
-#define MIB 1048576.0
-
 int mp__spans_fd = -1;
 
 /* mp__spans_start() - see internal.h. */
@@ -35,14 +33,6 @@ void mp__spans_start(void)
     mp__spans_fd = fd;
 }
 
-/* mp__now() - seconds since the epoch, as the .dat file's times are. */
-double mp__now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * span_write() - the FUNC line of a span that ends now, on thread t.
  * Keeps errno.
@@ -52,12 +42,12 @@ static void span_write(mp__thread *t, const char *file, const char *name,
 {
     int saved_errno = errno;
     long long mem1 = mp__reading(t);
-    double t1 = mp__now();
+    double t1 = mp__now_real();
     char full[512];
     char line[768];
     if (mp__dat_func_name(full, sizeof full, file, name) >= 0) {
-        int n = mp__dat_put_func(line, sizeof line, full, (double)mem0 / MIB,
-                                 t0, (double)mem1 / MIB, t1, level - 1);
+        int n = mp__dat_put_func(line, sizeof line, full, (double)mem0 / MP__MIB,
+                                 t0, (double)mem1 / MP__MIB, t1, level - 1);
         /* A full disk loses spans, never the program. */
         if (n > 0)
             (void)!write(mp__spans_fd, line, (size_t)n);
@@ -85,7 +75,7 @@ mp__span mp__span_begin(const char *file, const char *label)
     if (t != NULL) {
         span.level = ++t->depth;
         span.mem0 = mp__reading(t);
-        span.t0 = mp__now();
+        span.t0 = mp__now_real();
     }
     errno = saved_errno;
     return span;

@@ -26,7 +26,6 @@
 
 #include "internal.h"
 
-#define MIB 1048576.0
 #define MEMIT_INTERVAL 0.1  /* %memit's default */
 #define FIRST_CAP 256       /* samples held before the arrays first grow */
 #define FAR_AWAY 1e9        /* seconds: a deadline further off is clamped */
@@ -49,12 +48,7 @@ typedef struct session {
     double t0;              /* CLOCK_MONOTONIC of the first reading */
     double interval;
     pid_t pid;              /* the process that started the session */
-    pthread_t owner;        /* the thread that started it */
-    int hwm;                /* 1: VmHWM was reset for this session */
-    int hwm_lost;           /* under hwm_lock: a later reset lost it */
-    long long hwm_seen;     /* under hwm_lock: the largest VmHWM that
-                               later resets cut off */
-    struct session *next;   /* in hwm_sessions, under hwm_lock */
+    mp__hwm_session hwm;    /* VmHWM over the session, rss only */
     int threaded;           /* the sampler thread runs */
     int stop;               /* under mu: the sampler must stop */
     pthread_t thread;
@@ -68,27 +62,13 @@ struct mp__memit {
     mp_samples samples;
 };
 
-static pthread_mutex_t hwm_lock = PTHREAD_MUTEX_INITIALIZER;
-static session *hwm_sessions;   /* sessions that rely on VmHWM */
-static int hwm_open;            /* how many; read without the lock */
-static int hwm_broken;          /* clear_refs failed: sample only */
-static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
-
-/* mono_now() - CLOCK_MONOTONIC in seconds. */
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * to_timespec() - t (CLOCK_MONOTONIC seconds) as a deadline, clamped to
  * FAR_AWAY seconds from now so that a huge interval cannot overflow it.
  */
 static struct timespec to_timespec(double t)
 {
-    double now = mono_now();
+    double now = mp__now_mono();
     if (!(t < now + FAR_AWAY))
         t = now + FAR_AWAY;
     struct timespec ts;
@@ -194,7 +174,7 @@ static int push(session *s, double now, long long bytes)
         o->t = t;
         s->cap = cap;
     }
-    o->mib[o->n] = (double)bytes / MIB;
+    o->mib[o->n] = (double)bytes / MP__MIB;
     o->t[o->n] = o->n == 0 ? 0.0 : now - s->t0;
     o->n++;
     return 0;
@@ -204,7 +184,7 @@ static int push(session *s, double now, long long bytes)
 static int sample(session *s)
 {
     long long bytes = reader_read(&s->rd);
-    double now = mono_now();
+    double now = mp__now_mono();
     int rc = bytes < 0 ? (int)bytes : push(s, now, bytes);
     if (rc != 0 && s->err == 0)
         s->err = rc;
@@ -213,152 +193,12 @@ static int sample(session *s)
 
 /* ---- The high-water mark (rss only). */
 
-/*
- * hwm_read() - VmHWM of this process, in bytes, or -errno.  The file is
- * opened each time: /proc/self kept open would read the parent after a
- * fork.
- */
-static long long hwm_read(void)
-{
-    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    long long h = mp__status_hwm(fd);
-    close(fd);
-    return h;
-}
-
-/* hwm_clear() - set VmHWM to the current resident set.  0 or -errno. */
-static int hwm_clear(void)
-{
-    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t w;
-    do
-        w = write(fd, "5", 1);
-    while (w < 0 && errno == EINTR);
-    int rc = w == 1 ? 0 : w < 0 ? -errno : -EIO;
-    close(fd);
-    return rc;
-}
-
-/*
- * hwm_fork_prepare(), _parent(), _child() - a fork never happens with
- * hwm_lock held, and the child keeps only the sessions of the thread that
- * forked: the others' threads do not exist there.
- */
-static void hwm_fork_prepare(void)
-{
-    pthread_mutex_lock(&hwm_lock);
-}
-
-static void hwm_fork_parent(void)
-{
-    pthread_mutex_unlock(&hwm_lock);
-}
-
-static void hwm_fork_child(void)
-{
-    session **pp = &hwm_sessions;
-    while (*pp != NULL) {
-        if (pthread_equal((*pp)->owner, pthread_self())) {
-            pp = &(*pp)->next;
-        } else {
-            *pp = (*pp)->next;
-            __atomic_sub_fetch(&hwm_open, 1, __ATOMIC_RELAXED);
-        }
-    }
-    pthread_mutex_unlock(&hwm_lock);
-}
-
-static void hwm_install_fork_hooks(void)
-{
-    pthread_atfork(hwm_fork_prepare, hwm_fork_parent, hwm_fork_child);
-}
-
-/*
- * hwm_fold() - before VmHWM is reset: the listed sessions take in the
- * mark that the reset cuts off.  hwm_lock held.
- */
-static void hwm_fold(void)
-{
-    if (hwm_sessions == NULL)
-        return;
-    long long h = hwm_read();
-    for (session *o = hwm_sessions; o != NULL; o = o->next) {
-        if (h < 0)
-            o->hwm_lost = 1;
-        else if (h > o->hwm_seen)
-            o->hwm_seen = h;
-    }
-}
-
-/*
- * mp__hwm_fold() - see internal.h: one atomic load when no measurement is
- * open.
- */
-void mp__hwm_fold(void)
-{
-    if (__atomic_load_n(&hwm_open, __ATOMIC_ACQUIRE) == 0)
-        return;
-    pthread_mutex_lock(&hwm_lock);
-    hwm_fold();
-    pthread_mutex_unlock(&hwm_lock);
-}
-
-/*
- * hwm_claim() - with the rss backend, reset VmHWM for session s and list
- * it.  The sessions already listed first take in the VmHWM that the reset
- * cuts off.  If clear_refs cannot be written here (no
- * CONFIG_PROC_PAGE_MONITOR, a container's policy), it is never tried
- * again and sessions only sample.  Takes hwm_lock.
- */
+/* hwm_claim() - with the rss backend, claim VmHWM for session s. */
 static void hwm_claim(session *s)
 {
-    s->hwm = 0;
-    if (mp__backend_cur != &mp__backend_rss ||
-        __atomic_load_n(&hwm_broken, __ATOMIC_RELAXED))
-        return;
-    pthread_once(&fork_once, hwm_install_fork_hooks);
-    pthread_mutex_lock(&hwm_lock);
-    hwm_fold();
-    if (hwm_clear() == 0) {
-        s->hwm = 1;
-        s->hwm_lost = 0;
-        s->hwm_seen = 0;
-        s->next = hwm_sessions;
-        hwm_sessions = s;
-        __atomic_add_fetch(&hwm_open, 1, __ATOMIC_RELEASE);
-    } else {
-        __atomic_store_n(&hwm_broken, 1, __ATOMIC_RELAXED);
-    }
-    pthread_mutex_unlock(&hwm_lock);
-}
-
-/*
- * hwm_release() - unlist s; its peak resident set in bytes since it was
- * claimed, or -1 when that is not known.  Takes hwm_lock.
- */
-static long long hwm_release(session *s)
-{
-    if (!s->hwm)
-        return -1;
-    pthread_mutex_lock(&hwm_lock);
-    long long h = hwm_read();
-    for (session **pp = &hwm_sessions; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == s) {
-            *pp = s->next;
-            __atomic_sub_fetch(&hwm_open, 1, __ATOMIC_RELEASE);
-            break;
-        }
-    }
-    int lost = s->hwm_lost;
-    long long seen = s->hwm_seen;
-    pthread_mutex_unlock(&hwm_lock);
-    if (h < 0 || lost)
-        return -1;
-    return h > seen ? h : seen;
+    s->hwm.on = 0;
+    if (mp__backend_cur == &mp__backend_rss)
+        mp__hwm_claim(&s->hwm);
 }
 
 /* ---- The sampler thread. */
@@ -383,7 +223,7 @@ static void *sampler_main(void *arg)
             break;
         pthread_mutex_unlock(&s->mu);
         int failed = sample(s) != 0;
-        double behind = floor_pos((mono_now() - s->t0) / s->interval);
+        double behind = floor_pos((mp__now_mono() - s->t0) / s->interval);
         k = behind >= k ? behind + 1 : k + 1;
         pthread_mutex_lock(&s->mu);
         if (failed)
@@ -472,19 +312,18 @@ static int session_start(session *s, long pid, double interval, int mode,
     s->out = out;
     s->interval = interval;
     s->pid = getpid();
-    s->owner = pthread_self();
     int rc = reader_open(&s->rd, pid);
     if (rc != 0)
         return rc;
     if (pid == 0)
         hwm_claim(s);
-    s->t0 = mono_now();
+    s->t0 = mp__now_mono();
     rc = sample(s);
     if (rc == 0 && (mode == THREAD_ALWAYS ||
-                    (mode == THREAD_UNLESS_HWM && !s->hwm)))
+                    (mode == THREAD_UNLESS_HWM && !s->hwm.on)))
         rc = sampler_start(s);
     if (rc != 0) {
-        hwm_release(s);
+        mp__hwm_release(&s->hwm);
         reader_close(&s->rd);
         mp_samples_free(out);
     }
@@ -501,7 +340,7 @@ static int session_end(session *s, int after)
     sampler_stop(s);
     if (after)
         sample(s);
-    long long h = hwm_release(s);
+    long long h = mp__hwm_release(&s->hwm);
     reader_close(&s->rd);
     mp_samples *o = s->out;
     if (s->err != 0) {
@@ -514,8 +353,8 @@ static int session_end(session *s, int after)
             o->peak_mib = o->mib[i];
     if (h >= 0) {
         o->peak_hwm = 1;
-        if ((double)h / MIB > o->peak_mib)
-            o->peak_mib = (double)h / MIB;
+        if ((double)h / MP__MIB > o->peak_mib)
+            o->peak_mib = (double)h / MP__MIB;
     }
     return 0;
 }
@@ -556,11 +395,11 @@ int mp_memory_usage(long pid, double interval, double timeout,
         long long bytes = reader_read(&s.rd);
         if (bytes == -ESRCH)
             break;
-        if (bytes < 0 || push(&s, mono_now(), bytes) != 0) {
+        if (bytes < 0 || push(&s, mp__now_mono(), bytes) != 0) {
             s.err = bytes < 0 ? (int)bytes : -ENOMEM;
             break;
         }
-        double behind = floor_pos((mono_now() - s.t0) / interval);
+        double behind = floor_pos((mp__now_mono() - s.t0) / interval);
         k = behind >= k ? behind + 1 : k + 1;
     }
     rc = session_end(&s, 0);
