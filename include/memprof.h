@@ -261,7 +261,12 @@ typedef struct mp__span {
  */
 static mp__frame *const mp__fp MP__UNUSED = 0;
 
-/* 0: not initialised yet, 1: recording, 2: disabled at run time. */
+/* The library's state, set once by its initialisation. */
+enum {
+    MP__STATE_NEW = 0,  /* not initialised yet */
+    MP__STATE_ON = 1,   /* recording */
+    MP__STATE_OFF = 2   /* MEMPROF_DISABLE=1: nothing is recorded */
+};
 extern int mp__state;
 
 /* MEMPROF_PEAK=1: each line's peak is tracked from before it runs. */
@@ -284,7 +289,7 @@ static inline void mp__line_begin(void)
 
 static inline void mp__line(mp__site *site, mp__frame *frame)
 {
-    if (MP__LIKELY(__atomic_load_n(&mp__state, __ATOMIC_RELAXED) != 2))
+    if (MP__LIKELY(__atomic_load_n(&mp__state, __ATOMIC_RELAXED) != MP__STATE_OFF))
         mp__record(site, frame);
 }
 

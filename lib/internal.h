@@ -233,16 +233,48 @@ static inline long long mp__reading(const mp__thread *t)
     return r > 0 ? r : 0;
 }
 
-/* ---- record.c: the hot path, frames, per-thread state. */
+/* ---- setup.c: init, the exit and fork hooks, each thread's record. */
+
+/* Thread-local storage the library reaches without a call. */
+#define MP__TLS_MODEL __attribute__((tls_model("initial-exec")))
+
+/* This thread's record, or NULL before its first record. */
+extern __thread mp__thread *mp__self MP__TLS_MODEL;
 
 /* mp__init() - read the settings, install the exit and fork hooks, once. */
-void mp__init(void);
+void mp__init(void) __attribute__((cold));
+
+/*
+ * mp__recording() - init on first use; whether recording is on (not
+ * MEMPROF_DISABLE=1).
+ */
+static inline int mp__recording(void)
+{
+    int state = __atomic_load_n(&mp__state, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(state == MP__STATE_NEW, 0)) {
+        mp__init();
+        state = __atomic_load_n(&mp__state, __ATOMIC_ACQUIRE);
+    }
+    return state == MP__STATE_ON;
+}
 
 /* mp__thread_self() - this thread's record, made on first use, or NULL. */
 mp__thread *mp__thread_self(void);
 
-/* mp__after_fork_child() - drop what the parent recorded, in the child. */
-void mp__after_fork_child(void);
+/* mp__thread_get() - mp__thread_self() with its fast path inline. */
+static inline mp__thread *mp__thread_get(void)
+{
+    mp__thread *t = mp__self;
+    return t != NULL ? t : mp__thread_self();
+}
+
+/* ---- budget.c: MEMPROF_BREAK_MIB and MP_ASSERT_BELOW_MIB. */
+
+/*
+ * mp__break_here() - MEMPROF_BREAK_MIB: site added rise bytes, more than
+ * allowed; say so and raise SIGTRAP.
+ */
+void mp__break_here(const mp__site *site, int64_t rise);
 
 /* ---- source.c: reading source files. */
 

@@ -1,6 +1,6 @@
 /*
- * record.c - the hot path: what MP_LINE and MP_PROFILE_FUNC run, the
- * per-thread state, and the process hooks (init, exit, fork, thread exit).
+ * record.c - the hot path: what MP_LINE, MP_RETURN and MP_PROFILE_FUNC
+ * run.  The process and thread set-up it relies on is setup.c's.
  *
  * One hit of a registered site on a thread that has recorded before costs
  * one pread(2) of /proc/self/statm on the thread's own fd plus a few
@@ -15,143 +15,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-int mp__state;
-
-static __thread mp__thread *self;
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static pthread_key_t thread_key;
-static int warned_open;
-
-
-
-/* thread_exit() - the key's destructor: fold the rows, free the record. */
-static void thread_exit(void *arg)
-{
-    mp__thread *t = arg;
-    if (t == NULL || mp__thread_retire(t) != 0)
-        return;
-    if (self == t)
-        self = NULL;
-    if (t->fd >= 0)
-        mp__backend_close(t->fd);
-    mp__free(t->rows);
-    mp__free(t);
-}
-
-static void fork_prepare(void)
-{
-    mp__lock();
-}
-
-static void fork_parent(void)
-{
-    mp__unlock();
-}
-
-/*
- * fork_child() - the child keeps only the forking thread's record, zeroed,
- * and reopens statm: the inherited fd reads the parent's memory.
- */
-static void fork_child(void)
-{
-    mp__records_fork_child(self);
-    if (self != NULL && self->fd >= 0) {
-        mp__backend_close(self->fd);
-        self->fd = mp__backend_cur->open();
-    }
-    mp__unlock();
-}
-
-/* init_process() - run once per process image, by mp__init(). */
-static void init_process(void)
-{
-    mp__settings_load(&mp__config);
-    if (mp__config.disabled) {
-        __atomic_store_n(&mp__state, 2, __ATOMIC_RELEASE);
-        return;
-    }
-    mp__backend_choose(mp__config.backend);
-    mp__peak_start();
-    if (pthread_key_create(&thread_key, thread_exit) != 0)
-        mp__warn("cannot create a thread key; records of ended threads "
-                 "are kept until exit");
-    mp__output_start();
-    mp__spans_start();
-    pthread_atfork(fork_prepare, fork_parent, fork_child);
-    atexit(mp__report_at_exit);
-    __atomic_store_n(&mp__state, 1, __ATOMIC_RELEASE);
-}
-
-/* mp__init() - see internal.h.  Keeps errno. */
-void mp__init(void)
-{
-    MP__SAVE_ERRNO(pthread_once(&init_once, init_process));
-}
-
-/*
- * mp__thread_self() - see internal.h.  On failure prints one line (once per
- * process) and returns NULL: that thread records nothing.
- */
-mp__thread *mp__thread_self(void)
-{
-    if (self != NULL)
-        return self;
-    mp__init();
-    if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1)
-        return NULL;
-    mp__thread *t = mp__calloc(1, sizeof *t);
-    if (t == NULL) {
-        mp__warn("out of memory; a thread's lines are not recorded");
-        return NULL;
-    }
-    t->fd = mp__backend_cur->open();
-    if (t->fd < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
-        mp__warn("cannot read memory with the %s backend (%s); memory reads "
-                 "as 0",
-                 mp__backend_cur->name, mp_strerror(t->fd));
-    mp__thread_link(t);
-    self = t;
-    pthread_setspecific(thread_key, t);
-    return t;
-}
-
-/*
- * break_here() - MEMPROF_BREAK_MIB: a line added more than allowed; say
- * which and stop in the debugger (SIGTRAP, as memory_profiler's
- * --pdb-mmem).  Without a debugger or a handler, SIGTRAP ends the program:
- * that is what was asked.
- */
-static void break_here(const mp__site *site, int64_t rise)
-{
-    mp__warn("%s:%d added %.1f MiB, over MEMPROF_BREAK_MIB=%g; SIGTRAP",
-             site->file, site->line, (double)rise / MP__MIB, mp__config.break_mib);
-    raise(SIGTRAP);
-}
-
-/* mp__assert_below() - see MP_ASSERT_BELOW_MIB in memprof.h. */
-void mp__assert_below(const char *file, int line, double mib)
-{
-    int saved_errno = errno;
-    mp__init();
-    long long r = 0;
-    mp__thread *t = mp__thread_self();
-    if (t != NULL) {
-        r = mp__reading(t);
-    } else {
-        int fd = mp__statm_open();
-        r = fd >= 0 ? mp__statm_rss(fd) : 0;
-        if (fd >= 0)
-            close(fd);
-    }
-    if ((double)r > mib * MP__MIB) {
-        mp__warn("%s:%d: %.1f MiB is not below %g MiB "
-                 "(MP_ASSERT_BELOW_MIB)",
-                 file, line, (double)r / MP__MIB, mib);
-        abort();
-    }
-    errno = saved_errno;
-}
 
 /*
  * cold() - register site and make this thread's rows hold its slot, on a
@@ -190,8 +53,8 @@ static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
 void mp__record(mp__site *site, mp__frame *frame)
 {
     int saved_errno = errno;
-    mp__thread *t = self;
-    if (t == NULL && (t = mp__thread_self()) == NULL)
+    mp__thread *t = mp__thread_get();
+    if (t == NULL)
         goto out;
     if (t->busy)
         goto out;
@@ -223,7 +86,7 @@ void mp__record(mp__site *site, mp__frame *frame)
     }
     if (mp__config.break_mib > 0 &&
         (double)(r - prev) > mp__config.break_mib * MP__MIB)
-        break_here(site, r - prev);
+        mp__break_here(site, r - prev);
     MP__STORE(row->count, count + 1);
     MP__STORE(grp->last, r);
     if (frame != NULL)
@@ -238,12 +101,7 @@ out:
 /* mp__frame_begin() - see memprof.h: open the frame, record the entry. */
 mp__frame *mp__frame_begin(mp__frame *frame)
 {
-    int state = __atomic_load_n(&mp__state, __ATOMIC_ACQUIRE);
-    if (state == 0) {
-        mp__init();
-        state = __atomic_load_n(&mp__state, __ATOMIC_ACQUIRE);
-    }
-    if (state != 1)
+    if (!mp__recording())
         return frame;
     int saved_errno = errno;
     mp__thread *t = mp__thread_self();
@@ -265,19 +123,11 @@ mp__frame *mp__frame_begin(mp__frame *frame)
  */
 void mp__frame_close(mp__frame *frame)
 {
-    if (self == NULL)
+    mp__thread *t = mp__self;
+    if (t == NULL)
         return;
-    self->depth--;
+    t->depth--;
     if (mp__spans_fd >= 0)
-        mp__span_frame_end(self, frame);
+        mp__span_frame_end(t, frame);
 }
 
-/* mp_reset() - see memprof.h. */
-void mp_reset(void)
-{
-    MP__SAVE_ERRNO({
-        mp__lock();
-        mp__records_clear();
-        mp__unlock();
-    });
-}

@@ -452,7 +452,7 @@ static int any_record(void)
 void mp__report_at_exit(void)
 {
     MP__SAVE_ERRNO({
-        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1 || !any_record())
+        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON || !any_record())
             break;
         FILE *out = open_destination();
         int r = mp__report_write(out);
@@ -469,7 +469,7 @@ int mp_report(FILE *out)
     int r = 0;
     MP__SAVE_ERRNO({
         mp__init();
-        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1)
+        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
             break;
         FILE *f = out != NULL ? out : open_destination();
         r = mp__report_write(f);

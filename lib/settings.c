@@ -134,13 +134,3 @@ void mp__settings_load(mp__settings *out)
     if (v != NULL && *v != '\0')
         out->dat = v;
 }
-
-/* mp_set_precision() - see memprof.h. */
-int mp_set_precision(int n)
-{
-    if (n < 0 || n > MP__PRECISION_MAX)
-        return -EINVAL;
-    mp__init();
-    __atomic_store_n(&mp__config.precision, n, __ATOMIC_RELAXED);
-    return 0;
-}

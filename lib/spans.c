@@ -66,9 +66,7 @@ void mp__span_frame_end(mp__thread *t, const mp__frame *frame)
 mp__span mp__span_begin(const char *file, const char *label)
 {
     mp__span span = {file, label, 0, 0, 0, 1};
-    if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) == 0)
-        mp__init();
-    if (mp__spans_fd < 0 || __atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != 1)
+    if (!mp__recording() || mp__spans_fd < 0)
         return span;
     int saved_errno = errno;
     mp__thread *t = mp__thread_self();

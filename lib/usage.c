@@ -447,7 +447,7 @@ struct mp__memit *mp__memit_begin(void)
     int saved_errno = errno;
     struct mp__memit *m = NULL;
     mp__init();
-    if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) == 2)
+    if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) == MP__STATE_OFF)
         goto done;
     m = mp__malloc(sizeof *m);
     if (m == NULL) {
