@@ -12,8 +12,6 @@
  * Nothing here is on the hot path; it runs when a report is printed.
  */
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "internal.h"
 
