@@ -20,13 +20,6 @@ enum {
     CLI_NOTFOUND = 127  /* run: the command was not found */
 };
 
-/*
- * The environment variable that memprof run sets for the command: the
- * path of the .dat file that a program linked with libmemprof appends its
- * FUNC lines to.
- */
-#define CLI_DAT_ENV "MEMPROF_DAT"
-
 /* cli_error() - print "memprof: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

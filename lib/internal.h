@@ -276,7 +276,10 @@ static inline mp__thread *mp__thread_get(void)
  */
 void mp__break_here(const mp__site *site, int64_t rise);
 
-/* ---- source.c: reading source files. */
+/*
+ * ---- source.c: reading source files; lexer.c: what a loaded source's C
+ * says (its function bodies, where its multi-line MP_ calls start).
+ */
 
 /* A function body found in a source: lines of its declaration and '}'. */
 typedef struct mp__body {
@@ -331,6 +334,14 @@ int mp__source_function(const mp__source *src, int line, int *first,
  * that line; otherwise return line.
  */
 int mp__source_stmt_start(const mp__source *src, int line);
+
+/*
+ * mp__lex_source() - lex the lines of src, loaded and split, once: fill
+ * src->bodies and src->nbodies, and src->starts (from mp__malloc; freed by
+ * mp__source_free()).  Returns 0 or -ENOMEM, what it filled then left for
+ * mp__source_free().
+ */
+int mp__lex_source(mp__source *src);
 
 /* ---- dat.c: mprof's .dat format. */
 

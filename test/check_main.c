@@ -13,6 +13,7 @@ int main(void)
     SRunner *sr = srunner_create(settings_suite());
     srunner_add_suite(sr, proc_suite());
     srunner_add_suite(sr, source_suite());
+    srunner_add_suite(sr, lexer_suite());
     srunner_add_suite(sr, sites_suite());
     srunner_add_suite(sr, report_suite());
     srunner_add_suite(sr, record_suite());

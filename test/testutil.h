@@ -11,6 +11,7 @@
 Suite *settings_suite(void);
 Suite *proc_suite(void);
 Suite *source_suite(void);
+Suite *lexer_suite(void);
 Suite *sites_suite(void);
 Suite *report_suite(void);
 Suite *record_suite(void);

@@ -1,0 +1,612 @@
+/*
+ * lexer.c - a small C lexer over a loaded source, run once when the source
+ * is loaded: it finds every function body (for mp__source_function()) and,
+ * for each line, where an MP_ macro call that closes on it starts (for
+ * mp__source_stmt_start(): clang reports such a call by its last line).
+ *
+ * It knows just enough C to tell code from text: comments, string and
+ * character literals (C++ raw strings too), numbers with digit separators,
+ * backslash-newline splices and preprocessor directives.  It does not
+ * preprocess: both branches of an #if count.
+ *
+ * Nothing here is on the hot path; it runs when a report is printed.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+/* Token kinds: a punctuator is its own character; the others are these. */
+enum {
+    TK_EOF = -1,
+    TK_NEWLINE = 256,
+    TK_IDENT,
+    TK_NUMBER,
+    TK_STRING, /* a string or character literal */
+    TK_PP      /* a whole preprocessor directive */
+};
+
+/* What a block opened by '{' is, judged from the tokens before it. */
+enum {
+    BLOCK_BODY,      /* a function body (or any other block) */
+    BLOCK_CONTAINER, /* extern "C", namespace, struct, class: look in */
+    BLOCK_INIT       /* an initialiser: "= {" */
+};
+
+/* The deepest parenthesis nesting mp__source_stmt_start() remembers. */
+#define PAREN_MAX 64
+
+/* A position in a source: on line index line, at p in its text. */
+typedef struct cursor {
+    const mp__source *src;
+    int line;      /* 0-based index into src->lines */
+    const char *p; /* in src->lines[line] */
+} cursor;
+
+/* One token: its kind, its 1-based line and where its text starts. */
+typedef struct token {
+    int kind;
+    int line;
+    cursor at;
+} token;
+
+/* The lexer's state: where it is and whether a '#' would start a line. */
+typedef struct lexer {
+    cursor c;
+    int bol; /* only blanks and comments so far on a line */
+} lexer;
+
+/* A block opened and not yet closed, for mp__source_function(). */
+typedef struct block {
+    int open;      /* line of its '{' */
+    int first;     /* first line of the declaration before it */
+    int kind;      /* BLOCK_* */
+    int candidate; /* every enclosing block is a container */
+} block;
+
+/* ---- The cursor: characters with backslash-newline splices removed. */
+
+/* cursor_init() - a cursor at the start of src. */
+static cursor cursor_init(const mp__source *src)
+{
+    cursor c;
+
+    c.src = src;
+    c.line = 0;
+    c.p = src->nlines > 0 ? src->lines[0] : "";
+    return c;
+}
+
+/* is_blank() - a space or tab or the like, but not a newline. */
+static int is_blank(int ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\f' || ch == '\v' || ch == '\r';
+}
+
+/*
+ * cursor_splice() - step over any backslash that ends a line (blanks may
+ * follow it, as gcc and clang allow) when another line follows.
+ */
+static void cursor_splice(cursor *c)
+{
+    while (c->p[0] == '\\' && c->line + 1 < c->src->nlines) {
+        const char *q = c->p + 1;
+
+        while (is_blank((unsigned char)*q))
+            q++;
+        if (*q != '\0')
+            return;
+        c->line++;
+        c->p = c->src->lines[c->line];
+    }
+}
+
+/*
+ * cursor_peek() - the character at c: a byte, '\n' at the end of a line
+ * that another follows, or TK_EOF at the end of the last.
+ */
+static int cursor_peek(cursor *c)
+{
+    cursor_splice(c);
+    if (c->p[0] != '\0')
+        return (unsigned char)c->p[0];
+    return c->line + 1 < c->src->nlines ? '\n' : TK_EOF;
+}
+
+/* cursor_next() - step past the character at c; at TK_EOF, stay. */
+static void cursor_next(cursor *c)
+{
+    cursor_splice(c);
+    if (c->p[0] != '\0') {
+        c->p++;
+    } else if (c->line + 1 < c->src->nlines) {
+        c->line++;
+        c->p = c->src->lines[c->line];
+    }
+}
+
+/* cursor_peek2() - the character after the one at c. */
+static int cursor_peek2(const cursor *c)
+{
+    cursor d = *c;
+
+    cursor_next(&d);
+    return cursor_peek(&d);
+}
+
+/*
+ * cursor_skip() - if the text at c is s, step past it and return 1;
+ * otherwise leave c and return 0.
+ */
+static int cursor_skip(cursor *c, const char *s)
+{
+    cursor d = *c;
+
+    for (; *s != '\0'; s++) {
+        if (cursor_peek(&d) != (unsigned char)*s)
+            return 0;
+        cursor_next(&d);
+    }
+    *c = d;
+    return 1;
+}
+
+/* ---- The lexer. */
+
+/* is_ident() - a character of an identifier (UTF-8 bytes included). */
+static int is_ident(int ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9') || ch == '_' || ch == '$' ||
+           (ch >= 0x80 && ch <= 0xff);
+}
+
+/* is_digit() - a decimal digit. */
+static int is_digit(int ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+/*
+ * token_is() - whether t is the identifier word.  Compared through a
+ * cursor, so an identifier cut by a splice still matches.
+ */
+static int token_is(const token *t, const char *word)
+{
+    cursor c = t->at;
+
+    if (t->kind != TK_IDENT || !cursor_skip(&c, word))
+        return 0;
+    return !is_ident(cursor_peek(&c));
+}
+
+/* token_starts() - whether t is an identifier that starts with prefix. */
+static int token_starts(const token *t, const char *prefix)
+{
+    cursor c = t->at;
+
+    return t->kind == TK_IDENT && cursor_skip(&c, prefix);
+}
+
+/*
+ * skip_comment() - at "/" "*", step past the comment and its end (or to
+ * the end of the file); at "//", step to the newline that ends it.
+ */
+static void skip_comment(cursor *c)
+{
+    cursor_next(c);
+    if (cursor_peek(c) == '/') {
+        while (cursor_peek(c) != '\n' && cursor_peek(c) != TK_EOF)
+            cursor_next(c);
+        return;
+    }
+    cursor_next(c);
+    while (cursor_peek(c) != TK_EOF && !cursor_skip(c, "*/"))
+        cursor_next(c);
+}
+
+/*
+ * skip_quoted() - at a quote, step past the literal it opens: escapes
+ * skip the next character; the literal ends at the same quote, or,
+ * unterminated, before the end of its line.
+ */
+static void skip_quoted(cursor *c)
+{
+    int quote = cursor_peek(c);
+
+    cursor_next(c);
+    for (;;) {
+        int ch = cursor_peek(c);
+
+        if (ch == TK_EOF || ch == '\n')
+            return;
+        cursor_next(c);
+        if (ch == quote)
+            return;
+        if (ch == '\\' && cursor_peek(c) != '\n' && cursor_peek(c) != TK_EOF)
+            cursor_next(c);
+    }
+}
+
+/*
+ * skip_raw() - at the quote of R"delim( ... )delim", step past the whole
+ * raw string and return 1; if no valid "delim(" follows the quote, leave
+ * c and return 0.
+ */
+static int skip_raw(cursor *c)
+{
+    char close[1 + 16 + 2];
+    size_t n = 0;
+    cursor d = *c;
+
+    close[n++] = ')';
+    cursor_next(&d);
+    for (;;) {
+        int ch = cursor_peek(&d);
+
+        if (ch == '(')
+            break;
+        if (n == 1 + 16 || ch == TK_EOF || ch == '\n' || ch == '\\' ||
+            ch == ')' || ch == '"' || is_blank(ch))
+            return 0;
+        close[n++] = (char)ch;
+        cursor_next(&d);
+    }
+    close[n++] = '"';
+    close[n] = '\0';
+    cursor_next(&d);
+    while (cursor_peek(&d) != TK_EOF && !cursor_skip(&d, close))
+        cursor_next(&d);
+    *c = d;
+    return 1;
+}
+
+/* is_raw_prefix() - an identifier that makes the next '"' a raw string. */
+static int is_raw_prefix(const token *t)
+{
+    return token_is(t, "R") || token_is(t, "LR") || token_is(t, "uR") ||
+           token_is(t, "UR") || token_is(t, "u8R");
+}
+
+/*
+ * lex_token() - the next token at lx, blanks and comments skipped: a
+ * punctuator (one character), an identifier, a number, a literal, a
+ * TK_NEWLINE or TK_EOF.  Fills t and returns its kind.
+ */
+static int lex_token(lexer *lx, token *t)
+{
+    cursor *c = &lx->c;
+    int ch;
+
+    for (;;) {
+        ch = cursor_peek(c);
+        if (is_blank(ch))
+            cursor_next(c);
+        else if (ch == '/' &&
+                 (cursor_peek2(c) == '*' || cursor_peek2(c) == '/'))
+            skip_comment(c);
+        else
+            break;
+    }
+    t->at = *c;
+    t->line = c->line + 1;
+    if (ch == TK_EOF) {
+        t->kind = TK_EOF;
+    } else if (ch == '\n') {
+        cursor_next(c);
+        t->kind = TK_NEWLINE;
+    } else if (is_digit(ch) || (ch == '.' && is_digit(cursor_peek2(c)))) {
+        int prev = ch;
+
+        cursor_next(c);
+        for (;;) {
+            ch = cursor_peek(c);
+            if (!is_ident(ch) && ch != '.' &&
+                !((ch == '+' || ch == '-') &&
+                  (prev == 'e' || prev == 'E' || prev == 'p' || prev == 'P')) &&
+                !(ch == '\'' && is_ident(cursor_peek2(c))))
+                break;
+            cursor_next(c);
+            prev = ch;
+        }
+        t->kind = TK_NUMBER;
+    } else if (is_ident(ch)) {
+        while (is_ident(cursor_peek(c)))
+            cursor_next(c);
+        t->kind = TK_IDENT;
+        if (cursor_peek(c) == '"' && is_raw_prefix(t) && skip_raw(c))
+            t->kind = TK_STRING;
+    } else if (ch == '"' || ch == '\'') {
+        skip_quoted(c);
+        t->kind = TK_STRING;
+    } else {
+        cursor_next(c);
+        t->kind = ch;
+    }
+    return t->kind;
+}
+
+/*
+ * lex_next() - the next token that matters: newlines are dropped, and a
+ * preprocessor directive (a '#' first on its line, up to the end of the
+ * line, splices and comments that span lines included) is one TK_PP
+ * token on the line of its '#'.  Returns the kind, TK_EOF at the end.
+ */
+static int lex_next(lexer *lx, token *t)
+{
+    for (;;) {
+        int bol = lx->bol;
+
+        lx->bol = 0;
+        switch (lex_token(lx, t)) {
+        case TK_NEWLINE:
+            lx->bol = 1;
+            break;
+        case '#':
+            if (bol) {
+                token skipped;
+
+                while (lex_token(lx, &skipped) != TK_NEWLINE &&
+                       skipped.kind != TK_EOF)
+                    continue;
+                lx->bol = 1;
+                t->kind = TK_PP;
+                return t->kind;
+            }
+            return t->kind;
+        default:
+            return t->kind;
+        }
+    }
+}
+
+/* lexer_init() - a lexer at the start of src. */
+static lexer lexer_init(const mp__source *src)
+{
+    lexer lx;
+
+    lx.c = cursor_init(src);
+    lx.bol = 1;
+    return lx;
+}
+
+/*
+ * lex_all() - every token of src that lex_next() gives, the TK_EOF last,
+ * in a new array (from mp__malloc) the caller frees.  Returns 0 or -ENOMEM.
+ */
+static int lex_all(const mp__source *src, token **out, size_t *count)
+{
+    lexer lx = lexer_init(src);
+    token *toks = NULL;
+    size_t cap = 0;
+    size_t n = 0;
+
+    do {
+        if (mp__grow(&toks, &cap, n + 1, sizeof *toks) != 0) {
+            mp__free(toks);
+            return -ENOMEM;
+        }
+    } while (lex_next(&lx, &toks[n++]) != TK_EOF);
+    *out = toks;
+    *count = n;
+    return 0;
+}
+
+/* ---- Functions. */
+
+/*
+ * skip_attribute() - if toks[i] starts an attribute (__attribute__((...)),
+ * __declspec(...), alignas(...), [[...]]), the index after it, else i.
+ * Never past end.
+ */
+static size_t skip_attribute(const token *toks, size_t i, size_t end)
+{
+    int open;
+    int close;
+    int depth = 0;
+    size_t j = i;
+
+    if (token_is(&toks[i], "__attribute__") ||
+        token_is(&toks[i], "__attribute") || token_is(&toks[i], "__declspec") ||
+        token_is(&toks[i], "alignas") || token_is(&toks[i], "_Alignas")) {
+        j++;
+        open = '(';
+        close = ')';
+        if (j == end || toks[j].kind != open)
+            return j;
+    } else if (toks[i].kind == '[' && i + 1 < end && toks[i + 1].kind == '[') {
+        open = '[';
+        close = ']';
+    } else {
+        return i;
+    }
+    for (; j < end; j++) {
+        if (toks[j].kind == open)
+            depth++;
+        else if (toks[j].kind == close && --depth == 0)
+            return j + 1;
+    }
+    return end;
+}
+
+/*
+ * declaration_start() - the index of the first token of the declaration
+ * that ends at the '{' toks[brace]: the first after the previous ';', '{',
+ * '}', directive or C++ access label ("public:"), or the first token.
+ */
+static size_t declaration_start(const token *toks, size_t brace)
+{
+    size_t i = brace;
+
+    while (i > 0) {
+        const token *prev = &toks[i - 1];
+
+        if (prev->kind == ';' || prev->kind == '{' || prev->kind == '}' ||
+            prev->kind == TK_PP)
+            break;
+        if (prev->kind == ':' && i >= 2 &&
+            (token_is(&toks[i - 2], "public") ||
+             token_is(&toks[i - 2], "private") ||
+             token_is(&toks[i - 2], "protected")))
+            break;
+        i--;
+    }
+    return i;
+}
+
+/*
+ * block_kind() - what the '{' toks[end] opens, from its declaration
+ * toks[start..end): an initialiser after '='; a container for
+ * extern "C" {, or when a namespace, struct, class, union or enum keyword
+ * comes without a '(' outside attributes (so "struct s *f(void) {" is a
+ * function); otherwise a body.
+ */
+static int block_kind(const token *toks, size_t start, size_t end)
+{
+    static const char *const keywords[] = {"namespace", "struct", "class",
+                                           "union", "enum"};
+    int keyword = 0;
+    size_t i = start;
+
+    if (end > start && toks[end - 1].kind == '=')
+        return BLOCK_INIT;
+    if (end - start == 2 && token_is(&toks[start], "extern") &&
+        toks[start + 1].kind == TK_STRING)
+        return BLOCK_CONTAINER;
+    while (i < end) {
+        size_t next = skip_attribute(toks, i, end);
+        size_t k;
+
+        if (next != i) {
+            i = next;
+            continue;
+        }
+        if (toks[i].kind == '(')
+            return BLOCK_BODY;
+        for (k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
+            keyword |= token_is(&toks[i], keywords[k]);
+        i++;
+    }
+    return keyword ? BLOCK_CONTAINER : BLOCK_BODY;
+}
+
+/*
+ * find_bodies() - every function body of the source, in the order they
+ * close, into src->bodies.  The body is the outermost block, looking
+ * through containers (extern "C" { }, namespaces, classes); initialisers
+ * ("= { ... }") are not bodies.  Returns 0 or -ENOMEM.
+ */
+static int find_bodies(mp__source *src, const token *toks, size_t ntoks)
+{
+    size_t nbraces = 0;
+    size_t depth = 0;
+    size_t i;
+    block *stack;
+
+    for (i = 0; i < ntoks; i++)
+        nbraces += toks[i].kind == '{';
+    if (nbraces == 0)
+        return 0;
+    stack = mp__malloc(nbraces * sizeof *stack);
+    src->bodies = mp__malloc(nbraces * sizeof *src->bodies);
+    if (stack == NULL || src->bodies == NULL) {
+        mp__free(stack);
+        return -ENOMEM;
+    }
+    for (i = 0; i < ntoks; i++) {
+        const token *t = &toks[i];
+
+        if (t->kind == '{') {
+            block *b = &stack[depth];
+            const block *up = depth > 0 ? &stack[depth - 1] : NULL;
+
+            b->open = t->line;
+            b->candidate =
+                up == NULL || (up->candidate && up->kind == BLOCK_CONTAINER);
+            b->first = t->line;
+            b->kind = BLOCK_BODY;
+            if (b->candidate) {
+                size_t start = declaration_start(toks, i);
+
+                b->first = toks[start].line;
+                b->kind = block_kind(toks, start, i);
+            }
+            depth++;
+        } else if (t->kind == '}' && depth > 0) {
+            const block *b = &stack[--depth];
+
+            if (b->candidate && b->kind == BLOCK_BODY) {
+                mp__body *body = &src->bodies[src->nbodies++];
+
+                body->open = b->open;
+                body->first = b->first;
+                body->last = t->line;
+            }
+        }
+    }
+    mp__free(stack);
+    return 0;
+}
+
+/*
+ * find_starts() - for each line, where the call of an MP_ macro whose
+ * closing parenthesis is on it starts, into src->starts (the line itself
+ * when none does).  Parentheses are matched outside comments, literals
+ * and directives; if several MP_ calls close on a line, the first to
+ * close decides.  Returns 0 or -ENOMEM.
+ */
+static int find_starts(mp__source *src, const token *toks, size_t ntoks)
+{
+    struct {
+        int mp;   /* the '(' follows an identifier starting "MP_" */
+        int line; /* that identifier's line */
+    } open[PAREN_MAX];
+    size_t depth = 0;
+    size_t i;
+    int line;
+
+    if (src->nlines == 0)
+        return 0;
+    src->starts = mp__calloc((size_t)src->nlines, sizeof *src->starts);
+    if (src->starts == NULL)
+        return -ENOMEM;
+    for (i = 0; i < ntoks; i++) {
+        const token *t = &toks[i];
+
+        if (t->kind == '(') {
+            if (depth < PAREN_MAX) {
+                open[depth].mp = i > 0 && token_starts(&toks[i - 1], "MP_");
+                open[depth].line = i > 0 ? toks[i - 1].line : t->line;
+            }
+            depth++;
+        } else if (t->kind == ')' && depth > 0) {
+            depth--;
+            if (depth < PAREN_MAX && open[depth].mp &&
+                open[depth].line < t->line && t->line <= src->nlines &&
+                src->starts[t->line - 1] == 0)
+                src->starts[t->line - 1] = open[depth].line;
+        }
+    }
+    for (line = 0; line < src->nlines; line++)
+        if (src->starts[line] == 0)
+            src->starts[line] = line + 1;
+    return 0;
+}
+
+/*
+ * mp__lex_source() - see internal.h.  What it fills, src's owner frees
+ * (mp__source_free()).
+ */
+int mp__lex_source(mp__source *src)
+{
+    token *toks;
+    size_t ntoks;
+    int rc = lex_all(src, &toks, &ntoks);
+
+    if (rc < 0)
+        return rc;
+    rc = find_bodies(src, toks, ntoks);
+    if (rc == 0)
+        rc = find_starts(src, toks, ntoks);
+    mp__free(toks);
+    return rc;
+}
