@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "base.h"
 #include "run.h"
 
 /* The default timeout of attach, as mprof's. */
@@ -77,11 +77,11 @@ static char **read_cmdline(long pid, char **buf)
  */
 static int attach_check(long pid, const run_opts *o)
 {
-    procmem_reader r;
-    int e = procmem_open(&r, pid, o->backend);
-    if (e == 0 && procmem_read(&r, o->backend) < 0)
+    mp__proc_reader r;
+    int e = mp__proc_open(&r, pid, o->backend);
+    if (e == 0 && mp__proc_read(&r) < 0)
         e = -ENODATA;
-    procmem_close(&r);
+    mp__proc_close(&r);
     if (e == 0)
         return 0;
     if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) {

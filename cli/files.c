@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "base.h"
 
 /* "mprofile_" + 14 digits (YYYYMMDDhhmmss) + ".dat" */
 #define PROFILE_PREFIX "mprofile_"

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "base.h"
+#include "memprof.h"
 
 static const char usage[] =
     "usage: memprof <command> [options] [arguments]\n"

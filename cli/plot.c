@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "base.h"
 #include "plot.h"
 
 #define DEFAULT_WIDTH 1000

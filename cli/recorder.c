@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "base.h"
 #include "run.h"
 
 #define NS_PER_S 1000000000LL
@@ -48,8 +48,8 @@ typedef struct recorder {
     long pid;
     int is_child; /* run: ours to reap */
     int pidfd;    /* readable when the process ends, or -1 */
-    procmem_reader root;
-    procmem_tree tree;    /* descendants, with -C or -M */
+    mp__proc_reader root;
+    proctree tree;    /* descendants, with -C or -M */
     long long *kid_bytes; /* scratch: each descendant's reading */
     size_t kid_cap;
     sigset_t wait_mask; /* the signal mask while waiting */
@@ -89,9 +89,9 @@ static void recorder_init(recorder *rec, const run_opts *o, datwriter *dat,
     if (!o->no_pidfd)
         rec->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 #endif
-    procmem_open(&rec->root, pid, o->backend);
+    mp__proc_open(&rec->root, pid, o->backend);
     if (o->children || o->multiprocess)
-        procmem_tree_init(&rec->tree, pid, o->backend, o->no_children_file);
+        proctree_init(&rec->tree, pid, o->backend, o->no_children_file);
 }
 
 /* recorder_free() - close and free what recorder_init() and sampling made. */
@@ -99,8 +99,8 @@ static void recorder_free(recorder *rec)
 {
     if (rec->pidfd >= 0)
         close(rec->pidfd);
-    procmem_close(&rec->root);
-    procmem_tree_free(&rec->tree);
+    mp__proc_close(&rec->root);
+    proctree_free(&rec->tree);
     mp__free(rec->kid_bytes);
 }
 
@@ -113,19 +113,19 @@ static int sample(recorder *rec)
 {
     const run_opts *o = rec->o;
     double t = mp__now_real();
-    long long bytes = procmem_read(&rec->root, o->backend);
+    long long bytes = mp__proc_read(&rec->root);
     if (bytes < 0)
         return -ESRCH;
-    procmem_tree *tree = &rec->tree;
+    proctree *tree = &rec->tree;
     size_t nkids = 0;
     if (o->children || o->multiprocess) {
-        procmem_tree_scan(tree);
+        proctree_scan(tree);
         (void)mp__grow(&rec->kid_bytes, &rec->kid_cap, tree->nkids,
                        sizeof *rec->kid_bytes);
         /* Out of memory, the descendants beyond the old count are left. */
         nkids = tree->nkids < rec->kid_cap ? tree->nkids : rec->kid_cap;
         for (size_t i = 0; i < nkids; i++) {
-            rec->kid_bytes[i] = procmem_read(&tree->kids[i], o->backend);
+            rec->kid_bytes[i] = mp__proc_read(&tree->kids[i]);
             if (o->children && rec->kid_bytes[i] > 0)
                 bytes += rec->kid_bytes[i];
         }

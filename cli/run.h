@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "procmem.h"
+#include "proctree.h"
 
 /* ---- run_opts.c: the options of run and attach. */
 
@@ -25,7 +25,7 @@ typedef struct run_opts {
     int exit_code;      /* -E */
     double timeout;     /* seconds, or 0: until the process ends */
     const char *output; /* -o, or NULL: mprofile_<date>.dat */
-    procmem_backend backend;
+    mp__backend_id backend;
     const char *backend_name;
     double max_mib;           /* --max-mib, or < 0: no budget */
     const char *max_mib_text; /* as the user wrote it */

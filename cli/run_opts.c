@@ -22,6 +22,7 @@
 /* The longest interval or timeout: its nanoseconds stay far from overflow. */
 #define MAX_SECONDS 1e8
 
+/* The help; %s is the backends that read a /proc file: "rss|pss|uss". */
 static const char run_usage[] =
     "usage: memprof run [options] [--] CMD [ARG...]\n"
     "       memprof attach [options] PID\n"
@@ -36,7 +37,7 @@ static const char run_usage[] =
     "  -t, --timeout SEC        stop recording after SEC seconds\n"
     "                           (attach: 3600); the process keeps running\n"
     "  -o, --output FILE        append to FILE (mprofile_<date>.dat)\n"
-    "      --backend rss|pss|uss  what a reading counts (rss)\n"
+    "      --backend %s  what a reading counts (rss)\n"
     "      --max-mib N          exit 3 when the peak exceeds N MiB\n"
     "      --help               print this and exit\n";
 
@@ -104,7 +105,7 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, int *first)
     const char *cmd = attach ? "attach" : "run";
     memset(o, 0, sizeof *o);
     o->interval = 0.1;
-    o->backend = PROCMEM_RSS;
+    o->backend = MP__BACKEND_RSS;
     o->backend_name = "rss";
     o->max_mib = -1;
     test_fallbacks(o);
@@ -137,8 +138,12 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, int *first)
             o->output = optarg;
             break;
         case OPT_BACKEND:
-            if (procmem_backend_parse(optarg, &o->backend) != 0) {
-                cli_error("unknown backend '%s'; use rss, pss or uss", optarg);
+            if (mp__backend_parse(optarg, &o->backend) != 0 ||
+                mp__backends[o->backend].file == NULL) {
+                char names[64];
+                cli_error("unknown backend '%s'; use %s", optarg,
+                          mp__backend_list(names, sizeof names, 1, ", ",
+                                           " or "));
                 r = CLI_USAGE;
             }
             o->backend_name = optarg;
@@ -147,9 +152,12 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, int *first)
             r = parse_mib(optarg, &o->max_mib);
             o->max_mib_text = optarg;
             break;
-        case 'h':
-            fputs(run_usage, stdout);
+        case 'h': {
+            char names[64];
+            printf(run_usage,
+                   mp__backend_list(names, sizeof names, 1, "|", "|"));
             return CLI_OK;
+        }
         case ':':
             if (strncmp(argv[optind - 1], "--", 2) == 0)
                 cli_error("option '%s' needs a value; see memprof %s --help",
@@ -177,16 +185,16 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, int *first)
 /* run_opts_check_backend() - see run.h. */
 int run_opts_check_backend(const run_opts *o)
 {
-    if (o->backend == PROCMEM_RSS)
+    if (o->backend == MP__BACKEND_RSS)
         return 0;
-    procmem_reader r;
-    int e = procmem_open(&r, (long)getpid(), o->backend);
-    if (e == 0 && procmem_read(&r, o->backend) < 0)
+    mp__proc_reader r;
+    int e = mp__proc_open(&r, (long)getpid(), o->backend);
+    if (e == 0 && mp__proc_read(&r) < 0)
         e = -ENODATA;
-    procmem_close(&r);
+    mp__proc_close(&r);
     if (e == 0)
         return 0;
-    cli_error("--backend %s needs /proc/PID/smaps_rollup (Linux 4.14): %s",
-              o->backend_name, strerror(-e));
+    cli_error("--backend %s needs /proc/PID/%s (Linux 4.14): %s",
+              o->backend_name, mp__backends[o->backend].file, strerror(-e));
     return CLI_ERROR;
 }

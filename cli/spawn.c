@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
+#include "base.h"
 #include "run.h"
 
 /*

@@ -1,99 +1,62 @@
 /*
- * backend.c - what a reading is: the resident set (rss, the default, as
- * memory_profiler's psutil backend), the proportional or unique set (pss,
- * uss, as its psutil_pss and psutil_uss), or the bytes the program holds
- * from malloc (heap, see backend_heap.c).  One table per backend; init
- * picks one from MEMPROF_BACKEND.
+ * backend.c - the backend in use in this process (MEMPROF_BACKEND): the
+ * resident set (rss, the default, as memory_profiler's psutil backend),
+ * the proportional or unique set (pss, uss, as its psutil_pss and
+ * psutil_uss), read from /proc by proc.c, or the bytes the program holds
+ * from malloc (heap, see backend_heap.c).  Init chooses once.
  */
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 
-const mp__backend *mp__backend_cur = &mp__backend_rss;
+mp__backend_id mp__backend_cur = MP__BACKEND_RSS;
 
-const mp__backend mp__backend_rss = {"rss", mp__statm_open, mp__statm_rss, 1};
-
-/* mp__backend_close() - see internal.h. */
-void mp__backend_close(int handle)
+/* mp__backend_open() - see internal.h. */
+int mp__backend_open(mp__proc_reader *r)
 {
-    if (mp__backend_cur->uses_fd && handle >= 0)
-        close(handle);
-}
-
-/* smaps_open() - /proc/self/smaps_rollup, kept open for pread. */
-static int smaps_open(void)
-{
-    int fd = open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
-    return fd >= 0 ? fd : -errno;
+    if (mp__backend_cur != MP__BACKEND_HEAP)
+        return mp__proc_open(r, 0, mp__backend_cur);
+    r->pid = 0;
+    r->backend = MP__BACKEND_HEAP;
+    r->fd = -1;
+    return mp__backend_heap_find();
 }
 
 /*
- * smaps_read() - one pread of smaps_rollup (under 1 KiB), then field
- * which of it.  Costs the kernel a walk of every mapping: far more than
- * statm, which is why rss stays the default.
+ * works() - whether backend b can take a reading in this process now (the
+ * file exists, the heap counter is linked in).
  */
-static long long smaps_read(int fd, int which)
+static int works(mp__backend_id b)
 {
-    char buf[2048];
-    ssize_t n = mp__pread_head(fd, buf, sizeof buf);
-    if (n < 0)
-        return n;
-    return mp__smaps_rollup_parse(buf, (size_t)n, which);
-}
-
-static long long pss_read(int fd)
-{
-    return smaps_read(fd, 0);
-}
-
-static long long uss_read(int fd)
-{
-    return smaps_read(fd, 1);
-}
-
-const mp__backend mp__backend_pss = {"pss", smaps_open, pss_read, 1};
-const mp__backend mp__backend_uss = {"uss", smaps_open, uss_read, 1};
-
-/*
- * works() - whether b can take a reading in this process now (the file
- * exists, the heap counter is linked in).
- */
-static int works(const mp__backend *b)
-{
-    int h = b->open();
-    if (h < 0)
-        return 0;
-    long long r = b->read(h);
-    if (b->uses_fd)
-        close(h);
-    return r >= 0;
+    if (b == MP__BACKEND_HEAP)
+        return mp__backend_heap_find() == 0;
+    mp__proc_reader r;
+    int rc = mp__proc_open(&r, 0, b);
+    long long v = rc == 0 ? mp__proc_read(&r) : rc;
+    mp__proc_close(&r);
+    return v >= 0;
 }
 
 /* mp__backend_choose() - see internal.h. */
 void mp__backend_choose(const char *name)
 {
-    static const mp__backend *const all[] = {&mp__backend_rss, &mp__backend_pss,
-                                             &mp__backend_uss,
-                                             &mp__backend_heap};
+    char names[64];
+    mp__backend_id b;
     if (name == NULL)
         return;
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (strcmp(name, all[i]->name) != 0)
-            continue;
-        if (works(all[i]))
-            mp__backend_cur = all[i];
-        else if (all[i] == &mp__backend_heap)
-            mp__warn("MEMPROF_BACKEND='heap' needs the heap archive "
-                     "(pkg-config --libs memprof-heap) or its preload "
-                     "object; using rss");
-        else
-            mp__warn("MEMPROF_BACKEND='%s' needs /proc/self/smaps_rollup "
-                     "(Linux 4.14); using rss",
-                     name);
+    if (mp__backend_parse(name, &b) != 0) {
+        mp__warn("MEMPROF_BACKEND='%s' is not %s; using rss", name,
+                 mp__backend_list(names, sizeof names, 0, ", ", " or "));
         return;
     }
-    mp__warn("MEMPROF_BACKEND='%s' is not rss, pss, uss or heap; using rss",
-             name);
+    if (works(b))
+        mp__backend_cur = b;
+    else if (b == MP__BACKEND_HEAP)
+        mp__warn("MEMPROF_BACKEND='%s' needs the heap archive "
+                 "(pkg-config --libs memprof-heap) or its preload "
+                 "object; using rss",
+                 name);
+    else
+        mp__warn("MEMPROF_BACKEND='%s' needs /proc/self/%s; using rss", name,
+                 mp__backends[b].file);
 }

@@ -12,7 +12,7 @@
  * the object is preloaded, the dynamic linker resolves them if the
  * program's link made them dynamic (PIE and most PIC builds); otherwise
  * dlsym(RTLD_DEFAULT) finds them (in the C library since glibc 2.34).
- * With neither, open() fails with -ENOSYS and init falls back to rss; so
+ * With neither, mp__backend_heap_find() fails with -ENOSYS and init falls back to rss; so
  * it does when the counter is there but the program's malloc is not its
  * (an executable with its own malloc, which a preloaded one cannot
  * displace, or valgrind's).
@@ -80,8 +80,11 @@ static int find(void)
     return 0;
 }
 
-/* heap_open() - no handle (0); -ENOSYS when no counter is linked in. */
-static int heap_open(void)
+/*
+ * mp__backend_heap_find() - see internal.h: 0, or -ENOSYS when no counter
+ * is linked in or it does not count this process's mallocs.  Keeps errno.
+ */
+int mp__backend_heap_find(void)
 {
     int err;
     MP__SAVE_ERRNO(err = find());
@@ -89,16 +92,14 @@ static int heap_open(void)
 }
 
 /*
- * heap_read() - the count in bytes: a sum of a few per-thread slots, no
- * system call.  Only called after heap_open() succeeded.
+ * mp__backend_heap_read() - the count in bytes: a sum of a few per-thread
+ * slots, no system call.  Only called after mp__backend_heap_find()
+ * succeeded.
  */
-static long long heap_read(int handle)
+long long mp__backend_heap_read(void)
 {
-    (void)handle;
     return __atomic_load_n(&live_fn, __ATOMIC_ACQUIRE)();
 }
-
-const mp__backend mp__backend_heap = {"heap", heap_open, heap_read, 0};
 
 /*
  * mp__backend_heap_peak_reset() - start tracking the heap count's peak
@@ -107,8 +108,7 @@ const mp__backend mp__backend_heap = {"heap", heap_open, heap_read, 0};
  */
 int mp__backend_heap_peak_reset(void)
 {
-    int err;
-    MP__SAVE_ERRNO(err = find());
+    int err = mp__backend_heap_find();
     void (*reset)(void) = __atomic_load_n(&reset_fn, __ATOMIC_RELAXED);
     if (err != 0 || reset == NULL)
         return -ENOSYS;
@@ -123,8 +123,7 @@ int mp__backend_heap_peak_reset(void)
  */
 long long mp__backend_heap_peak(void)
 {
-    int err;
-    MP__SAVE_ERRNO(err = find());
+    int err = mp__backend_heap_find();
     long long (*peak)(void) = __atomic_load_n(&peak_fn, __ATOMIC_RELAXED);
     if (err != 0 || peak == NULL)
         return -ENOSYS;

@@ -105,6 +105,184 @@ char *mp__strdup(const char *s);
  */
 int mp__grow(void *arrp, size_t *cap, size_t need, size_t elem);
 
+/* ---- proc.c: what a reading is, and the reader of /proc. */
+
+/*
+ * MP__BACKENDS(X) - every backend, from which the settings' and the
+ * command's parsers, their messages and help, and the readers come:
+ * X(ID, name, mprof's name, another name of mprof's or NULL, the /proc
+ * file it reads or NULL, what it counts).
+ */
+#define MP__BACKENDS(X)                                                     \
+    X(RSS, "rss", "psutil", "posix", "statm",                               \
+      "the resident set, as memory_profiler's default")                     \
+    X(PSS, "pss", "psutil_pss", NULL, "smaps_rollup",                       \
+      "the proportional set: shared pages split between their users")       \
+    X(USS, "uss", "psutil_uss", NULL, "smaps_rollup",                       \
+      "the unique set: the pages no other process maps")                    \
+    X(HEAP, "heap", "tracemalloc", NULL, NULL,                              \
+      "the bytes asked of malloc and not freed")
+
+#define MP__BACKEND_ENUM(id, name, alias1, alias2, file, what) MP__BACKEND_##id,
+typedef enum mp__backend_id {
+    MP__BACKENDS(MP__BACKEND_ENUM) MP__NBACKENDS
+} mp__backend_id;
+#undef MP__BACKEND_ENUM
+
+/* One backend's row of the table. */
+typedef struct mp__backend_info {
+    const char *name;
+    const char *alias1; /* mprof's name, or NULL */
+    const char *alias2;
+    const char *file;   /* the /proc/PID file it reads, or NULL */
+    const char *what;   /* what it counts, for help texts */
+} mp__backend_info;
+
+extern const mp__backend_info mp__backends[MP__NBACKENDS];
+
+/*
+ * mp__backend_parse() - a backend's name or one of mprof's names for it
+ * ("psutil_pss") into *out.  Returns 0 or -EINVAL.
+ */
+int mp__backend_parse(const char *name, mp__backend_id *out);
+
+/*
+ * mp__backend_list() - the backends' names into buf, separated by sep and
+ * the last by last ("rss, pss, uss or heap"); files_only: only those
+ * that read a /proc file.  Returns buf.
+ */
+const char *mp__backend_list(char *buf, size_t size, int files_only,
+                             const char *sep, const char *last);
+
+/*
+ * A reader of one process's memory with one backend that reads a /proc
+ * file: its pid (0: this process) and its file, kept open.
+ */
+typedef struct mp__proc_reader {
+    long pid;
+    mp__backend_id backend;
+    int fd;             /* -1 when not open */
+} mp__proc_reader;
+
+/*
+ * mp__proc_open() - open r on the file of backend b for pid (0: this
+ * process).  Returns 0 or -errno (-ENOENT: no such process, or, for pss
+ * and uss, a kernel without smaps_rollup; -EACCES: not ours to read;
+ * -EINVAL: b reads no file).
+ */
+int mp__proc_open(mp__proc_reader *r, long pid, mp__backend_id b);
+
+/*
+ * mp__proc_read() - the memory now, in bytes.  This process: one pread,
+ * no allocation, no stdio, or -errno.  Another: -ESRCH once it has no
+ * memory any more (it ended) or cannot be read, after opening its file
+ * again once.
+ */
+long long mp__proc_read(mp__proc_reader *r);
+
+/* mp__proc_close() - close r's file, if open; r may be opened again. */
+void mp__proc_close(mp__proc_reader *r);
+
+/* mp__page_size() - the page size in bytes, cached. */
+long mp__page_size(void);
+
+/*
+ * mp__pread_head() - the first size bytes of the file behind fd, from
+ * offset 0, with one pread(2) (again on EINTR): how every /proc file here
+ * is read.  Returns the length or -errno.
+ */
+ssize_t mp__pread_head(int fd, char *buf, size_t size);
+
+/*
+ * mp__statm_parse() - the resident set in pages from the text of statm
+ * (its second field), or -EINVAL.
+ */
+long long mp__statm_parse(const char *text, size_t len);
+
+/*
+ * mp__rollup_parse() - from the text of smaps_rollup, what backend b
+ * counts in bytes (pss: Pss; uss: Private_Clean + Private_Dirty), or
+ * -EINVAL when the fields are missing.
+ */
+long long mp__rollup_parse(const char *text, size_t len, mp__backend_id b);
+
+/*
+ * mp__status_hwm() - VmHWM of the text of /proc/PID/status read from fd,
+ * in bytes, or -errno.
+ */
+long long mp__status_hwm(int fd);
+
+/* ---- dat.c: mprof's .dat format. */
+
+/*
+ * mp__dat_put_mem(), _chld(), _func(), _cmdline() - one
+ * line of a .dat file, with its "\n", into buf: "MEM %.6f %.4f", "CHLD
+ * %ld %.6f %.4f", "FUNC %s %.4f %.4f %.4f %.4f %d", "CMDLINE a 'b c'", as
+ * memory_profiler writes them.  Return the length, or -ENOSPC.
+ */
+int mp__dat_put_mem(char *buf, size_t size, double mib, double t);
+int mp__dat_put_chld(char *buf, size_t size, long pid, double mib, double t);
+int mp__dat_put_func(char *buf, size_t size, const char *name, double mem0,
+                 double t0, double mem1, double t1, int level);
+int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[]);
+
+/*
+ * mp__dat_func_name() - "<stem of file>.<name>" ("basic.my_func"), blanks
+ * replaced by '_' so that it stays one field.  Returns the length or
+ * -ENOSPC.
+ */
+int mp__dat_func_name(char *buf, size_t size, const char *file,
+                      const char *name);
+
+/* One reading of a .dat file. */
+typedef struct mp__dat_sample {
+    double mib;
+    double t;
+} mp__dat_sample;
+
+/* A child's CHLD series. */
+typedef struct mp__dat_child {
+    long pid;
+    mp__dat_sample *samples;
+    size_t n;
+    size_t cap;
+} mp__dat_child;
+
+/* A FUNC line: a function's (or MP_TIMESTAMP's) span. */
+typedef struct mp__dat_func {
+    char *name;
+    double mem0;
+    double t0;
+    double mem1;
+    double t1;
+    int level;
+} mp__dat_span;
+
+/* A whole .dat file, in the order of its lines. */
+typedef struct mp__dat {
+    char *cmdline;      /* after "CMDLINE ", or NULL */
+    mp__dat_sample *mem;
+    size_t nmem;
+    size_t memcap;
+    mp__dat_child *children;    /* in order of first CHLD line */
+    size_t nchildren;
+    size_t childcap;
+    mp__dat_span *funcs;
+    size_t nfuncs;
+    size_t funccap;
+} mp__dat;
+
+/*
+ * mp__dat_read() - read path into dat.  Lines of unknown kinds are skipped,
+ * as mprof does; a malformed line or an empty one is an error.  Returns 0,
+ * or -errno with one line for the user in err ("x.dat:12: not a line of a
+ * .dat file"), dat left empty.
+ */
+int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize);
+
+/* mp__dat_free() - free what mp__dat_read() made; dat is left empty. */
+void mp__dat_free(mp__dat *dat);
+
 /* mp_strerror() (memprof.h) explains the -errno codes returned here. */
 const char *mp_strerror(int code);
 

@@ -32,10 +32,10 @@ void mp__assert_below(const char *file, int line, double mib)
     if (t != NULL) {
         r = mp__reading(t);
     } else {
-        int fd = mp__statm_open();
-        r = fd >= 0 ? mp__statm_rss(fd) : 0;
-        if (fd >= 0)
-            close(fd);
+        mp__proc_reader rd;
+        r = mp__proc_open(&rd, 0, MP__BACKEND_RSS) == 0 ? mp__proc_read(&rd)
+                                                         : 0;
+        mp__proc_close(&rd);
     }
     if ((double)r > mib * MP__MIB) {
         mp__warn("%s:%d: %.1f MiB is not below %g MiB "

@@ -51,68 +51,38 @@ void mp__settings_load(mp__settings *out);
  */
 int mp__expand_pid(const char *pattern, long pid, char *buf, size_t size);
 
-/* ---- proc.c: readers of /proc. */
-
-/* mp__page_size() - the page size in bytes, cached. */
-long mp__page_size(void);
-
-/*
- * mp__pread_head() - the first size bytes of the file behind fd, from
- * offset 0, with one pread(2) (again on EINTR): how every /proc file here
- * is read.  Returns the length or -errno.
- */
-ssize_t mp__pread_head(int fd, char *buf, size_t size);
-
-/*
- * mp__statm_open() - open /proc/self/statm for reading with pread.
- * Returns an fd or -errno.
- */
-int mp__statm_open(void);
-
-/*
- * mp__statm_rss() - the resident set in bytes read from an fd made by
- * mp__statm_open(), or -errno.  No allocation, no stdio: one pread.
- */
-long long mp__statm_rss(int fd);
-
-/*
- * mp__status_hwm() - VmHWM of /proc/self/status read from fd, in bytes, or
- * -errno.
- */
-long long mp__status_hwm(int fd);
-
-/*
- * mp__statm_parse() - the resident set in pages from the text of statm
- * (its second field), or -EINVAL.
- */
-long long mp__statm_parse(const char *text, size_t len);
-
-/*
- * mp__smaps_rollup_parse() - from the text of /proc/PID/smaps_rollup, Pss
- * (which 0) or Private_Clean + Private_Dirty (which 1), in bytes, or
- * -EINVAL when the fields are missing.
- */
-long long mp__smaps_rollup_parse(const char *text, size_t len, int which);
-
 /* ---- backend.c: what a reading is (MEMPROF_BACKEND). */
 
-/*
- * A backend: how a thread opens its handle and takes a reading with it,
- * in bytes.  Both return -errno on failure.  A backend that reads a file
- * has an fd as its handle (uses_fd); one that needs none returns 0.  One
- * table per backend, chosen once at init.
- */
-typedef struct mp__backend {
-    const char *name;
-    int (*open)(void);
-    long long (*read)(int handle);
-    int uses_fd;
-} mp__backend;
+/* The backend in use: rss until init chooses from MEMPROF_BACKEND. */
+extern mp__backend_id mp__backend_cur;
 
-extern const mp__backend mp__backend_rss;  /* /proc/self/statm */
-extern const mp__backend mp__backend_pss;  /* smaps_rollup: Pss */
-extern const mp__backend mp__backend_uss;  /* smaps_rollup: Private_* */
-extern const mp__backend mp__backend_heap; /* bytes asked of malloc */
+/*
+ * mp__backend_open() - a reader of this process for the backend in use,
+ * into *r.  Returns 0 or -errno (it then reads as an error).
+ */
+int mp__backend_open(mp__proc_reader *r);
+
+/*
+ * mp__backend_heap_find() - whether the heap counter is there and counts
+ * this process's mallocs: 0 or -ENOSYS.  mp__backend_heap_read() - its
+ * count in bytes, once found.
+ */
+int mp__backend_heap_find(void);
+long long mp__backend_heap_read(void);
+
+/* mp__backend_read() - a reading with r, in bytes, or -errno. */
+static inline long long mp__backend_read(mp__proc_reader *r)
+{
+    if (r->backend == MP__BACKEND_HEAP)
+        return mp__backend_heap_read();
+    return mp__proc_read(r);
+}
+
+/* mp__backend_name() - the name of the backend in use. */
+static inline const char *mp__backend_name(void)
+{
+    return mp__backends[mp__backend_cur].name;
+}
 
 /*
  * mp__backend_heap_peak_reset(), mp__backend_heap_peak() - the heap
@@ -122,12 +92,6 @@ extern const mp__backend mp__backend_heap; /* bytes asked of malloc */
  */
 int mp__backend_heap_peak_reset(void);
 long long mp__backend_heap_peak(void);
-
-/* The backend in use: rss until init chooses from MEMPROF_BACKEND. */
-extern const mp__backend *mp__backend_cur;
-
-/* mp__backend_close() - release a handle of the backend in use. */
-void mp__backend_close(int handle);
 
 /*
  * mp__backend_choose() - at init: the backend named by MEMPROF_BACKEND,
@@ -151,7 +115,7 @@ typedef struct mp__row {
 typedef struct mp__thread {
     mp__row *rows;              /* indexed by slot; rows[0] unused */
     size_t cap;                 /* entries in rows */
-    int fd;                     /* this thread's backend handle, or -1 */
+    mp__proc_reader rd;         /* this thread's reader (backend in use) */
     int depth;                  /* profiled frames open on this thread */
     int busy;                   /* registering or growing rows: a signal
                                    handler's hit on this thread skips */
@@ -227,9 +191,9 @@ void mp__records_fork_child(mp__thread *self);
  * mp__reading() - a reading for thread t with the backend in use, in
  * bytes; 0 when it cannot be taken (said once, when the handle failed).
  */
-static inline long long mp__reading(const mp__thread *t)
+static inline long long mp__reading(mp__thread *t)
 {
-    long long r = t->fd >= 0 ? mp__backend_cur->read(t->fd) : 0;
+    long long r = mp__backend_read(&t->rd);
     return r > 0 ? r : 0;
 }
 
@@ -342,77 +306,6 @@ int mp__source_stmt_start(const mp__source *src, int line);
  * mp__source_free().
  */
 int mp__lex_source(mp__source *src);
-
-/* ---- dat.c: mprof's .dat format. */
-
-/*
- * mp__dat_put_mem(), _chld(), _func(), _cmdline() - one
- * line of a .dat file, with its "\n", into buf: "MEM %.6f %.4f", "CHLD
- * %ld %.6f %.4f", "FUNC %s %.4f %.4f %.4f %.4f %d", "CMDLINE a 'b c'", as
- * memory_profiler writes them.  Return the length, or -ENOSPC.
- */
-int mp__dat_put_mem(char *buf, size_t size, double mib, double t);
-int mp__dat_put_chld(char *buf, size_t size, long pid, double mib, double t);
-int mp__dat_put_func(char *buf, size_t size, const char *name, double mem0,
-                 double t0, double mem1, double t1, int level);
-int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[]);
-
-/*
- * mp__dat_func_name() - "<stem of file>.<name>" ("basic.my_func"), blanks
- * replaced by '_' so that it stays one field.  Returns the length or
- * -ENOSPC.
- */
-int mp__dat_func_name(char *buf, size_t size, const char *file,
-                      const char *name);
-
-/* One reading of a .dat file. */
-typedef struct mp__dat_sample {
-    double mib;
-    double t;
-} mp__dat_sample;
-
-/* A child's CHLD series. */
-typedef struct mp__dat_child {
-    long pid;
-    mp__dat_sample *samples;
-    size_t n;
-    size_t cap;
-} mp__dat_child;
-
-/* A FUNC line: a function's (or MP_TIMESTAMP's) span. */
-typedef struct mp__dat_func {
-    char *name;
-    double mem0;
-    double t0;
-    double mem1;
-    double t1;
-    int level;
-} mp__dat_span;
-
-/* A whole .dat file, in the order of its lines. */
-typedef struct mp__dat {
-    char *cmdline;      /* after "CMDLINE ", or NULL */
-    mp__dat_sample *mem;
-    size_t nmem;
-    size_t memcap;
-    mp__dat_child *children;    /* in order of first CHLD line */
-    size_t nchildren;
-    size_t childcap;
-    mp__dat_span *funcs;
-    size_t nfuncs;
-    size_t funccap;
-} mp__dat;
-
-/*
- * mp__dat_read() - read path into dat.  Lines of unknown kinds are skipped,
- * as mprof does; a malformed line or an empty one is an error.  Returns 0,
- * or -errno with one line for the user in err ("x.dat:12: not a line of a
- * .dat file"), dat left empty.
- */
-int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize);
-
-/* mp__dat_free() - free what mp__dat_read() made; dat is left empty. */
-void mp__dat_free(mp__dat *dat);
 
 /* ---- spans.c: FUNC lines for memprof run. */
 

@@ -17,7 +17,7 @@ void mp__peak_start(void)
 {
     if (!mp__config.peak)
         return;
-    if (mp__backend_cur == &mp__backend_heap) {
+    if (mp__backend_cur == MP__BACKEND_HEAP) {
         if (mp__backend_heap_peak_reset() == 0)
             __atomic_store_n(&mp__peak_on, 1, __ATOMIC_RELAXED);
         else
@@ -25,10 +25,10 @@ void mp__peak_start(void)
                      "archive's peak; no Peak column");
         return;
     }
-    if (mp__backend_cur != &mp__backend_rss) {
+    if (mp__backend_cur != MP__BACKEND_RSS) {
         mp__warn("MEMPROF_PEAK=1 needs the rss or heap backend, not %s; no "
                  "Peak column",
-                 mp__backend_cur->name);
+                 mp__backend_name());
         return;
     }
     int rc = mp__hwm_reset();
@@ -51,7 +51,7 @@ void mp__peak_begin(void)
         mp__thread *t = mp__thread_self();
         if (t == NULL || t->busy || t->nested)
             break;
-        if (mp__backend_cur == &mp__backend_heap) {
+        if (mp__backend_cur == MP__BACKEND_HEAP) {
             mp__backend_heap_peak_reset();
         } else {
             mp__hwm_fold();
@@ -63,7 +63,7 @@ void mp__peak_begin(void)
 /* mp__peak_read() - see internal.h. */
 int64_t mp__peak_read(int64_t r)
 {
-    long long hwm = mp__backend_cur == &mp__backend_heap
+    long long hwm = mp__backend_cur == MP__BACKEND_HEAP
                         ? mp__backend_heap_peak()
                         : mp__hwm_read();
     return hwm > r ? hwm : r;

@@ -1,15 +1,63 @@
 /*
- * proc.c - readers of /proc.
+ * proc.c - what a reading is (the backend table) and the one reader of
+ * /proc for every backend that reads a file, for this process and any
+ * other: the hot path's statm, mp_memory_usage(pid)'s and memprof run's.
  *
- * The resident set comes from /proc/self/statm, "size resident shared text
- * lib data dt" in pages, read with one pread(2) on a kept fd: the cheapest
- * way Linux offers to read it, and what memory_profiler's RSS is.
+ * The resident set comes from statm, "size resident shared text lib data
+ * dt" in pages, read with one pread(2) on a kept fd: the cheapest way
+ * Linux offers to read it, and what memory_profiler's RSS is.  pss and
+ * uss come from smaps_rollup (kB), as psutil's memory_full_info(); the
+ * kernel walks every mapping for it, which is why rss stays the default.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "base.h"
+
+#define INFO(id, name, alias1, alias2, file, what)                           \
+    {name, alias1, alias2, file, what},
+const mp__backend_info mp__backends[MP__NBACKENDS] = {MP__BACKENDS(INFO)};
+#undef INFO
+
+/* mp__backend_parse() - see base.h. */
+int mp__backend_parse(const char *name, mp__backend_id *out)
+{
+    for (int i = 0; i < MP__NBACKENDS; i++) {
+        const mp__backend_info *b = &mp__backends[i];
+        if (strcmp(name, b->name) == 0 ||
+            (b->alias1 != NULL && strcmp(name, b->alias1) == 0) ||
+            (b->alias2 != NULL && strcmp(name, b->alias2) == 0)) {
+            *out = (mp__backend_id)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+/* mp__backend_list() - see base.h. */
+const char *mp__backend_list(char *buf, size_t size, int files_only,
+                             const char *sep, const char *last)
+{
+    int n = 0;
+    for (int i = 0; i < MP__NBACKENDS; i++)
+        n += !files_only || mp__backends[i].file != NULL;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0, k = 0; i < MP__NBACKENDS; i++) {
+        if (files_only && mp__backends[i].file == NULL)
+            continue;
+        const char *join = k == 0 ? "" : k == n - 1 ? last : sep;
+        int w = snprintf(buf + len, size - len, "%s%s", join,
+                         mp__backends[i].name);
+        if (w < 0 || (size_t)w >= size - len)
+            break;
+        len += (size_t)w;
+        k++;
+    }
+    return buf;
+}
 
 static long page_size;
 
@@ -24,13 +72,6 @@ long mp__page_size(void)
         __atomic_store_n(&page_size, p, __ATOMIC_RELAXED);
     }
     return p;
-}
-
-/* mp__statm_open() - close-on-exec, so exec'd children never inherit it. */
-int mp__statm_open(void)
-{
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    return fd >= 0 ? fd : -errno;
 }
 
 /* is_digit() - one unsigned compare, no locale. */
@@ -60,7 +101,7 @@ long long mp__statm_parse(const char *text, size_t len)
     return pages;
 }
 
-/* mp__pread_head() - see internal.h. */
+/* mp__pread_head() - see base.h. */
 ssize_t mp__pread_head(int fd, char *buf, size_t size)
 {
     ssize_t n;
@@ -71,23 +112,8 @@ ssize_t mp__pread_head(int fd, char *buf, size_t size)
 }
 
 /*
- * mp__statm_rss() - statm is under 100 bytes; a 128-byte buffer takes it
- * whole in one call.
- */
-long long mp__statm_rss(int fd)
-{
-    char buf[128];
-    ssize_t n = mp__pread_head(fd, buf, sizeof buf);
-    if (n < 0)
-        return n;
-    long long pages = mp__statm_parse(buf, (size_t)n);
-    if (pages < 0)
-        return pages;
-    return pages * mp__page_size();
-}
-
-/*
  * field_kb() - the value in kB of the line "name: <n> kB" in text, or -1.
+ * name is matched whole: "Pss" does not match "Pss_Anon:".
  */
 static long long field_kb(const char *text, size_t len, const char *name)
 {
@@ -104,7 +130,7 @@ static long long field_kb(const char *text, size_t len, const char *name)
                 q++;
             long long kb = 0;
             const char *start = q;
-            while (q < eol && is_digit(*q))
+            while (q < eol && is_digit(*q) && q - start < 18)
                 kb = kb * 10 + (*q++ - '0');
             return q > start ? kb : -1;
         }
@@ -113,10 +139,10 @@ static long long field_kb(const char *text, size_t len, const char *name)
     return -1;
 }
 
-/* mp__smaps_rollup_parse() - see internal.h. */
-long long mp__smaps_rollup_parse(const char *text, size_t len, int which)
+/* mp__rollup_parse() - see base.h. */
+long long mp__rollup_parse(const char *text, size_t len, mp__backend_id b)
 {
-    if (which == 0) {
+    if (b == MP__BACKEND_PSS) {
         long long pss = field_kb(text, len, "Pss");
         return pss >= 0 ? pss * 1024 : -EINVAL;
     }
@@ -127,7 +153,7 @@ long long mp__smaps_rollup_parse(const char *text, size_t len, int which)
     return (clean + dirty) * 1024;
 }
 
-/* mp__status_hwm() - see internal.h: one pread of status (~1.5 KiB). */
+/* mp__status_hwm() - see base.h: one pread of status (~1.5 KiB). */
 long long mp__status_hwm(int fd)
 {
     char buf[4096];
@@ -136,4 +162,74 @@ long long mp__status_hwm(int fd)
         return n;
     long long kb = field_kb(buf, (size_t)n, "VmHWM");
     return kb >= 0 ? kb * 1024 : -EINVAL;
+}
+
+/* mp__proc_open() - see base.h.  Close-on-exec: children never inherit. */
+int mp__proc_open(mp__proc_reader *r, long pid, mp__backend_id b)
+{
+    r->pid = pid;
+    r->backend = b;
+    r->fd = -1;
+    const char *file = mp__backends[b].file;
+    if (file == NULL)
+        return -EINVAL;
+    char path[64];
+    if (pid == 0)
+        snprintf(path, sizeof path, "/proc/self/%s", file);
+    else
+        snprintf(path, sizeof path, "/proc/%ld/%s", pid, file);
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    return r->fd >= 0 ? 0 : -errno;
+}
+
+/* mp__proc_close() - see base.h. */
+void mp__proc_close(mp__proc_reader *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    r->fd = -1;
+}
+
+/*
+ * read_once() - one pread of r's file, parsed: bytes, or -errno, or
+ * -ESRCH for a process without memory (it has ended: a zombie's statm is
+ * all zeros, its smaps_rollup empty).  statm is under 100 bytes, a
+ * rollup under 1 KiB.
+ */
+static long long read_once(const mp__proc_reader *r)
+{
+    char buf[2048];
+    ssize_t n = mp__pread_head(r->fd, buf,
+                               r->backend == MP__BACKEND_RSS ? 128
+                                                             : sizeof buf);
+    if (n <= 0)
+        return n < 0 ? n : -ESRCH;
+    if (r->backend != MP__BACKEND_RSS)
+        return mp__rollup_parse(buf, (size_t)n, r->backend);
+    if (buf[0] == '0' && n >= 2 && buf[1] == ' ')
+        return -ESRCH;
+    long long pages = mp__statm_parse(buf, (size_t)n);
+    return pages < 0 ? pages : pages * mp__page_size();
+}
+
+/*
+ * mp__proc_read() - see base.h.  Another process's file is opened again
+ * once before giving up: smaps_rollup stays bound to the memory of the
+ * program before an execve(2), and a pid reused by a new descendant has
+ * a new file.
+ */
+long long mp__proc_read(mp__proc_reader *r)
+{
+    if (r->pid == 0)
+        return read_once(r);
+    if (r->fd >= 0) {
+        long long v = read_once(r);
+        if (v >= 0)
+            return v;
+        mp__proc_close(r);
+    }
+    if (mp__proc_open(r, r->pid, r->backend) != 0)
+        return -ESRCH;
+    long long v = read_once(r);
+    return v >= 0 ? v : -ESRCH;
 }

@@ -26,8 +26,7 @@ static void thread_exit(void *arg)
         return;
     if (mp__self == t)
         mp__self = NULL;
-    if (t->fd >= 0)
-        mp__backend_close(t->fd);
+    mp__proc_close(&t->rd);
     mp__free(t->rows);
     mp__free(t);
 }
@@ -49,9 +48,9 @@ static void fork_parent(void)
 static void fork_child(void)
 {
     mp__records_fork_child(mp__self);
-    if (mp__self != NULL && mp__self->fd >= 0) {
-        mp__backend_close(mp__self->fd);
-        mp__self->fd = mp__backend_cur->open();
+    if (mp__self != NULL) {
+        mp__proc_close(&mp__self->rd);
+        mp__backend_open(&mp__self->rd);
     }
     mp__unlock();
 }
@@ -97,11 +96,11 @@ mp__thread *mp__thread_self(void)
         mp__warn("out of memory; a thread's lines are not recorded");
         return NULL;
     }
-    t->fd = mp__backend_cur->open();
-    if (t->fd < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
+    int rc = mp__backend_open(&t->rd);
+    if (rc < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
         mp__warn("cannot read memory with the %s backend (%s); memory reads "
                  "as 0",
-                 mp__backend_cur->name, mp_strerror(t->fd));
+                 mp__backend_name(), mp_strerror(rc));
     mp__thread_link(t);
     mp__self = t;
     pthread_setspecific(thread_key, t);

@@ -239,7 +239,7 @@ void mp__records_fork_child(mp__thread *self)
     while (t != NULL) {
         mp__thread *next = t->next;
         if (t != self) {
-            mp__backend_close(t->fd);
+            mp__proc_close(&t->rd);
             mp__free(t->rows);
             mp__free(t);
         }

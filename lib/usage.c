@@ -33,15 +33,9 @@
 /* When a session starts a sampler thread. */
 enum { THREAD_NEVER, THREAD_ALWAYS, THREAD_UNLESS_HWM };
 
-/* What takes the readings: this process's backend, or another's statm. */
-typedef struct reader {
-    long pid;       /* 0: this process, with the backend in use */
-    int handle;     /* the backend's handle, or the statm fd */
-} reader;
-
 /* One measurement; see the comment at the top of the file. */
 typedef struct session {
-    reader rd;
+    mp__proc_reader rd;     /* this process: the backend in use; another: rss */
     mp_samples *out;
     size_t cap;             /* room in out->mib and out->t */
     int err;                /* 0, or the first -errno met */
@@ -90,54 +84,26 @@ static double floor_pos(double x)
 /* ---- Readers. */
 
 /*
- * reader_open() - get ready to read pid (0: this process).  Another
- * process's statm is opened once and kept, so a reused pid is never
- * mistaken for it.  Returns 0, -ESRCH if pid does not exist, or -errno.
+ * reader_open() - get ready to read pid (0: this process, with the
+ * backend in use; another, its resident set).  Another process's statm is
+ * opened once and kept, so a reused pid is never mistaken for it.
+ * Returns 0, -ESRCH if pid does not exist, or -errno.
  */
-static int reader_open(reader *r, long pid)
+static int reader_open(mp__proc_reader *r, long pid)
 {
-    r->pid = pid;
-    if (pid == 0) {
-        r->handle = mp__backend_cur->open();
-        return r->handle < 0 ? r->handle : 0;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%ld/statm", pid);
-    r->handle = open(path, O_RDONLY | O_CLOEXEC);
-    if (r->handle < 0)
-        return errno == ENOENT ? -ESRCH : -errno;
-    return 0;
-}
-
-/* reader_close() - release what reader_open() opened. */
-static void reader_close(reader *r)
-{
-    if (r->pid == 0)
-        mp__backend_close(r->handle);
-    else if (r->handle >= 0)
-        close(r->handle);
-    r->handle = -1;
+    if (pid == 0)
+        return mp__backend_open(r);
+    int rc = mp__proc_open(r, pid, MP__BACKEND_RSS);
+    return rc == -ENOENT ? -ESRCH : rc;
 }
 
 /*
  * reader_read() - one reading in bytes, or -ESRCH once another process
- * has ended, or another -errno.  A process that has ended reads as an
- * error (reaped) or as zeros: it has no address space left from the
- * moment it releases it on its way out, before it is a zombie.  A size
- * (statm's first field) of 0 is taken for that.
+ * has ended, or another -errno.
  */
-static long long reader_read(reader *r)
+static long long reader_read(mp__proc_reader *r)
 {
-    if (r->pid == 0)
-        return mp__backend_cur->read(r->handle);
-    char buf[128];
-    ssize_t n = mp__pread_head(r->handle, buf, sizeof buf);
-    if (n < 0)
-        return n;
-    if (n >= 2 && buf[0] == '0' && buf[1] == ' ')
-        return -ESRCH;
-    long long pages = mp__statm_parse(buf, (size_t)n);
-    return pages < 0 ? pages : pages * mp__page_size();
+    return r->pid == 0 ? mp__backend_read(r) : mp__proc_read(r);
 }
 
 /* ---- The samples. */
@@ -197,7 +163,7 @@ static int sample(session *s)
 static void hwm_claim(session *s)
 {
     s->hwm.on = 0;
-    if (mp__backend_cur == &mp__backend_rss)
+    if (mp__backend_cur == MP__BACKEND_RSS)
         mp__hwm_claim(&s->hwm);
 }
 
@@ -281,7 +247,7 @@ static void sampler_stop(session *s)
         return;
     s->threaded = 0;
     if (getpid() != s->pid) {
-        reader_close(&s->rd);
+        mp__proc_close(&s->rd);
         int rc = reader_open(&s->rd, 0);
         if (rc != 0 && s->err == 0)
             s->err = rc;
@@ -324,7 +290,7 @@ static int session_start(session *s, long pid, double interval, int mode,
         rc = sampler_start(s);
     if (rc != 0) {
         mp__hwm_release(&s->hwm);
-        reader_close(&s->rd);
+        mp__proc_close(&s->rd);
         mp_samples_free(out);
     }
     return rc;
@@ -341,7 +307,7 @@ static int session_end(session *s, int after)
     if (after)
         sample(s);
     long long h = mp__hwm_release(&s->hwm);
-    reader_close(&s->rd);
+    mp__proc_close(&s->rd);
     mp_samples *o = s->out;
     if (s->err != 0) {
         mp_samples_free(o);
@@ -458,7 +424,7 @@ struct mp__memit *mp__memit_begin(void)
                            &m->samples);
     if (rc != 0) {
         mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
-                 mp__backend_cur->name, mp_strerror(rc));
+                 mp__backend_name(), mp_strerror(rc));
         mp__free(m);
         m = NULL;
     }
@@ -482,7 +448,7 @@ void mp__memit_end(struct mp__memit **mp)
     int rc = session_end(&m->s, 1);
     if (rc != 0) {
         mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
-                 mp__backend_cur->name, mp_strerror(rc));
+                 mp__backend_name(), mp_strerror(rc));
     } else {
         const mp_samples *o = &m->samples;
         char line[128];

@@ -87,7 +87,7 @@ static void fill_rows(mp__thread *t, const job *j)
 static void *ending_thread(void *arg)
 {
     mp__thread *t = calloc(1, sizeof *t);
-    t->fd = -1;
+    t->rd.fd = -1;
     mp__thread_link(t);
     fill_rows(t, arg);
     ck_assert_int_eq(mp__thread_retire(t), 0);
@@ -108,7 +108,7 @@ START_TEST(test_merge_live_and_ended)
 
     mp__thread live;
     memset(&live, 0, sizeof live);
-    live.fd = -1;
+    live.rd.fd = -1;
     mp__thread_link(&live);
     job mine = {slot, 2, 500};
     fill_rows(&live, &mine);
