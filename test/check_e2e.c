@@ -793,6 +793,35 @@ START_TEST(test_header_dialects)
 END_TEST
 
 /*
+ * -DMEMPROF_DISABLE needs no compiler extension: the header compiles where
+ * neither __GNUC__ nor __clang__ is defined, and says why it cannot
+ * without it.  clang compiles glibc's headers so; gcc does not (its
+ * _Float32 and kin are built in, and glibc then declares them again), so
+ * with gcc only the preprocessor, where the #error lives, is run.
+ */
+START_TEST(test_disabled_needs_no_gnu)
+{
+    const char *files = "examples/basic.c examples/memit.c";
+    if (sh("command -v clang >/dev/null") == 0) {
+        const char *clang = "clang -std=c99 -pedantic -Wall -Wextra -Werror "
+                            "-Wshadow -U__GNUC__ -U__clang__ -fsyntax-only "
+                            "-Iinclude";
+        ck_assert_int_eq(sh("%s -DMEMPROF_DISABLE %s", clang, files), 0);
+        ck_assert_int_ne(sh("%s %s 2>/dev/null", clang, files), 0);
+    }
+    if (sh("command -v gcc >/dev/null") == 0) {
+        const char *gcc = "gcc -std=c99 -U__GNUC__ -E -Iinclude";
+        ck_assert_int_eq(sh("%s -DMEMPROF_DISABLE %s >/dev/null", gcc, files),
+                         0);
+        ck_assert_int_eq(sh("%s %s 2>&1 >/dev/null | grep -q 'needs gcc or "
+                            "clang'",
+                            gcc, files),
+                         0);
+    }
+}
+END_TEST
+
+/*
  * make install into a prefix (and a DESTDIR), then build a program with
  * pkg-config as a user would.
  */
@@ -1038,6 +1067,7 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_exported_names);
     tcase_add_test(tc, test_clang_builds_library);
     tcase_add_test(tc, test_header_dialects);
+    tcase_add_test(tc, test_disabled_needs_no_gnu);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_same_as_memory_profiler);
     suite_add_tcase(s, tc);
