@@ -112,10 +112,13 @@ $(B)/test/progs/%: test/progs/%.c $(LIB)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(REQ_LDLIBS)
 
-# The version, from the header.  (".define": a "#" would start a comment
-# in make before 4.3.)
-VERSION = $(shell sed -n 's/^.define MEMPROF_VERSION "\(.*\)"/\1/p' \
+# The version, from the header's three numbers.  (".define": a "#" would
+# start a comment in make before 4.3.)
+VERSION_PART = $(shell sed -n \
+    's/^.define MEMPROF_VERSION_$(1)  *\([0-9][0-9]*\)$$/\1/p' \
     include/memprof.h)
+VERSION_PARTS = $(foreach p,MAJOR MINOR PATCH,$(call VERSION_PART,$(p)))
+VERSION = $(subst $(space),.,$(VERSION_PARTS))
 
 # The .pc files, from one recipe: each sets its name, description and
 # libraries.  Made anew each time, so that they always name the PREFIX

@@ -27,7 +27,16 @@
 extern "C" {
 #endif
 
-#define MEMPROF_VERSION "0.1.0"
+/*
+ * MEMPROF_VERSION_MAJOR, _MINOR, _PATCH - the version as numbers, for #if;
+ * MEMPROF_VERSION - the same as a string, "0.1.0".
+ */
+#define MEMPROF_VERSION_MAJOR 0
+#define MEMPROF_VERSION_MINOR 1
+#define MEMPROF_VERSION_PATCH 0
+#define MEMPROF_VERSION                                                     \
+    MP__STR(MEMPROF_VERSION_MAJOR) "." MP__STR(MEMPROF_VERSION_MINOR) "."   \
+    MP__STR(MEMPROF_VERSION_PATCH)
 
 /* ---- Compile-out block: with -DMEMPROF_DISABLE every macro is bare code. */
 #ifdef MEMPROF_DISABLE
@@ -186,6 +195,9 @@ int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
 /* ======================================================================
  * Implementation details.  Nothing below is part of the API.
  * ====================================================================== */
+
+#define MP__STR2(x) #x
+#define MP__STR(x) MP__STR2(x)
 
 /*
  * What the macros expand to when they record.  Under MEMPROF_DISABLE they

@@ -822,6 +822,26 @@ START_TEST(test_disabled_needs_no_gnu)
 END_TEST
 
 /*
+ * The version: its numbers make its string, which memprof --version
+ * prints (make install's .pc files are checked in test_install).
+ */
+START_TEST(test_version)
+{
+    char want[64];
+    snprintf(want, sizeof want, "%d.%d.%d", MEMPROF_VERSION_MAJOR,
+             MEMPROF_VERSION_MINOR, MEMPROF_VERSION_PATCH);
+    ck_assert_str_eq(MEMPROF_VERSION, want);
+    const char *argv[] = {path("memprof"), "--version", NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    snprintf(want, sizeof want, "memprof %s\n", MEMPROF_VERSION);
+    ck_assert_str_eq(r.out, want);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
  * make install into a prefix (and a DESTDIR), then build a program with
  * pkg-config as a user would.
  */
@@ -836,6 +856,12 @@ START_TEST(test_install)
                            "share/man/man3/memprof.3"};
     for (int i = 0; i < 4; i++)
         ck_assert_int_eq(sh("test -f %s/prefix/%s", dir, files[i]), 0);
+    ck_assert_int_eq(sh("export PKG_CONFIG_PATH=%s/prefix/lib/pkgconfig && "
+                        "for m in memprof memprof-heap; do "
+                        "test \"$(pkg-config --modversion $m)\" = %s || "
+                        "exit 1; done",
+                        dir, MEMPROF_VERSION),
+                     0);
     char cwd[4096];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     ck_assert_int_eq(sh("cd %s && "
@@ -1068,6 +1094,7 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_clang_builds_library);
     tcase_add_test(tc, test_header_dialects);
     tcase_add_test(tc, test_disabled_needs_no_gnu);
+    tcase_add_test(tc, test_version);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_same_as_memory_profiler);
     suite_add_tcase(s, tc);
