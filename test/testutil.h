@@ -69,8 +69,6 @@ const char *test_build_dir(void);
 /* read_file() - a whole file, NUL-terminated, malloc'd; NULL on error. */
 char *read_file(const char *path, size_t *len);
 
-#endif
-
 /* One row of a printed table. */
 typedef struct table_row {
     int line;
@@ -142,3 +140,5 @@ int figures_hold(void);
             assertion;                                                      \
         }                                                                   \
     } while (0)
+
+#endif /* MP_TESTUTIL_H */
