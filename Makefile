@@ -20,11 +20,15 @@ MANDIR = $(PREFIX)/share/man
 WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wwrite-strings -Wshadow
 REQ_CFLAGS = -std=gnu11 -pthread -Iinclude -Ilib $(WARNINGS) $(SAN)
 REQ_LDLIBS = -pthread
+# Each object and program also writes the headers it included into a .d
+# file beside it, read back below: touching a header rebuilds its users.
+DEPFLAGS = -MMD -MP
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 LIB = $(B)/libmemprof.a
 CLI_SRC = $(wildcard cli/*.c)
+CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 CLI = $(B)/memprof
 # memprof plot writes PNG through cairo when pkg-config finds it at build
 # time; without it (or with NO_CAIRO=1) SVG and --term still work.
@@ -38,6 +42,7 @@ endif
 BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
+TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
 TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,$(wildcard test/progs/*.c))
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
@@ -61,7 +66,13 @@ HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
 HEAP_PROGS = $(HEAP_LINKED) $(B)/test/progs/heap_lines_linked \
     $(B)/test/progs/heap_new $(B)/test/progs/heap_count
 
-.PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench install uninstall clean help
+# The sources make format-check looks at.
+FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli heap include test \
+    test/progs bench examples))
+CLANG_FORMAT ?= clang-format
+
+.PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
+    format-check install uninstall clean help
 
 all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
     $(B)/memprof-heap.pc
@@ -76,48 +87,75 @@ help:
 	@echo "  check-tsan  the tests again with ThreadSanitizer"
 	@echo "  check-valgrind  the tests again under valgrind memcheck"
 	@echo "  bench       benchmarks, printed as ratios against the measured floor"
+	@echo "  format-check  whether the sources are as .clang-format lays them"
+	@echo "              out (nothing is changed; skipped without clang-format)"
 	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
 	@echo "  uninstall   remove what install installed"
 	@echo "  clean       remove build directories"
 
-$(B)/lib/%.o: lib/%.c lib/internal.h include/memprof.h
+$(B)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLI): $(CLI_SRC) $(wildcard cli/*.h) lib/internal.h include/memprof.h $(LIB)
+# Every object of the command gets -Icli and cairo's flags, as when they
+# were compiled in one command.
+$(B)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Icli $(CLI_DEFS) $(CFLAGS) $(LDFLAGS) -o $@ \
-	    $(CLI_SRC) $(LIB) $(CAIRO_LIBS) -lm $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) -Icli $(CLI_DEFS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/examples/%: examples/%.c $(LIB) include/memprof.h
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) \
+	    $(CAIRO_LIBS) -lm $(REQ_LDLIBS)
+
+$(B)/examples/%: examples/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	    $(REQ_LDLIBS)
 
-$(B)/test/progs/%: test/progs/%.c $(LIB) include/memprof.h
+$(B)/test/progs/%: test/progs/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	    $(REQ_LDLIBS)
 
-# Made anew each time, so that it always names the PREFIX given.
-$(B)/memprof.pc: FORCE
+# The version, from the header's three numbers.  (".define": a "#" would
+# start a comment in make before 4.3.)
+VERSION_PART = $(shell sed -n \
+    's/^.define MEMPROF_VERSION_$(1)  *\([0-9][0-9]*\)$$/\1/p' \
+    include/memprof.h)
+VERSION_PARTS = $(foreach p,MAJOR MINOR PATCH,$(call VERSION_PART,$(p)))
+VERSION = $(subst $(space),.,$(VERSION_PARTS))
+
+# The .pc files, from one recipe: each sets its name, description and
+# libraries.  Made anew each time, so that they always name the PREFIX
+# given.
+$(B)/memprof.pc: PC_NAME = memprof
+$(B)/memprof.pc: PC_DESC = line-by-line memory profiling for C, after memory_profiler
+$(B)/memprof.pc: PC_LIBS = -lmemprof -lpthread
+$(B)/memprof-heap.pc: PC_NAME = memprof-heap
+$(B)/memprof-heap.pc: PC_DESC = the heap backend of libmemprof: malloc, counted
+$(B)/memprof-heap.pc: PC_LIBS = $(HEAP_PC_LINK) -lmemprof -lpthread
+
+$(B)/memprof.pc $(B)/memprof-heap.pc: FORCE
 	@mkdir -p $(dir $@)
 	printf '%s\n' \
 	    'prefix=$(PREFIX)' \
 	    'libdir=$${prefix}/lib' \
 	    'includedir=$${prefix}/include' \
 	    '' \
-	    'Name: memprof' \
-	    'Description: line-by-line memory profiling for C, after memory_profiler' \
-	    'Version: $(shell sed -n 's/^#define MEMPROF_VERSION "\(.*\)"/\1/p' include/memprof.h)' \
+	    'Name: $(PC_NAME)' \
+	    'Description: $(PC_DESC)' \
+	    'Version: $(VERSION)' \
 	    'Cflags: -I$${includedir}' \
-	    'Libs: -L$${libdir} -lmemprof -lpthread' > $@
+	    'Libs: -L$${libdir} $(PC_LIBS)' > $@
 
-$(B)/heap/%.o: heap/%.c heap/heap.h
+$(B)/heap/%.o: heap/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -fPIC -fvisibility=hidden $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) -fPIC -fvisibility=hidden $(DEPFLAGS) $(CFLAGS) \
+	    -c -o $@ $<
 
 $(HEAP_LIB): $(HEAP_OBJ)
 	rm -f $@
@@ -126,55 +164,51 @@ $(HEAP_LIB): $(HEAP_OBJ)
 $(HEAP_SO): $(HEAP_OBJ)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(REQ_LDLIBS)
 
-$(B)/memprof-heap.pc: FORCE
-	@mkdir -p $(dir $@)
-	printf '%s\n' \
-	    'prefix=$(PREFIX)' \
-	    'libdir=$${prefix}/lib' \
-	    'includedir=$${prefix}/include' \
-	    '' \
-	    'Name: memprof-heap' \
-	    'Description: the heap backend of libmemprof: malloc, counted' \
-	    'Version: $(shell sed -n 's/^#define MEMPROF_VERSION "\(.*\)"/\1/p' include/memprof.h)' \
-	    'Cflags: -I$${includedir}' \
-	    'Libs: -L$${libdir} $(HEAP_PC_LINK) -lmemprof -lpthread' > $@
-
 # Test programs that count their heap, linked as memprof-heap.pc links.
-$(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB) \
-    include/memprof.h
+$(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) \
-	    $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
 
-$(B)/test/progs/heap_lines_linked: test/progs/heap_lines.c $(LIB) $(HEAP_LIB) \
-    include/memprof.h
+$(B)/test/progs/heap_lines_linked: test/progs/heap_lines.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) \
-	    $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
 
 # The counter alone, instrumented even under the sanitizers (see heap.h).
+# With two sources the compiler writes the .d file of the last one:
+# heap/heap.h stays listed for the first.
 $(B)/test/progs/heap_count: test/progs/heap_count.c heap/count.c heap/heap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Iheap -DMP__HEAP_INSTRUMENTED $(CFLAGS) $(LDFLAGS) \
-	    -o $@ $< heap/count.c $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) -Iheap -DMP__HEAP_INSTRUMENTED $(DEPFLAGS) $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $< heap/count.c $(REQ_LDLIBS)
 
 $(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(CFLAGS) \
-	    $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
+	    $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
 
 FORCE:
 
 demo: $(B)/examples/basic
 	$(B)/examples/basic
 
-$(TEST_BIN): $(TEST_SRC) test/testutil.h $(LIB) $(CLI) $(EXAMPLES) $(TEST_PROGS)
-	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) -Itest -DMP_TEST_BUILD='"$(B)"' \
-	    -DMP_TEST_CC='"$(CC)"' -DMP_TEST_SAN='"$(SAN)"' $(LDFLAGS) \
-	    -o $@ $(TEST_SRC) $(LIB) $(CHECK_LIBS) $(REQ_LDLIBS)
+# The suites' objects know the build they test: its directory, compiler
+# and sanitizer flags.
+TEST_DEFS = -Itest -DMP_TEST_BUILD='"$(B)"' -DMP_TEST_CC='"$(CC)"' \
+    -DMP_TEST_SAN='"$(SAN)"'
 
-$(TEST_BIN): $(HEAP_SO) $(HEAP_PROGS)
+$(B)/test/%.o: test/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(TEST_DEFS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Besides its objects, the test binary needs, to run, everything the
+# suites run.
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) \
+	    $(CHECK_LIBS) $(REQ_LDLIBS)
+
+$(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS)
 
 check: $(TEST_BIN)
 	groff -man -ww -z man/memprof.3
@@ -213,6 +247,16 @@ check-valgrind: $(TEST_BIN)
 bench: $(LIB) $(CLI) $(HEAP_LIB) $(HEAP_SO)
 	$(MAKE) -C bench B=$(abspath $(B))
 
+# Reports, changes nothing.  Not part of check yet: the sources have not
+# been formatted once.
+format-check:
+	@if command -v $(CLANG_FORMAT) >/dev/null 2>&1; then \
+	    echo "$(CLANG_FORMAT) --dry-run -Werror <$(words $(FORMAT_SRC)) files>"; \
+	    $(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRC); \
+	else \
+	    echo "format-check: skipped, $(CLANG_FORMAT) is not installed"; \
+	fi
+
 install: $(LIB) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
     $(B)/memprof-heap.pc
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
@@ -237,3 +281,8 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-tsan build-*
+
+# The headers each object and program included, from its last build.
+DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HEAP_OBJ:.o=.d) \
+    $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d)
+-include $(DEPS)

@@ -27,7 +27,16 @@
 extern "C" {
 #endif
 
-#define MEMPROF_VERSION "0.1.0"
+/*
+ * MEMPROF_VERSION_MAJOR, _MINOR, _PATCH - the version as numbers, for #if;
+ * MEMPROF_VERSION - the same as a string, "0.1.0".
+ */
+#define MEMPROF_VERSION_MAJOR 0
+#define MEMPROF_VERSION_MINOR 1
+#define MEMPROF_VERSION_PATCH 0
+#define MEMPROF_VERSION                                                     \
+    MP__STR(MEMPROF_VERSION_MAJOR) "." MP__STR(MEMPROF_VERSION_MINOR) "."   \
+    MP__STR(MEMPROF_VERSION_PATCH)
 
 /* ---- Compile-out block: with -DMEMPROF_DISABLE every macro is bare code. */
 #ifdef MEMPROF_DISABLE
@@ -181,24 +190,28 @@ int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
  */
 #define MP_MEMIT(...)                                                       \
     MP__MEMIT_AT(MP__CAT(mp__memit_, __COUNTER__), __VA_ARGS__)
-#define MP__MEMIT_AT(var, ...)                                              \
-    struct mp__memit *var MP__CLEANUP(mp__memit_end) = mp__memit_begin();   \
-    __VA_ARGS__;                                                            \
-    mp__memit_end(&var)
 #endif /* !MEMPROF_DISABLE */
-
-struct mp__memit;
-struct mp__memit *mp__memit_begin(void);
-void mp__memit_end(struct mp__memit **m);
 
 /* ======================================================================
  * Implementation details.  Nothing below is part of the API.
  * ====================================================================== */
 
+#define MP__STR2(x) #x
+#define MP__STR(x) MP__STR2(x)
+
+/*
+ * What the macros expand to when they record.  Under MEMPROF_DISABLE they
+ * are bare code, which needs none of it and no compiler extension.
+ */
+#ifndef MEMPROF_DISABLE
+
+#if !defined(__GNUC__) && !defined(__clang__)
+#error "libmemprof needs gcc or clang (the cleanup attribute)"
+#endif
+
 #define MP__CAT2(a, b) a##b
 #define MP__CAT(a, b) MP__CAT2(a, b)
 
-#if defined(__GNUC__) || defined(__clang__)
 #define MP__CLEANUP(fn) __attribute__((cleanup(fn)))
 #define MP__UNUSED __attribute__((unused))
 #define MP__LIKELY(x) __builtin_expect(!!(x), 1)
@@ -206,9 +219,6 @@ void mp__memit_end(struct mp__memit **m);
     _Pragma("GCC diagnostic push")                                          \
     _Pragma("GCC diagnostic ignored \"-Wshadow\"")
 #define MP__SHADOW_END _Pragma("GCC diagnostic pop")
-#else
-#error "libmemprof needs gcc or clang (the cleanup attribute)"
-#endif
 
 #ifdef __cplusplus
 #define MP__AUTO auto
@@ -325,6 +335,18 @@ static inline void mp__frame_end(mp__frame *frame)
         mp__line(&site, mp__fp);                                            \
         return;                                                             \
     } while (0)
+
+/* An MP_MEMIT statement: its sampler runs from begin to end. */
+struct mp__memit;
+struct mp__memit *mp__memit_begin(void);
+void mp__memit_end(struct mp__memit **m);
+
+#define MP__MEMIT_AT(var, ...)                                              \
+    struct mp__memit *var MP__CLEANUP(mp__memit_end) = mp__memit_begin();   \
+    __VA_ARGS__;                                                            \
+    mp__memit_end(&var)
+
+#endif /* !MEMPROF_DISABLE */
 
 #ifdef __cplusplus
 }

@@ -416,8 +416,7 @@ START_TEST(test_mprof_reads_ours)
     same_peak(&sb, "run.dat", "nope");
 
     run_result r;
-    if (system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") !=
-        0) {
+    if (sh("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0) {
         fprintf(stderr, "SKIP test_mprof_reads_ours (plot): "
                         "python3-matplotlib is not installed\n");
     } else {

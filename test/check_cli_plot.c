@@ -216,9 +216,8 @@ static void xml_ok(const char *name)
 {
     if (access("/usr/bin/xmllint", X_OK) != 0)
         return;
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "/usr/bin/xmllint --noout '%s'", name);
-    ck_assert_msg(system(cmd) == 0, "%s is not well-formed XML", name);
+    ck_assert_msg(sh("/usr/bin/xmllint --noout '%s'", name) == 0,
+                  "%s is not well-formed XML", name);
 }
 
 /* A box in pixels: x, y, width, height. */

@@ -63,14 +63,6 @@ static const char *prog(const char *name)
     return buf[i];
 }
 
-/* now_mono() - CLOCK_MONOTONIC in seconds. */
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* now_real() - seconds since the epoch. */
 static double now_real(void)
 {
@@ -140,12 +132,6 @@ static int has_line(const char *text, const char *line)
         if (p == text || p[-1] == '\n')
             return 1;
     return 0;
-}
-
-/* exists() - whether a file exists in the current directory. */
-static int exists(const char *name)
-{
-    return access(name, F_OK) == 0;
 }
 
 /* dir_entries() - how many entries the current directory holds. */
@@ -408,7 +394,7 @@ START_TEST(test_cannot_start)
     ck_assert_int_eq(mp(&r, NULL, "run", "-o", "x.dat", "./script", NULL), 126);
     ck_assert_str_eq(r.err,
                      "memprof: cannot run './script': Permission denied\n");
-    ck_assert(!exists("x.dat") && !exists("marker"));
+    ck_assert(!file_exists("x.dat") && !file_exists("marker"));
     run_result_free(&r);
 }
 END_TEST
@@ -448,7 +434,7 @@ START_TEST(test_write_error)
         mp(&r, NULL, "run", "-o", "/dev/full", "touch", "marker", NULL), 1);
     ck_assert_str_eq(r.err, "memprof: cannot write /dev/full: No space left "
                             "on device\n");
-    ck_assert(!exists("marker"));
+    ck_assert(!file_exists("marker"));
     run_result_free(&r);
 }
 END_TEST
@@ -461,13 +447,13 @@ START_TEST(test_unwritable_output)
         mp(&r, NULL, "run", "-o", "nodir/x.dat", "touch", "marker", NULL), 1);
     ck_assert_str_eq(r.err, "memprof: cannot write nodir/x.dat: No such file "
                             "or directory\n");
-    ck_assert(!exists("marker"));
+    ck_assert(!file_exists("marker"));
     run_result_free(&r);
     ck_assert_int_eq(mkdir("d", 0755), 0);
     ck_assert_int_eq(mp(&r, NULL, "run", "-o", "d", "touch", "marker", NULL),
                      1);
     ck_assert_str_eq(r.err, "memprof: cannot write d: Is a directory\n");
-    ck_assert(!exists("marker"));
+    ck_assert(!file_exists("marker"));
     run_result_free(&r);
 }
 END_TEST

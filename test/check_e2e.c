@@ -19,34 +19,11 @@
 #include "internal.h"
 #include "testutil.h"
 
-/* path() - a path under the build directory, in a static buffer. */
-static const char *path(const char *rel)
-{
-    static char buf[4][512];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(buf[i], sizeof buf[i], "%s/%s", test_build_dir(), rel);
-    return buf[i];
-}
-
 /* run() - run a program with env changes; asserts it could be run. */
 static void run(run_result *r, const char *prog, const char *const env[])
 {
     const char *argv[] = {prog, NULL};
     ck_assert_int_eq(run_capture(argv, env, r), 0);
-}
-
-/* sh() - run a shell command, return its exit status (-1 if none). */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* source_line() - line n of file (1-based), without "\n"; malloc'd. */
@@ -111,7 +88,7 @@ static const table_row *row_with(const table *t, const char *text)
 START_TEST(test_basic)
 {
     run_result r;
-    run(&r, path("examples/basic"), NULL);
+    run(&r, build_path("examples/basic"), NULL);
     ck_assert_int_eq(WEXITSTATUS(r.status), 0);
     ck_assert_str_eq(r.out, "");
     table t[2];
@@ -154,7 +131,7 @@ END_TEST
 START_TEST(test_loop)
 {
     run_result r;
-    run(&r, path("examples/loop"), NULL);
+    run(&r, build_path("examples/loop"), NULL);
     table t[3];
     ck_assert_int_eq(parse_tables(r.err, t, 3), 2);
     check_rows_are_source(&t[0], "char **grow(void)");
@@ -195,7 +172,7 @@ END_TEST
 START_TEST(test_calls)
 {
     run_result r;
-    run(&r, path("examples/calls"), NULL);
+    run(&r, build_path("examples/calls"), NULL);
     table t[3];
     ck_assert_int_eq(parse_tables(r.err, t, 3), 2);
     check_rows_are_source(&t[0], "char *chunk(size_t mb)");
@@ -222,7 +199,7 @@ END_TEST
 START_TEST(test_threads)
 {
     run_result r;
-    run(&r, path("examples/threads"), NULL);
+    run(&r, build_path("examples/threads"), NULL);
     table t[2];
     ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
     check_rows_are_source(&t[0], "void work(void)");
@@ -241,7 +218,7 @@ START_TEST(test_precisions)
         snprintf(env0, sizeof env0, "MEMPROF_PRECISION=%d", p);
         const char *env[] = {env0, NULL};
         run_result r;
-        run(&r, path("examples/basic"), env);
+        run(&r, build_path("examples/basic"), env);
         table t[2];
         ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
         const table_row *a = row_with(&t[0], "int *a =");
@@ -260,7 +237,7 @@ START_TEST(test_bad_precision)
 {
     const char *env[] = {"MEMPROF_PRECISION=abc", NULL};
     run_result r;
-    run(&r, path("examples/basic"), env);
+    run(&r, build_path("examples/basic"), env);
     const char *want =
         "memprof: MEMPROF_PRECISION='abc' is not an integer 0..6; using 1\n"
         "Filename: examples/basic.c\n";
@@ -284,7 +261,7 @@ START_TEST(test_backends)
     for (int i = 0; i < 2; i++) {
         const char *env[] = {names[i], NULL};
         run_result r;
-        run(&r, path("examples/basic"), env);
+        run(&r, build_path("examples/basic"), env);
         table t[2];
         ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
         ck_assert_str_eq(r.err + strlen(r.err) - 2, "\n\n");
@@ -296,13 +273,13 @@ START_TEST(test_backends)
     }
     const char *bad[] = {"MEMPROF_BACKEND=vms", NULL};
     run_result r;
-    run(&r, path("examples/basic"), bad);
+    run(&r, build_path("examples/basic"), bad);
     const char *want = "memprof: MEMPROF_BACKEND='vms' is not rss, pss, uss "
                        "or heap; using rss\n";
     ck_assert(strncmp(r.err, want, strlen(want)) == 0);
     run_result_free(&r);
     const char *heap[] = {"MEMPROF_BACKEND=heap", NULL};
-    run(&r, path("examples/basic"), heap);
+    run(&r, build_path("examples/basic"), heap);
     want = "memprof: MEMPROF_BACKEND='heap' needs the heap archive "
            "(pkg-config --libs memprof-heap) or its preload object; using "
            "rss\n";
@@ -446,7 +423,7 @@ START_TEST(test_formats)
 {
     const char *json[] = {"MEMPROF_FORMAT=json", NULL};
     run_result r;
-    run(&r, path("examples/loop"), json);
+    run(&r, build_path("examples/loop"), json);
     const char *start = "{\"tables\": [\n  {\"file\": "
                         "\"examples/loop.c\", \"function\": \"grow\", "
                         "\"rows\": [\n";
@@ -462,7 +439,7 @@ START_TEST(test_formats)
     run_result_free(&r);
 
     const char *csv[] = {"MEMPROF_FORMAT=csv", NULL};
-    run(&r, path("examples/basic"), csv);
+    run(&r, build_path("examples/basic"), csv);
     const char *want =
         "file,function,line,mem_mib,increment_mib,occurrences,contents\r\n"
         "\"examples/basic.c\",\"my_func\",30,";
@@ -545,7 +522,7 @@ START_TEST(test_bad_settings_6)
 {
     const char *env[] = {"MEMPROF_FORMAT=xml", "MEMPROF_PEAK=yes", NULL};
     run_result r;
-    run(&r, path("examples/basic"), env);
+    run(&r, build_path("examples/basic"), env);
     const char *want =
         "memprof: MEMPROF_FORMAT='xml' is not table, json or csv; using "
         "table\n"
@@ -561,7 +538,7 @@ START_TEST(test_runtime_disable)
 {
     const char *env[] = {"MEMPROF_DISABLE=1", "MEMPROF_PRECISION=abc", NULL};
     run_result r;
-    run(&r, path("examples/basic"), env);
+    run(&r, build_path("examples/basic"), env);
     ck_assert_int_eq(WEXITSTATUS(r.status), 0);
     ck_assert_str_eq(r.err, "");
     ck_assert_str_eq(r.out, "");
@@ -577,7 +554,7 @@ START_TEST(test_compiled_out)
 {
     const char *examples[] = {"basic", "loop", "calls", "threads"};
     for (int i = 0; i < 4; i++) {
-        const char *out = path("test/disabled");
+        const char *out = build_path("test/disabled");
         ck_assert_int_eq(sh("%s -std=c99 -pedantic -O2 -Wall -Wextra "
                             "-Werror -Wshadow -DMEMPROF_DISABLE -Iinclude "
                             "-o %s examples/%s.c -pthread",
@@ -598,7 +575,7 @@ END_TEST
 START_TEST(test_program_untouched)
 {
     run_result r;
-    run(&r, path("test/progs/io"), NULL);
+    run(&r, build_path("test/progs/io"), NULL);
     ck_assert(WIFEXITED(r.status));
     ck_assert_int_eq(WEXITSTATUS(r.status), 3);
     ck_assert_str_eq(r.out, "hello from stdout\nerrno 9\n");
@@ -613,7 +590,7 @@ END_TEST
 START_TEST(test_fork)
 {
     run_result r;
-    run(&r, path("test/progs/fork"), NULL);
+    run(&r, build_path("test/progs/fork"), NULL);
     ck_assert_int_eq(WEXITSTATUS(r.status), 0);
     table t[4];
     ck_assert_int_eq(parse_tables(r.err, t, 4), 2);
@@ -636,7 +613,7 @@ END_TEST
 START_TEST(test_signal_handler)
 {
     run_result r;
-    run(&r, path("test/progs/signal"), NULL);
+    run(&r, build_path("test/progs/signal"), NULL);
     ck_assert(WIFEXITED(r.status));
     ck_assert_int_eq(WEXITSTATUS(r.status), 0);
     long ticks = strtol(r.out, NULL, 10);
@@ -653,24 +630,15 @@ START_TEST(test_signal_handler)
 }
 END_TEST
 
-/* tmpdir() - a new directory under /tmp (static buffer). */
-static const char *tmpdir(void)
-{
-    static char dir[64];
-    strcpy(dir, "/tmp/mp_e2e_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    return dir;
-}
-
 /* MEMPROF_OUTPUT with %p: a file per process, nothing on stderr. */
 START_TEST(test_output_file)
 {
-    const char *dir = tmpdir();
+    const char *dir = make_tmpdir("e2e");
     char env0[128];
     snprintf(env0, sizeof env0, "MEMPROF_OUTPUT=%s/report.%%p.txt", dir);
     const char *env[] = {env0, NULL};
     run_result r;
-    const char *argv[] = {path("test/progs/fork"), NULL};
+    const char *argv[] = {build_path("test/progs/fork"), NULL};
     ck_assert_int_eq(run_capture(argv, env, &r), 0);
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
@@ -685,7 +653,7 @@ START_TEST(test_output_file)
     sh("rm -rf %s", dir);
 
     /* Without %p the child appends and the parent's report follows. */
-    dir = tmpdir();
+    dir = make_tmpdir("e2e");
     snprintf(env0, sizeof env0, "MEMPROF_OUTPUT=%s/one.txt", dir);
     ck_assert_int_eq(run_capture(argv, env, &r), 0);
     run_result_free(&r);
@@ -705,7 +673,7 @@ START_TEST(test_output_unwritable)
 {
     const char *env[] = {"MEMPROF_OUTPUT=/nonexistent/dir/report.txt", NULL};
     run_result r;
-    run(&r, path("examples/basic"), env);
+    run(&r, build_path("examples/basic"), env);
     const char *want = "memprof: cannot write "
                        "MEMPROF_OUTPUT='/nonexistent/dir/report.txt' (No "
                        "such file or directory); using stderr\n";
@@ -726,8 +694,8 @@ START_TEST(test_missing_source)
     char cwd[4096];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     char prog[4200];
-    snprintf(prog, sizeof prog, "%s/%s", cwd, path("examples/basic"));
-    const char *dir = tmpdir();
+    snprintf(prog, sizeof prog, "%s/%s", cwd, build_path("examples/basic"));
+    const char *dir = make_tmpdir("e2e");
     ck_assert_int_eq(chdir(dir), 0);
     run_result r;
     run(&r, prog, NULL);
@@ -812,7 +780,7 @@ START_TEST(test_header_dialects)
                             cxx[i]),
                          0);
     }
-    const char *out = path("test/cxx");
+    const char *out = build_path("test/cxx");
     ck_assert_int_eq(sh("g++ -std=c++11 -O2 %s -Iinclude -o %s "
                         "test/progs/cxx.cc %s/libmemprof.a -pthread",
                         MP_TEST_SAN, out, test_build_dir()),
@@ -835,12 +803,61 @@ START_TEST(test_header_dialects)
 END_TEST
 
 /*
+ * -DMEMPROF_DISABLE needs no compiler extension: the header compiles where
+ * neither __GNUC__ nor __clang__ is defined, and says why it cannot
+ * without it.  clang compiles glibc's headers so; gcc does not (its
+ * _Float32 and kin are built in, and glibc then declares them again), so
+ * with gcc only the preprocessor, where the #error lives, is run.
+ */
+START_TEST(test_disabled_needs_no_gnu)
+{
+    const char *files = "examples/basic.c examples/memit.c";
+    if (sh("command -v clang >/dev/null") == 0) {
+        const char *clang = "clang -std=c99 -pedantic -Wall -Wextra -Werror "
+                            "-Wshadow -U__GNUC__ -U__clang__ -fsyntax-only "
+                            "-Iinclude";
+        ck_assert_int_eq(sh("%s -DMEMPROF_DISABLE %s", clang, files), 0);
+        ck_assert_int_ne(sh("%s %s 2>/dev/null", clang, files), 0);
+    }
+    if (sh("command -v gcc >/dev/null") == 0) {
+        const char *gcc = "gcc -std=c99 -U__GNUC__ -E -Iinclude";
+        ck_assert_int_eq(sh("%s -DMEMPROF_DISABLE %s >/dev/null", gcc, files),
+                         0);
+        ck_assert_int_eq(sh("%s %s 2>&1 >/dev/null | grep -q 'needs gcc or "
+                            "clang'",
+                            gcc, files),
+                         0);
+    }
+}
+END_TEST
+
+/*
+ * The version: its numbers make its string, which memprof --version
+ * prints (make install's .pc files are checked in test_install).
+ */
+START_TEST(test_version)
+{
+    char want[64];
+    snprintf(want, sizeof want, "%d.%d.%d", MEMPROF_VERSION_MAJOR,
+             MEMPROF_VERSION_MINOR, MEMPROF_VERSION_PATCH);
+    ck_assert_str_eq(MEMPROF_VERSION, want);
+    const char *argv[] = {build_path("memprof"), "--version", NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    snprintf(want, sizeof want, "memprof %s\n", MEMPROF_VERSION);
+    ck_assert_str_eq(r.out, want);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
  * make install into a prefix (and a DESTDIR), then build a program with
  * pkg-config as a user would.
  */
 START_TEST(test_install)
 {
-    const char *dir = tmpdir();
+    const char *dir = make_tmpdir("e2e");
     ck_assert_int_eq(sh("make -s install B=%s PREFIX=%s/prefix >/dev/null",
                         test_build_dir(), dir),
                      0);
@@ -849,6 +866,12 @@ START_TEST(test_install)
                            "share/man/man3/memprof.3"};
     for (int i = 0; i < 4; i++)
         ck_assert_int_eq(sh("test -f %s/prefix/%s", dir, files[i]), 0);
+    ck_assert_int_eq(sh("export PKG_CONFIG_PATH=%s/prefix/lib/pkgconfig && "
+                        "for m in memprof memprof-heap; do "
+                        "test \"$(pkg-config --modversion $m)\" = %s || "
+                        "exit 1; done",
+                        dir, MEMPROF_VERSION),
+                     0);
     char cwd[4096];
     ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
     ck_assert_int_eq(sh("cd %s && "
@@ -903,7 +926,7 @@ START_TEST(test_same_as_memory_profiler)
     ck_assert_int_eq(run_capture(argv, NULL, &py), 0);
     ck_assert_int_eq(WEXITSTATUS(py.status), 0);
     run_result c;
-    run(&c, path("examples/basic"), NULL);
+    run(&c, build_path("examples/basic"), NULL);
     table tp[2];
     table tc[2];
     ck_assert_int_eq(parse_tables(py.out, tp, 2), 1);
@@ -965,7 +988,7 @@ static double dat_peak(const mp__dat *d)
  */
 START_TEST(test_grow_recorded)
 {
-    const char *dir = tmpdir();
+    const char *dir = make_tmpdir("e2e");
     run_result r;
     grow_run(dir, "", &r);
     double truth = 0;
@@ -1017,7 +1040,7 @@ END_TEST
 /* -C and -M on examples/grow: every child has its CHLD series. */
 START_TEST(test_grow_children)
 {
-    const char *dir = tmpdir();
+    const char *dir = make_tmpdir("e2e");
     run_result r;
     grow_run(dir, "-C -M", &r);
     long kids[2] = {0, 0};
@@ -1081,6 +1104,8 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_exported_names);
     tcase_add_test(tc, test_clang_builds_library);
     tcase_add_test(tc, test_header_dialects);
+    tcase_add_test(tc, test_disabled_needs_no_gnu);
+    tcase_add_test(tc, test_version);
     tcase_add_test(tc, test_install);
     tcase_add_test(tc, test_same_as_memory_profiler);
     suite_add_tcase(s, tc);

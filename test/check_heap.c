@@ -17,38 +17,6 @@
 
 #include "testutil.h"
 
-/* path() - a path under the build directory, in a static buffer. */
-static const char *path(const char *rel)
-{
-    static char buf[4][512];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(buf[i], sizeof buf[i], "%s/%s", test_build_dir(), rel);
-    return buf[i];
-}
-
-/* sh() - run a shell command, return its exit status (-1 if none). */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* tmpdir() - a new directory under /tmp (static buffer). */
-static const char *tmpdir(void)
-{
-    static char dir[64];
-    strcpy(dir, "/tmp/mp_heap_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    return dir;
-}
-
 /*
  * asan() - whether this is the AddressSanitizer build, whose strdup
  * makes its block without calling malloc: that block is not counted.
@@ -72,7 +40,8 @@ static int under_valgrind(void)
 static const char *preload_env(void)
 {
     static char buf[600];
-    snprintf(buf, sizeof buf, "LD_PRELOAD=%s", path("libmemprof-heap.so"));
+    snprintf(buf, sizeof buf, "LD_PRELOAD=%s",
+             build_path("libmemprof-heap.so"));
     return buf;
 }
 
@@ -141,7 +110,7 @@ START_TEST(test_script)
                        "peak_reset 400 400\n"
                        "end 0 0\n";
     run_result r;
-    run(&r, path("test/progs/heap_script"), NULL);
+    run(&r, build_path("test/progs/heap_script"), NULL);
     char want[2048];
     snprintf(want, sizeof want, "%s%s%s", head,
              asan() ? "strdup 0 1\n" : "strdup 13 1\n", tail);
@@ -170,7 +139,7 @@ START_TEST(test_cxx)
                        "delete_aligned 256\n"
                        "delete_aligned_array 0\n";
     run_result r;
-    run(&r, path("test/progs/heap_new"), NULL);
+    run(&r, build_path("test/progs/heap_new"), NULL);
     if (MP_TEST_SAN[0] != '\0' || under_valgrind())
         want = "new_int 0\nnew_array 0\nnew_aligned 0\nnew_aligned_array 0\n"
                "vector 0\nstring 0\nscope_end 0\ndelete_int 0\n"
@@ -188,7 +157,7 @@ END_TEST
 START_TEST(test_threads)
 {
     run_result r;
-    run(&r, path("test/progs/heap_threads"), NULL);
+    run(&r, build_path("test/progs/heap_threads"), NULL);
     const char *names[] = {"made", "traded", "freed", "churn"};
     const char *p = r.out;
     for (int i = 0; i < 4; i++) {
@@ -214,7 +183,7 @@ END_TEST
 START_TEST(test_count_threads)
 {
     run_result r;
-    run(&r, path("test/progs/heap_count"), NULL);
+    run(&r, build_path("test/progs/heap_count"), NULL);
     long long got;
     long long want;
     long long peak;
@@ -295,7 +264,7 @@ START_TEST(test_table_linked)
 {
     const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_PRECISION=6", NULL};
     run_result r;
-    run(&r, path("test/progs/heap_lines_linked"), env);
+    run(&r, build_path("test/progs/heap_lines_linked"), env);
     check_lines_table(&r);
     run_result_free(&r);
 }
@@ -308,13 +277,13 @@ END_TEST
 START_TEST(test_table_preload)
 {
     ck_assert_int_eq(sh("nm -D %s | grep -q ' w mp__heap_live$'",
-                        path("test/progs/heap_lines")),
+                        build_path("test/progs/heap_lines")),
                      0);
     const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_PRECISION=6",
                          preload_env(), asan_env(), NULL};
     run_result r;
-    run(&r, path("test/progs/heap_lines"), env);
-    check_preload_table(&r, path("test/progs/heap_lines"));
+    run(&r, build_path("test/progs/heap_lines"), env);
+    check_preload_table(&r, build_path("test/progs/heap_lines"));
     run_result_free(&r);
 }
 END_TEST
@@ -326,7 +295,7 @@ END_TEST
  */
 START_TEST(test_table_preload_dlsym)
 {
-    const char *out = path("test/heap_lines_nopic");
+    const char *out = build_path("test/heap_lines_nopic");
     ck_assert_int_eq(sh("%s -std=gnu11 -pthread -Iinclude -Ilib -O2 %s "
                         "-fno-pic -no-pie -o %s test/progs/heap_lines.c "
                         "lib/*.c -pthread",
@@ -359,7 +328,7 @@ START_TEST(test_without_counter)
                            "test/progs/heap_own_malloc"};
     for (int i = 0; i < (MP_TEST_SAN[0] != '\0' ? 1 : 2); i++) {
         run_result r;
-        run(&r, path(progs[i]), envs[i]);
+        run(&r, build_path(progs[i]), envs[i]);
         ck_assert_msg(strncmp(r.err, fallback, strlen(fallback)) == 0, "%s",
                       r.err);
         table t[2];
@@ -377,7 +346,7 @@ END_TEST
  */
 START_TEST(test_pkg_config)
 {
-    const char *dir = tmpdir();
+    const char *dir = make_tmpdir("heap");
     ck_assert_int_eq(sh("make -s install B=%s PREFIX=%s/prefix >/dev/null",
                         test_build_dir(), dir),
                      0);
@@ -445,19 +414,19 @@ START_TEST(test_heap_names)
     ck_assert_int_eq(sh("nm -g --defined-only %s | "
                         "awk 'NF == 3 && $3 !~ /^(mp__heap_|__odr_asan)/ && "
                         "$3 !~ /^(%s)$/ { print; bad = 1 } END { exit bad }'",
-                        path("libmemprof-heap.a"), entry),
+                        build_path("libmemprof-heap.a"), entry),
                      0);
     ck_assert_int_eq(sh("nm -D --defined-only %s | "
                         "awk 'NF == 3 && $2 != \"A\" && $3 !~ /^(%s|"
                         "mp__heap_live|mp__heap_peak|mp__heap_peak_reset|"
                         "_init|_fini|__odr_asan.*)$/ { print; bad = 1 } "
                         "END { exit bad }'",
-                        path("libmemprof-heap.so"), entry),
+                        build_path("libmemprof-heap.so"), entry),
                      0);
     /* libmemprof.a itself defines no allocator. */
     ck_assert_int_ne(sh("nm -g --defined-only %s | "
                         "grep -Eq ' T (malloc|free)$'",
-                        path("libmemprof.a")),
+                        build_path("libmemprof.a")),
                      0);
 }
 END_TEST

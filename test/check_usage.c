@@ -48,13 +48,6 @@ static void *fill(void *p, size_t n)
     return p;
 }
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void sleep_s(double s)
 {
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
@@ -115,9 +108,9 @@ START_TEST(test_self)
     char *keep = fill(malloc(32 * MIB), 32 * MIB);
     mp_samples s;
     errno = 1234;
-    double t0 = mono();
+    double t0 = now_mono();
     ck_assert_int_eq(mp_memory_usage(0, 0.05, 0.5, &s), 0);
-    double took = mono() - t0;
+    double took = now_mono() - t0;
     ck_assert_int_eq(errno, 1234);
     assert_times(&s);
     ck_assert_uint_ge(s.n, 9);
@@ -198,9 +191,9 @@ START_TEST(test_child_until_exit)
 {
     pid_t pid = child_holding(16, 0.3);
     mp_samples s;
-    double t0 = mono();
+    double t0 = now_mono();
     ck_assert_int_eq(mp_memory_usage(pid, 0.02, INFINITY, &s), 0);
-    double took = mono() - t0;
+    double took = now_mono() - t0;
     assert_times(&s);
     ck_assert_double_ge(took, 0.2);
     ck_assert_double_le(took, 2.0);
@@ -285,10 +278,10 @@ static double transient_took;
 /* transient() - touch 100 MiB, free them, return arg. */
 static void *transient(void *arg)
 {
-    double t0 = mono();
+    double t0 = now_mono();
     size_t n = 100 * MIB;
     free(fill(malloc(n), n));
-    transient_took = mono() - t0;
+    transient_took = now_mono() - t0;
     return arg;
 }
 
@@ -303,10 +296,10 @@ START_TEST(test_call_transient)
     mp_samples s;
     void *ret = NULL;
     int marker;
-    double t0 = mono();
+    double t0 = now_mono();
     ck_assert_int_eq(mp_memory_usage_call(transient, &marker, 1.0, &ret, &s),
                      0);
-    double took = mono() - t0;
+    double took = now_mono() - t0;
     ck_assert_ptr_eq(ret, &marker);
     ck_assert_double_lt(took - transient_took, 0.2);
     assert_times(&s);

@@ -1,14 +1,17 @@
 /*
- * testutil.c - running a program and capturing its output, for the suites.
+ * testutil.c - running a program or a shell command and capturing its
+ * output, sandboxes, paths and table parsing, for the suites.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -99,6 +102,41 @@ char *read_file(const char *path, size_t *len)
             *len = n;
     }
     return buf;
+}
+
+const char *build_path(const char *rel)
+{
+    static char buf[4][512];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(buf[i], sizeof buf[i], "%s/%s", test_build_dir(), rel);
+    return buf[i];
+}
+
+int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+const char *make_tmpdir(const char *tag)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/mp_%s_XXXXXX", tag);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    return dir;
+}
+
+double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* append() - add n bytes to a growing buffer. */

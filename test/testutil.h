@@ -1,6 +1,7 @@
 /*
- * testutil.h - what the check suites share: the suite list and helpers to
- * run a program and capture what it prints.
+ * testutil.h - what the check suites share: the suite list, helpers to
+ * run a program or a shell command and capture what it prints, sandboxes
+ * and paths, and a parser for the printed tables.
  */
 #ifndef MP_TESTUTIL_H
 #define MP_TESTUTIL_H
@@ -70,7 +71,23 @@ const char *test_build_dir(void);
 /* read_file() - a whole file, NUL-terminated, malloc'd; NULL on error. */
 char *read_file(const char *path, size_t *len);
 
-#endif
+/*
+ * build_path() - rel under the build directory ("build/test/progs/io"), in
+ * one of four static buffers used in turn.
+ */
+const char *build_path(const char *rel);
+
+/* sh() - run a shell command, return its exit status (-1 if none). */
+int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * make_tmpdir() - a new directory /tmp/mp_<tag>_XXXXXX; its name, in a
+ * static buffer that the next call reuses.
+ */
+const char *make_tmpdir(const char *tag);
+
+/* now_mono() - CLOCK_MONOTONIC in seconds. */
+double now_mono(void);
 
 /* One row of a printed table. */
 typedef struct table_row {
@@ -143,3 +160,5 @@ int figures_hold(void);
             assertion;                                                      \
         }                                                                   \
     } while (0)
+
+#endif /* MP_TESTUTIL_H */
