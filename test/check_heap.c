@@ -440,7 +440,7 @@ START_TEST(test_own_memory_uncounted)
 {
     const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_PRECISION=6", NULL};
     run_result r;
-    run(&r, path("test/progs/heap_quiet"), env);
+    run(&r, build_path("test/progs/heap_quiet"), env);
     table t[4];
     ck_assert_int_eq(parse_tables(r.err, t, 4), 3);
     static const int sites[3] = {1, 14, 1000};
