@@ -29,6 +29,9 @@ LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 LIB = $(B)/libmemprof.a
 CLI_SRC = $(wildcard cli/*.c)
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
+# What the command takes from lib/: the shared base (warnings, parsing,
+# allocation), the /proc readers and the .dat format; never the profiler.
+CLI_LIB_OBJ = $(B)/lib/base.o $(B)/lib/proc.o $(B)/lib/dat.o
 CLI = $(B)/memprof
 # memprof plot writes PNG through cairo when pkg-config finds it at build
 # time; without it (or with NO_CAIRO=1) SVG and --term still work.
@@ -107,8 +110,8 @@ $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) -Icli $(CLI_DEFS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(CLI): $(CLI_OBJ) $(LIB)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) \
+$(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
 	    $(CAIRO_LIBS) -lm $(REQ_LDLIBS)
 
 $(B)/examples/%: examples/%.c $(LIB)

@@ -1182,6 +1182,24 @@ START_TEST(test_func_lines_join)
 }
 END_TEST
 
+/*
+ * The command links what it uses: lib/'s base, /proc readers and .dat
+ * format, never the profiler (its hot path, set-up, report, source lexer
+ * or sampler).
+ */
+START_TEST(test_command_links_no_profiler)
+{
+    const char *absent = "mp__record|mp__init|mp__site_register|"
+                         "mp__report_write|mp__lex_source|mp_memory_usage|"
+                         "mp__settings_load|mp__hwm_claim";
+    ck_assert_int_eq(sh("nm %s | grep -Eq ' [TtDdBb] (%s)$'",
+                        memprof, absent),
+                     1);
+    ck_assert_int_eq(sh("nm %s | grep -q ' T mp__proc_read$'", memprof),
+                     0);
+}
+END_TEST
+
 Suite *cli_run_suite(void)
 {
     Suite *s = suite_create("cli_run");
@@ -1220,6 +1238,7 @@ Suite *cli_run_suite(void)
     tcase_add_test(tc, test_sigterm_forwarded);
     tcase_add_test(tc, test_second_sigint);
     tcase_add_test(tc, test_run_without_pidfd);
+    tcase_add_test(tc, test_command_links_no_profiler);
     suite_add_tcase(s, tc);
     return s;
 }
