@@ -359,6 +359,59 @@ int mp__hwm_claim(mp__hwm_session *s);
  */
 long long mp__hwm_release(mp__hwm_session *s);
 
+/* ---- sampler.c: measurement sessions (memory_usage.c's API). */
+
+/*
+ * A measurement of a process: a reading before, readings every interval
+ * (a sampler thread's, or the caller's), a reading after; with the rss
+ * backend, VmHWM over its span.
+ */
+typedef struct mp__session {
+    mp__proc_reader rd;     /* this process: the backend in use; another: rss */
+    mp_samples *out;
+    size_t cap;             /* room in out->mib and out->t */
+    int err;                /* 0, or the first -errno met */
+    double t0;              /* CLOCK_MONOTONIC of the first reading */
+    double interval;
+    pid_t pid;              /* the process that started the session */
+    mp__hwm_session hwm;    /* VmHWM over the session, rss only */
+    int threaded;           /* the sampler thread runs */
+    int stop;               /* under mu: the sampler must stop */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} mp__session;
+
+/* When a session starts a sampler thread. */
+enum {
+    MP__SAMPLER_NEVER,      /* the caller reads: mp__session_read_until() */
+    MP__SAMPLER_ALWAYS,
+    MP__SAMPLER_UNLESS_HWM  /* only when VmHWM cannot give the peak */
+};
+
+/*
+ * mp__session_start() - take the first reading of pid (0: this process)
+ * into out, which is emptied first; for this process, claim VmHWM first;
+ * start the sampler thread as mode says.  Returns 0, or -errno with
+ * nothing left to release and out empty.
+ */
+int mp__session_start(mp__session *s, long pid, double interval, int mode,
+                      mp_samples *out);
+
+/*
+ * mp__session_read_until() - take readings on the calling thread every
+ * interval until timeout seconds have passed (INFINITY: until the process
+ * ends) or the process ends.
+ */
+void mp__session_read_until(mp__session *s, double timeout);
+
+/*
+ * mp__session_end() - stop the sampler, take the reading after if asked,
+ * work out the peak, release everything.  Returns 0, or the first -errno
+ * met (out then emptied).
+ */
+int mp__session_end(mp__session *s, int after);
+
 /* ---- peak.c: MEMPROF_PEAK. */
 
 /*

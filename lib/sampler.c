@@ -1,8 +1,6 @@
 /*
- * usage.c - memory measured from inside a program, as memory_profiler's
- * memory_usage() and %memit: mp_memory_usage() samples a process for a
- * while, mp_memory_usage_call() samples this process while a function
- * runs, MP_MEMIT prints the peak and the increment of one statement.
+ * sampler.c - measurement sessions, for mp_memory_usage(),
+ * mp_memory_usage_call() and MP_MEMIT (memory_usage.c).
  *
  * A measurement of this process is a session: a reading before, readings
  * on absolute CLOCK_MONOTONIC deadlines (taken by a sampler thread while
@@ -12,8 +10,8 @@
  * /proc/self/clear_refs) when it starts and reads it when it ends, so that
  * its peak includes what rose and fell between two readings.  VmHWM is
  * one per process: sessions that overlap (nested MP_MEMIT, calls in
- * several threads) share it through the list below, and each still gets
- * the peak of its own span.
+ * several threads) share it through hwm.c, and each still gets the peak
+ * of its own span.
  */
 #include <fcntl.h>
 #include <math.h>
@@ -26,35 +24,8 @@
 
 #include "internal.h"
 
-#define MEMIT_INTERVAL 0.1  /* %memit's default */
 #define FIRST_CAP 256       /* samples held before the arrays first grow */
 #define FAR_AWAY 1e9        /* seconds: a deadline further off is clamped */
-
-/* When a session starts a sampler thread. */
-enum { THREAD_NEVER, THREAD_ALWAYS, THREAD_UNLESS_HWM };
-
-/* One measurement; see the comment at the top of the file. */
-typedef struct session {
-    mp__proc_reader rd;     /* this process: the backend in use; another: rss */
-    mp_samples *out;
-    size_t cap;             /* room in out->mib and out->t */
-    int err;                /* 0, or the first -errno met */
-    double t0;              /* CLOCK_MONOTONIC of the first reading */
-    double interval;
-    pid_t pid;              /* the process that started the session */
-    mp__hwm_session hwm;    /* VmHWM over the session, rss only */
-    int threaded;           /* the sampler thread runs */
-    int stop;               /* under mu: the sampler must stop */
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} session;
-
-/* The handle MP_MEMIT keeps between its two halves. */
-struct mp__memit {
-    session s;
-    mp_samples samples;
-};
 
 /*
  * to_timespec() - t (CLOCK_MONOTONIC seconds) as a deadline, clamped to
@@ -123,7 +94,7 @@ void mp_samples_free(mp_samples *s)
  * the arrays as needed.  Only one thread at a time pushes to a session.
  * Returns 0 or -ENOMEM (the reading is dropped).
  */
-static int push(session *s, double now, long long bytes)
+static int push(mp__session *s, double now, long long bytes)
 {
     mp_samples *o = s->out;
     if (o->n == s->cap) {
@@ -147,7 +118,7 @@ static int push(session *s, double now, long long bytes)
 }
 
 /* sample() - take a reading and push it; the first error sticks. */
-static int sample(session *s)
+static int sample(mp__session *s)
 {
     long long bytes = reader_read(&s->rd);
     double now = mp__now_mono();
@@ -160,7 +131,7 @@ static int sample(session *s)
 /* ---- The high-water mark (rss only). */
 
 /* hwm_claim() - with the rss backend, claim VmHWM for session s. */
-static void hwm_claim(session *s)
+static void hwm_claim(mp__session *s)
 {
     s->hwm.on = 0;
     if (mp__backend_cur == MP__BACKEND_RSS)
@@ -177,7 +148,7 @@ static void hwm_claim(session *s)
  */
 static void *sampler_main(void *arg)
 {
-    session *s = arg;
+    mp__session *s = arg;
     double k = 1;
     pthread_mutex_lock(&s->mu);
     while (!s->stop) {
@@ -203,7 +174,7 @@ static void *sampler_main(void *arg)
  * sampler_start() - start the sampler thread with every signal blocked,
  * so that the host's handlers never run on it.  Returns 0 or -errno.
  */
-static int sampler_start(session *s)
+static int sampler_start(mp__session *s)
 {
     pthread_condattr_t ca;
     int rc = pthread_condattr_init(&ca);
@@ -241,7 +212,7 @@ static int sampler_start(session *s)
  * mutex may have been held at the fork): the child only forgets it, and
  * reopens its reader, which read the parent.
  */
-static void sampler_stop(session *s)
+static void sampler_stop(mp__session *s)
 {
     if (!s->threaded)
         return;
@@ -264,14 +235,9 @@ static void sampler_stop(session *s)
 
 /* ---- Sessions. */
 
-/*
- * session_start() - take the first reading of pid (0: this process) into
- * out, which is emptied first; for this process, claim VmHWM first; start
- * the sampler as mode says.  Returns 0, or -errno with nothing left to
- * release and out empty.
- */
-static int session_start(session *s, long pid, double interval, int mode,
-                         mp_samples *out)
+/* mp__session_start() - see internal.h. */
+int mp__session_start(mp__session *s, long pid, double interval, int mode,
+                      mp_samples *out)
 {
     memset(s, 0, sizeof *s);
     memset(out, 0, sizeof *out);
@@ -285,8 +251,8 @@ static int session_start(session *s, long pid, double interval, int mode,
         hwm_claim(s);
     s->t0 = mp__now_mono();
     rc = sample(s);
-    if (rc == 0 && (mode == THREAD_ALWAYS ||
-                    (mode == THREAD_UNLESS_HWM && !s->hwm.on)))
+    if (rc == 0 && (mode == MP__SAMPLER_ALWAYS ||
+                    (mode == MP__SAMPLER_UNLESS_HWM && !s->hwm.on)))
         rc = sampler_start(s);
     if (rc != 0) {
         mp__hwm_release(&s->hwm);
@@ -296,12 +262,8 @@ static int session_start(session *s, long pid, double interval, int mode,
     return rc;
 }
 
-/*
- * session_end() - stop the sampler, take the reading after if asked, work
- * out the peak, release everything.  Returns 0, or the first -errno met
- * (out then emptied).
- */
-static int session_end(session *s, int after)
+/* mp__session_end() - see internal.h. */
+int mp__session_end(mp__session *s, int after)
 {
     sampler_stop(s);
     if (after)
@@ -325,149 +287,28 @@ static int session_end(session *s, int after)
     return 0;
 }
 
-/* ---- The API. */
-
 /*
- * mp_memory_usage() - see memprof.h.  The readings are taken by the
- * calling thread, which sleeps between them; a signal handler that
- * interrupts a sleep delays nothing.
+ * mp__session_read_until() - see internal.h: readings on the calling
+ * thread, which sleeps between them; a signal handler that interrupts a
+ * sleep delays nothing.
  */
-int mp_memory_usage(long pid, double interval, double timeout,
-                    mp_samples *out)
+void mp__session_read_until(mp__session *s, double timeout)
 {
-    int saved_errno = errno;
-    int rc = -EINVAL;
-    if (out == NULL)
-        goto done;
-    memset(out, 0, sizeof *out);
-    if (pid == (long)getpid())
-        pid = 0;
-    if (pid < 0 || !(interval > 0) || !isfinite(interval) ||
-        !(timeout >= 0) || (pid == 0 && !isfinite(timeout)))
-        goto done;
-    mp__init();
-
-    session s;
-    rc = session_start(&s, pid, interval, THREAD_NEVER, out);
-    if (rc != 0)
-        goto done;
-    double last = isfinite(timeout) ? floor_pos(timeout / interval + 1e-9)
+    double last = isfinite(timeout) ? floor_pos(timeout / s->interval + 1e-9)
                                     : INFINITY;
     for (double k = 1; k <= last;) {
-        struct timespec ts = to_timespec(s.t0 + k * interval);
+        struct timespec ts = to_timespec(s->t0 + k * s->interval);
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
                EINTR)
             ;
-        long long bytes = reader_read(&s.rd);
+        long long bytes = reader_read(&s->rd);
         if (bytes == -ESRCH)
             break;
-        if (bytes < 0 || push(&s, mp__now_mono(), bytes) != 0) {
-            s.err = bytes < 0 ? (int)bytes : -ENOMEM;
+        if (bytes < 0 || push(s, mp__now_mono(), bytes) != 0) {
+            s->err = bytes < 0 ? (int)bytes : -ENOMEM;
             break;
         }
-        double behind = floor_pos((mp__now_mono() - s.t0) / interval);
+        double behind = floor_pos((mp__now_mono() - s->t0) / s->interval);
         k = behind >= k ? behind + 1 : k + 1;
     }
-    rc = session_end(&s, 0);
-done:
-    errno = saved_errno;
-    return rc;
-}
-
-/*
- * mp_memory_usage_call() - see memprof.h.  fn runs on the calling thread,
- * with errno as the caller left it; errno is then left as fn left it.
- */
-int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
-                         void **ret, mp_samples *out)
-{
-    int saved_errno = errno;
-    if (out != NULL)
-        memset(out, 0, sizeof *out);
-    if (fn == NULL || out == NULL || !(interval > 0) || !isfinite(interval)) {
-        errno = saved_errno;
-        return -EINVAL;
-    }
-    mp__init();
-
-    session s;
-    int rc = session_start(&s, 0, interval, THREAD_ALWAYS, out);
-    errno = saved_errno;
-    void *r = fn(arg);
-    int fn_errno = errno;
-    if (ret != NULL)
-        *ret = r;
-    if (rc == 0)
-        rc = session_end(&s, 1);
-    errno = fn_errno;
-    return rc;
-}
-
-/*
- * mp__memit_begin() - the first half of MP_MEMIT: NULL when recording is
- * off (MEMPROF_DISABLE=1), or, after one line saying why, when memory
- * cannot be measured.  Keeps errno.
- */
-struct mp__memit *mp__memit_begin(void)
-{
-    int saved_errno = errno;
-    struct mp__memit *m = NULL;
-    mp__init();
-    if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) == MP__STATE_OFF)
-        goto done;
-    m = mp__malloc(sizeof *m);
-    if (m == NULL) {
-        mp__warn("MP_MEMIT: out of memory; nothing measured");
-        goto done;
-    }
-    int rc = session_start(&m->s, 0, MEMIT_INTERVAL, THREAD_UNLESS_HWM,
-                           &m->samples);
-    if (rc != 0) {
-        mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
-                 mp__backend_name(), mp_strerror(rc));
-        mp__free(m);
-        m = NULL;
-    }
-done:
-    errno = saved_errno;
-    return m;
-}
-
-/*
- * mp__memit_end() - the second half of MP_MEMIT, and its cleanup when the
- * statement leaves the scope: print the line, free the handle, set *mp to
- * NULL.  Nothing happens when *mp is NULL.  Keeps errno.
- */
-void mp__memit_end(struct mp__memit **mp)
-{
-    struct mp__memit *m = *mp;
-    if (m == NULL)
-        return;
-    *mp = NULL;
-    int saved_errno = errno;
-    int rc = session_end(&m->s, 1);
-    if (rc != 0) {
-        mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
-                 mp__backend_name(), mp_strerror(rc));
-    } else {
-        const mp_samples *o = &m->samples;
-        char line[128];
-        int n = snprintf(line, sizeof line,
-                         "peak memory: %.2f MiB, increment: %.2f MiB\n",
-                         o->peak_mib, o->peak_mib - o->mib[0]);
-        const char *p = line;
-        size_t left = n > 0 && (size_t)n < sizeof line ? (size_t)n : 0;
-        while (left > 0) {
-            ssize_t w = write(STDERR_FILENO, p, left);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            p += w;
-            left -= (size_t)w;
-        }
-    }
-    mp_samples_free(&m->samples);
-    mp__free(m);
-    errno = saved_errno;
 }
