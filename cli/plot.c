@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "internal.h"
 #include "plot.h"
@@ -60,47 +61,25 @@ static const char plot_usage[] =
     "  --color[=WHEN]        terminal colours: auto (default), always,\n"
     "                        never; auto honours NO_COLOR\n";
 
-/* The options of memprof plot. */
-enum {
-    OPT_OUTPUT,
-    OPT_TITLE,
-    OPT_NO_FUNCS,
-    OPT_FLAME,
-    OPT_SLOPE,
-    OPT_WINDOW,
-    OPT_TERM,
-    OPT_WIDTH,
-    OPT_HEIGHT,
-    OPT_COLUMNS,
-    OPT_ROWS,
-    OPT_COLOR,
-    OPT_HELP
+/* The options of memprof plot without a short form. */
+enum { OPT_TERM = 256, OPT_WIDTH, OPT_HEIGHT, OPT_COLUMNS, OPT_ROWS, OPT_COLOR };
+
+static const struct option longs[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"title", required_argument, NULL, 't'},
+    {"no-function-ts", no_argument, NULL, 'n'},
+    {"flame", no_argument, NULL, 'f'},
+    {"slope", no_argument, NULL, 's'},
+    {"window", required_argument, NULL, 'w'},
+    {"term", no_argument, NULL, OPT_TERM},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"height", required_argument, NULL, OPT_HEIGHT},
+    {"columns", required_argument, NULL, OPT_COLUMNS},
+    {"rows", required_argument, NULL, OPT_ROWS},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
-
-/* Whether an option takes a value. */
-enum { VALUE_NONE, VALUE_REQUIRED, VALUE_OPTIONAL };
-
-static const struct {
-    const char *name;
-    char letter; /* its short form, or 0 */
-    int value;
-} options[] = {
-    [OPT_OUTPUT] = {"--output", 'o', VALUE_REQUIRED},
-    [OPT_TITLE] = {"--title", 't', VALUE_REQUIRED},
-    [OPT_NO_FUNCS] = {"--no-function-ts", 'n', VALUE_NONE},
-    [OPT_FLAME] = {"--flame", 'f', VALUE_NONE},
-    [OPT_SLOPE] = {"--slope", 's', VALUE_NONE},
-    [OPT_WINDOW] = {"--window", 'w', VALUE_REQUIRED},
-    [OPT_TERM] = {"--term", 0, VALUE_NONE},
-    [OPT_WIDTH] = {"--width", 0, VALUE_REQUIRED},
-    [OPT_HEIGHT] = {"--height", 0, VALUE_REQUIRED},
-    [OPT_COLUMNS] = {"--columns", 0, VALUE_REQUIRED},
-    [OPT_ROWS] = {"--rows", 0, VALUE_REQUIRED},
-    [OPT_COLOR] = {"--color", 0, VALUE_OPTIONAL},
-    [OPT_HELP] = {"--help", 'h', VALUE_NONE},
-};
-
-#define NOPTIONS (sizeof options / sizeof options[0])
 
 /* The output formats. */
 enum { FORMAT_SVG, FORMAT_PNG };
@@ -395,13 +374,6 @@ static char *clean_text(const char *s)
 
 /* ---- the command line ---- */
 
-/* usage_error() - one line that points to --help; CLI_USAGE. */
-static int usage_error(const char *what, const char *arg)
-{
-    cli_error("plot: %s '%s'; see memprof plot --help", what, arg);
-    return CLI_USAGE;
-}
-
 /* parse_count() - an integer option's value in lo..hi, or CLI_USAGE. */
 static int parse_count(const char *name, const char *value, long lo, long hi,
                        int *out)
@@ -440,27 +412,28 @@ static int parse_window(const char *value, plot_opts *o)
     return 0;
 }
 
-/* set_option() - option k with value (NULL if none) into a. */
-static int set_option(args *a, int k, const char *value)
+/* set_option() - option c (a val of longs) with p's value into a. */
+static int set_option(args *a, int c, const cli_args *p)
 {
     plot_opts *o = &a->o;
-    switch (k) {
-    case OPT_OUTPUT:
+    const char *value = p->value;
+    switch (c) {
+    case 'o':
         o->output = value;
         return 0;
-    case OPT_TITLE:
+    case 't':
         o->title = value;
         return 0;
-    case OPT_NO_FUNCS:
+    case 'n':
         o->no_funcs = 1;
         return 0;
-    case OPT_FLAME:
+    case 'f':
         o->flame = 1;
         return 0;
-    case OPT_SLOPE:
+    case 's':
         o->slope = 1;
         return 0;
-    case OPT_WINDOW:
+    case 'w':
         return parse_window(value, o);
     case OPT_TERM:
         o->term = 1;
@@ -481,8 +454,8 @@ static int set_option(args *a, int k, const char *value)
         else if (strcmp(value, "auto") == 0)
             o->color = PLOT_COLOR_AUTO;
         else
-            return usage_error("--color takes auto, always or never, not",
-                               value);
+            return cli_args_error(
+                p, "--color takes auto, always or never, not '%s'", value);
         return 0;
     default:
         a->help = 1;
@@ -491,84 +464,8 @@ static int set_option(args *a, int k, const char *value)
 }
 
 /*
- * parse_long() - the long option at argv[*i], and its value from "=..."
- * or the next argument.  Returns 0 or CLI_USAGE.
- */
-static int parse_long(int argc, char **argv, int *i, args *a)
-{
-    const char *arg = argv[*i];
-    int found = -1;
-    int matches = 0;
-    for (size_t k = 0; k < NOPTIONS; k++) {
-        int exact = 0;
-        if (!cli_match_long(arg, options[k].name, &exact))
-            continue;
-        found = (int)k;
-        if (exact) {
-            matches = 1;
-            break;
-        }
-        matches++;
-    }
-    if (matches != 1)
-        return usage_error(matches == 0 ? "unknown option" : "ambiguous option",
-                           arg);
-    const char *value = strchr(arg, '=');
-    if (value != NULL)
-        value++;
-    if (options[found].value == VALUE_NONE && value != NULL) {
-        cli_error("plot: %s takes no value; see memprof plot --help",
-                  options[found].name);
-        return CLI_USAGE;
-    }
-    if (options[found].value == VALUE_REQUIRED && value == NULL) {
-        if (*i + 1 >= argc) {
-            cli_error("plot: %s needs a value; see memprof plot --help",
-                      options[found].name);
-            return CLI_USAGE;
-        }
-        value = argv[++*i];
-    }
-    return set_option(a, found, value);
-}
-
-/*
- * parse_short() - the cluster of short options at argv[*i] ("-nfs",
- * "-oout.svg", "-o out.svg").  Returns 0 or CLI_USAGE.
- */
-static int parse_short(int argc, char **argv, int *i, args *a)
-{
-    const char *arg = argv[*i];
-    for (const char *p = arg + 1; *p != '\0'; p++) {
-        size_t k = 0;
-        while (k < NOPTIONS && options[k].letter != *p)
-            k++;
-        if (k == NOPTIONS) {
-            char bad[3] = {'-', *p, '\0'};
-            return usage_error("unknown option", bad);
-        }
-        if (options[k].value == VALUE_NONE) {
-            set_option(a, (int)k, NULL);
-            continue;
-        }
-        const char *value = p + 1;
-        if (*value == '\0') {
-            if (*i + 1 >= argc) {
-                cli_error("plot: -%c needs a value; see memprof plot --help",
-                          *p);
-                return CLI_USAGE;
-            }
-            value = argv[++*i];
-        }
-        return set_option(a, (int)k, value);
-    }
-    return 0;
-}
-
-/*
  * parse_args() - argv (argv[0] is "plot") into *a: options anywhere
- * until "--", the operands moved to the front of argv[1..].  Returns 0,
- * or CLI_USAGE after one line on stderr.
+ * until "--".  Returns 0, or CLI_USAGE after one line on stderr.
  */
 static int parse_args(int argc, char **argv, args *a)
 {
@@ -576,26 +473,18 @@ static int parse_args(int argc, char **argv, args *a)
     a->o.width = DEFAULT_WIDTH;
     a->o.height = DEFAULT_HEIGHT;
     a->o.color = PLOT_COLOR_AUTO;
-    a->ops = argv + 1;
-    int i = 1;
-    for (; i < argc; i++) {
-        char *arg = argv[i];
-        int rc = 0;
-        if (strcmp(arg, "--") == 0) {
-            i++;
-            break;
-        }
-        if (arg[0] != '-' || arg[1] == '\0' || cli_is_index(arg))
-            a->ops[a->nops++] = arg;
-        else if (arg[1] == '-')
-            rc = parse_long(argc, argv, &i, a);
-        else
-            rc = parse_short(argc, argv, &i, a);
+    cli_args p;
+    cli_args_init(&p, "plot", argc, argv, "o:t:nfsw:h", longs);
+    int c;
+    while ((c = cli_args_next(&p)) > 0) {
+        int rc = set_option(a, c, &p);
         if (rc != 0)
             return rc;
     }
-    for (; i < argc; i++)
-        a->ops[a->nops++] = argv[i];
+    if (c < 0)
+        return CLI_USAGE;
+    a->ops = p.ops;
+    a->nops = p.nops;
     return 0;
 }
 

@@ -871,6 +871,35 @@ START_TEST(test_help)
 }
 END_TEST
 
+/*
+ * The command line as argparse reads it: an index (-1 too) is an operand,
+ * options follow operands, short options cluster (a value joined or
+ * next), long ones shorten, "--" ends them.
+ */
+START_TEST(test_args)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_plot");
+    copy_file(&sb, "test/data/plot_run.dat", "mprofile_20261123011923.dat");
+    copy_file(&sb, "test/data/plot_run.dat", "-n.dat");
+    plot(&sb, "-1", "-nso", "a.svg");
+    char *svg = read_svg("a.svg");
+    ck_assert_int_eq(count(svg, "class=\"func\""), 0);
+    ck_assert_int_eq(count(svg, "class=\"slope\""), 3);
+    free(svg);
+    plot(&sb, "0", "-sob.svg", "--ti", "T");
+    svg = read_svg("b.svg");
+    ck_assert_ptr_nonnull(strstr(svg, "<title>T</title>"));
+    ck_assert_int_eq(count(svg, "<g class=\"func\""), 4);
+    free(svg);
+    plot(&sb, "--out=c.svg", "--", "-n.dat");
+    svg = read_svg("c.svg");
+    ck_assert_int_eq(count(svg, "<g class=\"func\""), 4);
+    free(svg);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 Suite *cli_plot_suite(void)
 {
     Suite *s = suite_create("cli_plot");
@@ -888,6 +917,7 @@ Suite *cli_plot_suite(void)
     tcase_add_test(tc, test_default_output);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_help);
+    tcase_add_test(tc, test_args);
     suite_add_tcase(s, tc);
     return s;
 }
