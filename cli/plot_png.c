@@ -4,7 +4,7 @@
  * cairo is what GTK, Firefox and Inkscape draw with: maintained, in every
  * distribution, antialiased, with text through fontconfig and FreeType,
  * and a PNG writer of its own, so one library does it all.  Without it at
- * build time this file is empty and plot.h's stub says PNG is not there.
+ * build time this file is empty and plot_png.h's stub says PNG is not there.
  */
 #ifdef MEMPROF_HAVE_CAIRO
 
@@ -13,7 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "plot.h"
+#include "plot_png.h"
 
 /*
  * fontconfig's FcFini(), which frees what cairo's text made fontconfig
@@ -133,7 +133,7 @@ static cairo_status_t write_to(void *closure, const unsigned char *data,
                                                 : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* plot_png_write() - see plot.h. */
+/* plot_png_write() - see plot_png.h. */
 int plot_png_write(const plot_scene *s, FILE *f)
 {
     cairo_surface_t *surface =
@@ -162,6 +162,6 @@ int plot_png_write(const plot_scene *s, FILE *f)
 }
 
 #else
-/* Without cairo there is nothing here: plot.h's stub answers -ENOTSUP. */
+/* Without cairo there is nothing here: plot_png.h's stub answers -ENOTSUP. */
 typedef int plot_png_unused;
 #endif /* MEMPROF_HAVE_CAIRO */
