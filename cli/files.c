@@ -180,36 +180,30 @@ char **cli_profiles(size_t *n)
     DIR *dir = opendir(".");
     if (dir == NULL)
         return NULL;
-    size_t cap = 16;
-    char **list = malloc(cap * sizeof *list);
+    size_t cap = 0;
+    char **list = NULL;
+    int err = mp__grow(&list, &cap, 1, sizeof *list); /* 0 or -errno */
     struct dirent *e;
-    while (list != NULL && (errno = 0, e = readdir(dir)) != NULL) {
+    while (err == 0 && (errno = 0, e = readdir(dir)) != NULL) {
         struct stat st;
         if (!is_profile_name(e->d_name) || stat(e->d_name, &st) != 0 ||
             !S_ISREG(st.st_mode))
             continue;
-        if (*n + 1 == cap) {
-            char **bigger = realloc(list, cap * 2 * sizeof *list);
-            if (bigger == NULL)
-                break;
-            list = bigger;
-            cap *= 2;
-        }
-        list[*n] = strdup(e->d_name);
-        if (list[*n] == NULL)
-            break;
-        (*n)++;
+        err = mp__grow(&list, &cap, *n + 2, sizeof *list);
+        if (err == 0 && (list[*n] = strdup(e->d_name)) == NULL)
+            err = -ENOMEM;
+        if (err == 0)
+            (*n)++;
     }
-    int e_saved = errno;
+    if (err == 0)
+        err = -errno; /* readdir's end: 0, or why it stopped */
     closedir(dir);
-    if (list != NULL && e_saved != 0) {
-        list[*n] = NULL;
+    if (err != 0) {
+        if (list != NULL)
+            list[*n] = NULL;
         cli_free_list(list);
-        list = NULL;
-    }
-    if (list == NULL) {
         *n = 0;
-        errno = e_saved != 0 ? e_saved : ENOMEM;
+        errno = -err;
         return NULL;
     }
     list[*n] = NULL;
