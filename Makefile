@@ -26,15 +26,12 @@ LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 LIB = $(B)/libmemprof.a
 CLI_SRC = $(wildcard cli/*.c)
 CLI = $(B)/memprof
-# memprof plot writes PNG through cairo when pkg-config finds it at build
-# time; without it (or with NO_CAIRO=1) SVG and --term still work.
-ifeq ($(NO_CAIRO),)
-CAIRO_CFLAGS := $(shell pkg-config --cflags cairo 2>/dev/null)
-CAIRO_LIBS := $(shell pkg-config --libs cairo 2>/dev/null)
-endif
-ifneq ($(CAIRO_LIBS),)
-CLI_DEFS = -DMEMPROF_HAVE_CAIRO $(CAIRO_CFLAGS)
-endif
+# memprof plot loads cairo (libcairo.so.2) at run time, for PNG only: the
+# command links no cairo and needs no cairo headers.  dlopen is in the C
+# library from glibc 2.34; before, in libdl.
+DL_PROBE = printf '\043include <dlfcn.h>\nint main(void) { return !dlopen("", 0); }\n'
+CLI_LDLIBS := $(shell $(DL_PROBE) | $(CC) -x c -o /dev/null - 2>/dev/null || \
+    echo -ldl)
 BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
@@ -89,8 +86,8 @@ $(LIB): $(LIB_OBJ)
 
 $(CLI): $(CLI_SRC) $(wildcard cli/*.h) lib/internal.h include/memprof.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Icli $(CLI_DEFS) $(CFLAGS) $(LDFLAGS) -o $@ \
-	    $(CLI_SRC) $(LIB) $(CAIRO_LIBS) -lm $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $(CLI_SRC) $(LIB) -lm $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/examples/%: examples/%.c $(LIB) include/memprof.h
 	@mkdir -p $(dir $@)

@@ -417,9 +417,11 @@ int cmd_plot(int argc, char **argv)
     int format = FORMAT_SVG;
     if (o->output != NULL && (format = output_format(o->output)) < 0)
         return CLI_USAGE;
-    if (format == FORMAT_PNG && !PLOT_HAVE_PNG) {
-        cli_error("this memprof was built without cairo; PNG is not "
-                  "available (use .svg or --term)");
+    const char *why;
+    if (format == FORMAT_PNG && plot_png_load(&why) != 0) {
+        cli_error("cairo cannot be loaded (%s); PNG is not available (use "
+                  ".svg or --term)",
+                  why);
         return CLI_ERROR;
     }
     int to_term = o->term || (o->output == NULL && isatty(STDOUT_FILENO));
