@@ -33,15 +33,12 @@ CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 # allocation), the /proc readers and the .dat format; never the profiler.
 CLI_LIB_OBJ = $(B)/lib/base.o $(B)/lib/proc.o $(B)/lib/dat.o
 CLI = $(B)/memprof
-# memprof plot writes PNG through cairo when pkg-config finds it at build
-# time; without it (or with NO_CAIRO=1) SVG and --term still work.
-ifeq ($(NO_CAIRO),)
-CAIRO_CFLAGS := $(shell pkg-config --cflags cairo 2>/dev/null)
-CAIRO_LIBS := $(shell pkg-config --libs cairo 2>/dev/null)
-endif
-ifneq ($(CAIRO_LIBS),)
-CLI_DEFS = -DMEMPROF_HAVE_CAIRO $(CAIRO_CFLAGS)
-endif
+# memprof plot loads cairo (libcairo.so.2) at run time, for PNG only: the
+# command links no cairo and needs no cairo headers.  dlopen is in the C
+# library from glibc 2.34; before, in libdl.
+DL_PROBE = printf '\043include <dlfcn.h>\nint main(void) { return !dlopen("", 0); }\n'
+CLI_LDLIBS := $(shell $(DL_PROBE) | $(CC) -x c -o /dev/null - 2>/dev/null || \
+    echo -ldl)
 BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
@@ -104,15 +101,13 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# Every object of the command gets -Icli and cairo's flags, as when they
-# were compiled in one command.
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Icli $(CLI_DEFS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) -Icli $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
-	    $(CAIRO_LIBS) -lm $(REQ_LDLIBS)
+	    -lm $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/examples/%: examples/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -43,19 +43,6 @@ char **cli_profiles(size_t *n);
 void cli_free_list(char **list);
 
 /*
- * cli_match_long() - whether arg ("--dry" or "--dry-run=x", up to any
- * '=') names the long option name: all of it, or an unambiguous start of
- * it, as getopt_long and mprof's argparse accept.  *exact tells which.
- */
-int cli_match_long(const char *arg, const char *name, int *exact);
-
-/*
- * cli_is_index() - whether s is an index: digits, after an optional '-'.
- * "-1" is then an operand, not an option.
- */
-int cli_is_index(const char *s);
-
-/*
  * cli_finish() - flush stdout and turn a failed write (a full disk, a
  * closed pipe) into one line and CLI_ERROR; otherwise return rc.
  */

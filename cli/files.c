@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "base.h"
 
@@ -24,12 +25,6 @@
 #define PROFILE_PREFIX "mprofile_"
 #define PROFILE_DIGITS 14
 #define PROFILE_LEN (sizeof PROFILE_PREFIX - 1 + PROFILE_DIGITS + 4)
-
-/* The options a subcommand may accept. */
-enum {
-    OPT_DRY_RUN = 1, /* --dry-run */
-    OPT_FUNC = 2     /* --func NAME */
-};
 
 /* A command line, parsed. */
 typedef struct args {
@@ -85,116 +80,57 @@ static const char peak_usage[] =
     "               of the file's FUNC lines, such as basic.my_func); NaN\n"
     "               when the file has no such span or no sample within it\n";
 
-/*
- * cli_match_long() - whether arg ("--dry" or "--dry-run=x", up to any '=')
- * names the long option name: all of it, or an unambiguous start of it,
- * as getopt_long and mprof's argparse accept.  *exact tells which.
- */
-int cli_match_long(const char *arg, const char *name, int *exact)
-{
-    size_t len = strcspn(arg, "=");
-    *exact = len == strlen(name) && strncmp(arg, name, len) == 0;
-    return len > 2 && strncmp(arg, name, len) == 0;
-}
+/* The options of the subcommands: each takes --help and -h, and... */
+enum { OPT_DRY_RUN = 256, OPT_FUNC };
 
-/*
- * cli_is_index() - whether s is an index: digits, after an optional '-'.
- * "-1" is then an operand, not an option (mprof's main() inserts "--"
- * before such an argument for the same end).
- */
-int cli_is_index(const char *s)
-{
-    if (*s == '-')
-        s++;
-    if (*s == '\0')
-        return 0;
-    while (*s >= '0' && *s <= '9')
-        s++;
-    return *s == '\0';
-}
+/* ...list nothing else, clean and rm --dry-run, peak --func NAME. */
+static const struct option list_longs[] = {
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const struct option remove_longs[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {NULL, 0, NULL, 0},
+};
+static const struct option peak_longs[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"func", required_argument, NULL, OPT_FUNC},
+    {NULL, 0, NULL, 0},
+};
 
 /*
  * parse_args() - argv of subcommand cmd (argv[0] is its name) into *a,
- * accepting the options in accept (OPT_*), --help and -h, anywhere on the
- * line until "--".  The operands are moved to the front of argv[1..].
- * Returns 0, or CLI_USAGE after one line on stderr.
+ * with the options of longs, anywhere on the line until "--".  Returns 0,
+ * or CLI_USAGE after one line on stderr.
  */
-static int parse_args(int argc, char **argv, const char *cmd, int accept,
-                      args *a)
+static int parse_args(int argc, char **argv, const char *cmd,
+                      const struct option *longs, args *a)
 {
-    static const struct {
-        const char *name;
-        int flag;
-    } longs[] = {
-        {"--help", 0}, {"--dry-run", OPT_DRY_RUN}, {"--func", OPT_FUNC}};
+    cli_args p;
     memset(a, 0, sizeof *a);
-    a->ops = argv + 1;
-    int i = 1;
-    for (; i < argc; i++) {
-        char *arg = argv[i];
-        if (strcmp(arg, "--") == 0) {
-            i++;
-            break;
-        }
-        if (arg[0] != '-' || arg[1] == '\0' || cli_is_index(arg)) {
-            a->ops[a->nops++] = arg;
-            continue;
-        }
-        if (strcmp(arg, "-h") == 0) {
-            a->help = 1;
-            continue;
-        }
-        int found = -1;
-        int matches = 0;
-        for (size_t k = 0; k < sizeof longs / sizeof longs[0]; k++) {
-            int exact = 0;
-            if (longs[k].flag != 0 && !(accept & longs[k].flag))
-                continue;
-            if (!cli_match_long(arg, longs[k].name, &exact))
-                continue;
-            if (exact) {
-                found = (int)k;
-                matches = 1;
-                break;
-            }
-            found = (int)k;
-            matches++;
-        }
-        if (matches != 1) {
-            cli_error("%s: %s option '%s'; see memprof %s --help", cmd,
-                      matches == 0 ? "unknown" : "ambiguous", arg, cmd);
-            return CLI_USAGE;
-        }
-        const char *value = strchr(arg, '=');
-        switch (longs[found].flag) {
-        case 0:
+    cli_args_init(&p, cmd, argc, argv, ":h", longs);
+    int c;
+    while ((c = cli_args_next(&p)) > 0) {
+        switch (c) {
+        case 'h':
             a->help = 1;
             break;
         case OPT_DRY_RUN:
             a->dry_run = 1;
             break;
         case OPT_FUNC:
-            if (value == NULL && i + 1 < argc)
-                value = argv[++i];
-            else if (value != NULL)
-                value++;
-            if (value == NULL || *value == '\0') {
-                cli_error("%s: --func needs a function name; see memprof %s "
-                          "--help",
-                          cmd, cmd);
-                return CLI_USAGE;
-            }
-            a->func = value;
-            continue;
-        }
-        if (value != NULL) {
-            cli_error("%s: %s takes no value; see memprof %s --help", cmd,
-                      longs[found].name, cmd);
-            return CLI_USAGE;
+        case ':': /* only --func takes a value */
+            if (p.value == NULL || *p.value == '\0')
+                return cli_args_error(&p, "--func needs a function name");
+            a->func = p.value;
+            break;
         }
     }
-    for (; i < argc; i++)
-        a->ops[a->nops++] = argv[i];
+    if (c < 0)
+        return CLI_USAGE;
+    a->ops = p.ops;
+    a->nops = p.nops;
     return 0;
 }
 
@@ -244,36 +180,30 @@ char **cli_profiles(size_t *n)
     DIR *dir = opendir(".");
     if (dir == NULL)
         return NULL;
-    size_t cap = 16;
-    char **list = malloc(cap * sizeof *list);
+    size_t cap = 0;
+    char **list = NULL;
+    int err = mp__grow(&list, &cap, 1, sizeof *list); /* 0 or -errno */
     struct dirent *e;
-    while (list != NULL && (errno = 0, e = readdir(dir)) != NULL) {
+    while (err == 0 && (errno = 0, e = readdir(dir)) != NULL) {
         struct stat st;
         if (!is_profile_name(e->d_name) || stat(e->d_name, &st) != 0 ||
             !S_ISREG(st.st_mode))
             continue;
-        if (*n + 1 == cap) {
-            char **bigger = realloc(list, cap * 2 * sizeof *list);
-            if (bigger == NULL)
-                break;
-            list = bigger;
-            cap *= 2;
-        }
-        list[*n] = strdup(e->d_name);
-        if (list[*n] == NULL)
-            break;
-        (*n)++;
+        err = mp__grow(&list, &cap, *n + 2, sizeof *list);
+        if (err == 0 && (list[*n] = strdup(e->d_name)) == NULL)
+            err = -ENOMEM;
+        if (err == 0)
+            (*n)++;
     }
-    int e_saved = errno;
+    if (err == 0)
+        err = -errno; /* readdir's end: 0, or why it stopped */
     closedir(dir);
-    if (list != NULL && e_saved != 0) {
-        list[*n] = NULL;
+    if (err != 0) {
+        if (list != NULL)
+            list[*n] = NULL;
         cli_free_list(list);
-        list = NULL;
-    }
-    if (list == NULL) {
         *n = 0;
-        errno = e_saved != 0 ? e_saved : ENOMEM;
+        errno = -err;
         return NULL;
     }
     list[*n] = NULL;
@@ -309,7 +239,7 @@ static char **profiles(size_t *n)
 int cmd_list(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(argc, argv, "list", 0, &a);
+    int rc = parse_args(argc, argv, "list", list_longs, &a);
     if (rc != 0)
         return rc;
     if (a.help) {
@@ -495,7 +425,7 @@ static int remove_files(char **ops, int nops, int dry_run)
 int cmd_clean(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(argc, argv, "clean", OPT_DRY_RUN, &a);
+    int rc = parse_args(argc, argv, "clean", remove_longs, &a);
     if (rc != 0)
         return rc;
     if (a.help) {
@@ -516,7 +446,7 @@ int cmd_clean(int argc, char **argv)
 int cmd_rm(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(argc, argv, "rm", OPT_DRY_RUN, &a);
+    int rc = parse_args(argc, argv, "rm", remove_longs, &a);
     if (rc != 0)
         return rc;
     if (a.help) {
@@ -609,7 +539,7 @@ static int peak_file(const char *name, const char *func)
 int cmd_peak(int argc, char **argv)
 {
     args a;
-    int rc = parse_args(argc, argv, "peak", OPT_FUNC, &a);
+    int rc = parse_args(argc, argv, "peak", peak_longs, &a);
     if (rc != 0)
         return rc;
     if (a.help) {

@@ -1,10 +1,24 @@
 /*
  * plot.c - memprof plot: mprof plot's pictures of memory over time, drawn
- * without Python: SVG (no dependency), PNG (cairo) or the terminal.
+ * without Python: SVG (no dependency), PNG (cairo, loaded when needed) or
+ * the terminal.
  *
- * This file reads the command line and the recordings into a plot_data
- * (see plot.h) and hands it to a drawer; it also holds the helpers the
- * drawers share: axes and their ticks, number formats, UTF-8.
+ * This file reads the command line, picks the recordings, has
+ * plot_data.c read them, and chooses the output: a picture file through
+ * plot_picture.c and plot_svg.c or plot_png.c, written whole or not at
+ * all, and/or the terminal through plot_term.c.
+ *
+ *   plot.c             the command: options, recordings, output
+ *   plot_data.c        .dat files -> plot_data (curves, spans, colours)
+ *   plot_picture.c     plot_data -> plot_scene: axes, curves, spans, legend
+ *   plot_frame.c       the picture's margins, axes and mapping to pixels
+ *   plot_scene.c       the primitives a scene is made of
+ *   plot_svg.c         plot_scene -> SVG
+ *   plot_png.c         plot_scene -> PNG, through cairo loaded at run time
+ *   plot_term.c        plot_data -> the terminal's cells
+ *   plot_axis.c        ticks and number formats, for pixels and cells
+ *   plot_lanes.c       spans packed into lanes, for pixels and cells
+ *   plot_text.c        UTF-8, text widths and fitting
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,24 +32,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "base.h"
-#include "plot.h"
+#include "plot_data.h"
+#include "plot_picture.h"
+#include "plot_png.h"
+#include "plot_scene.h"
+#include "plot_svg.h"
+#include "plot_term.h"
 
 #define DEFAULT_WIDTH 1000
 #define DEFAULT_HEIGHT 600
 #define DEFAULT_ROWS 20
-
-const uint32_t plot_palette[PLOT_NCOLORS] = {
-    0x0072B2, /* blue */
-    0xE69F00, /* orange */
-    0x009E73, /* bluish green */
-    0xD55E00, /* vermillion */
-    0xCC79A7, /* reddish purple */
-    0x56B4E9, /* sky blue */
-    0xF0E442, /* yellow */
-    0x000000, /* black */
-};
 
 static const char plot_usage[] =
     "usage: memprof plot [N|FILE...] [options]\n"
@@ -60,47 +69,32 @@ static const char plot_usage[] =
     "  --color[=WHEN]        terminal colours: auto (default), always,\n"
     "                        never; auto honours NO_COLOR\n";
 
-/* The options of memprof plot. */
+/* The options of memprof plot without a short form. */
 enum {
-    OPT_OUTPUT,
-    OPT_TITLE,
-    OPT_NO_FUNCS,
-    OPT_FLAME,
-    OPT_SLOPE,
-    OPT_WINDOW,
-    OPT_TERM,
+    OPT_TERM = 256,
     OPT_WIDTH,
     OPT_HEIGHT,
     OPT_COLUMNS,
     OPT_ROWS,
-    OPT_COLOR,
-    OPT_HELP
+    OPT_COLOR
 };
 
-/* Whether an option takes a value. */
-enum { VALUE_NONE, VALUE_REQUIRED, VALUE_OPTIONAL };
-
-static const struct {
-    const char *name;
-    char letter; /* its short form, or 0 */
-    int value;
-} options[] = {
-    [OPT_OUTPUT] = {"--output", 'o', VALUE_REQUIRED},
-    [OPT_TITLE] = {"--title", 't', VALUE_REQUIRED},
-    [OPT_NO_FUNCS] = {"--no-function-ts", 'n', VALUE_NONE},
-    [OPT_FLAME] = {"--flame", 'f', VALUE_NONE},
-    [OPT_SLOPE] = {"--slope", 's', VALUE_NONE},
-    [OPT_WINDOW] = {"--window", 'w', VALUE_REQUIRED},
-    [OPT_TERM] = {"--term", 0, VALUE_NONE},
-    [OPT_WIDTH] = {"--width", 0, VALUE_REQUIRED},
-    [OPT_HEIGHT] = {"--height", 0, VALUE_REQUIRED},
-    [OPT_COLUMNS] = {"--columns", 0, VALUE_REQUIRED},
-    [OPT_ROWS] = {"--rows", 0, VALUE_REQUIRED},
-    [OPT_COLOR] = {"--color", 0, VALUE_OPTIONAL},
-    [OPT_HELP] = {"--help", 'h', VALUE_NONE},
+static const struct option longs[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"title", required_argument, NULL, 't'},
+    {"no-function-ts", no_argument, NULL, 'n'},
+    {"flame", no_argument, NULL, 'f'},
+    {"slope", no_argument, NULL, 's'},
+    {"window", required_argument, NULL, 'w'},
+    {"term", no_argument, NULL, OPT_TERM},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"height", required_argument, NULL, OPT_HEIGHT},
+    {"columns", required_argument, NULL, OPT_COLUMNS},
+    {"rows", required_argument, NULL, OPT_ROWS},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
-
-#define NOPTIONS (sizeof options / sizeof options[0])
 
 /* The output formats. */
 enum { FORMAT_SVG, FORMAT_PNG };
@@ -113,294 +107,7 @@ typedef struct args {
     int nops;
 } args;
 
-/* ---- helpers shared by the drawers (plot.h) ---- */
-
-/* nice_at_least() - the smallest 1, 2, 2.5 or 5 x 10^k that is >= x. */
-static double nice_at_least(double x)
-{
-    static const double mult[] = {1, 2, 2.5, 5, 10};
-    if (!(x > 0) || !isfinite(x))
-        return 1;
-    double p = pow(10, floor(log10(x)));
-    for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++)
-        if (mult[i] * p >= x * (1 - 1e-9))
-            return mult[i] * p;
-    return 10 * p;
-}
-
-/* plot_axis_make() - see plot.h. */
-void plot_axis_make(plot_axis *a, double lo, double hi, int ticks, int exact,
-                    double min_step)
-{
-    if (!(hi > lo)) {
-        double pad = fabs(lo) * 0.1 > 0.5 ? fabs(lo) * 0.1 : 0.5;
-        lo -= pad;
-        hi += pad;
-    }
-    if (ticks < 1)
-        ticks = 1;
-    double step = nice_at_least((hi - lo) / ticks);
-    if (min_step > 0 && step < min_step)
-        step = nice_at_least(min_step);
-    a->step = step;
-    if (exact) {
-        a->lo = lo;
-        a->hi = hi;
-    } else {
-        a->lo = floor(lo / step + 1e-9) * step;
-        a->hi = ceil(hi / step - 1e-9) * step;
-        if (a->hi <= a->lo)
-            a->hi = a->lo + step;
-    }
-    a->decimals = 0;
-    while (a->decimals < 6) {
-        double scaled = step * pow(10, a->decimals);
-        if (fabs(scaled - round(scaled)) < 1e-6 * scaled)
-            break;
-        a->decimals++;
-    }
-}
-
-/* plot_axis_tick() - see plot.h. */
-double plot_axis_tick(const plot_axis *a, int k)
-{
-    double first = ceil(a->lo / a->step - 1e-9);
-    double v = (first + k) * a->step;
-    if (v > a->hi + a->step * 1e-9)
-        return a->hi + a->step;
-    return v;
-}
-
-/* A slot as plot_pack() sorts them: by lane, then by start. */
-typedef struct placed {
-    int lane;
-    size_t i;
-    double x0;
-} placed;
-
-/* by_lane() - qsort order of placed slots. */
-static int by_lane(const void *pa, const void *pb)
-{
-    const placed *a = pa;
-    const placed *b = pb;
-    if (a->lane != b->lane)
-        return a->lane < b->lane ? -1 : 1;
-    if (a->x0 != b->x0)
-        return a->x0 < b->x0 ? -1 : 1;
-    return a->i < b->i ? -1 : a->i > b->i;
-}
-
-/*
- * plot_pack() - see plot.h.  Two passes: the bars into lanes, then the
- * labels, left to right in each lane.
- */
-int plot_pack(const plot_slot *s, size_t n, int max_lanes, int over_bars,
-              int *lane, int *labelled)
-{
-    double end[64];
-    int levels = 0;
-    for (size_t i = 0; i < n; i++)
-        levels += i == 0 || s[i].level != s[i - 1].level;
-    max_lanes = max_lanes > 64 ? 64 : max_lanes < 1 ? 1 : max_lanes;
-    int share = levels > 0 && max_lanes / levels > 1 ? max_lanes / levels : 1;
-    int lanes = 0;
-    int first = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0 || s[i].level != s[i - 1].level)
-            first = lanes < max_lanes ? lanes : max_lanes - 1;
-        int at = -1;
-        for (int k = first; k < lanes && at < 0; k++)
-            if (end[k] <= s[i].x0)
-                at = k;
-        if (at < 0 && lanes < max_lanes && lanes - first < share) {
-            at = lanes++;
-            end[at] = -1e300;
-        }
-        if (at < 0) {
-            at = first;
-            for (int k = first; k < lanes; k++)
-                if (end[k] < end[at])
-                    at = k;
-        }
-        end[at] = s[i].x1 > end[at] ? s[i].x1 : end[at];
-        lane[i] = at;
-        labelled[i] = 0;
-    }
-    placed *p = malloc((n + 1) * sizeof *p);
-    if (p == NULL)
-        return lanes;
-    for (size_t i = 0; i < n; i++) {
-        p[i].lane = lane[i];
-        p[i].i = i;
-        p[i].x0 = s[i].x0;
-    }
-    qsort(p, n, sizeof *p, by_lane);
-    double taken = -1e300; /* how far bars and labels reach in the lane */
-    for (size_t k = 0; k < n; k++) {
-        const plot_slot *sl = &s[p[k].i];
-        if (k == 0 || p[k].lane != p[k - 1].lane)
-            taken = -1e300;
-        int last = k + 1 == n || p[k + 1].lane != p[k].lane;
-        double next = last || over_bars ? 1e300 : p[k + 1].x0;
-        labelled[p[k].i] = sl->l0 >= taken && sl->l1 <= next;
-        double reach = labelled[p[k].i] ? sl->l1 : over_bars ? taken : sl->x1;
-        taken = reach > taken ? reach : taken;
-    }
-    free(p);
-    return lanes;
-}
-
-/* plot_format_tick() - see plot.h. */
-void plot_format_tick(char *buf, size_t size, const plot_axis *a, double v)
-{
-    if (fabs(v) < a->step * 1e-9)
-        v = 0;
-    snprintf(buf, size, "%.*f", a->decimals, v);
-}
-
-/* plot_format_peak() - see plot.h. */
-void plot_format_peak(char *buf, size_t size, double mib)
-{
-    snprintf(buf, size, "peak %.*f MiB", fabs(mib) < 1 ? 3 : 1, mib);
-}
-
-/* plot_format_slope() - see plot.h. */
-void plot_format_slope(char *buf, size_t size, double slope)
-{
-    int decimals = 2;
-    if (slope != 0 && fabs(slope) < 0.1) {
-        decimals = 1 - (int)floor(log10(fabs(slope)));
-        if (decimals > 6)
-            decimals = 6;
-    }
-    if (fabs(slope) < 0.5 * pow(10, -decimals))
-        slope = 0;
-    snprintf(buf, size, "%+.*f MiB/s", decimals, slope);
-}
-
-/* plot_utf8_next() - see plot.h. */
-uint32_t plot_utf8_next(const char **s)
-{
-    const unsigned char *p = (const unsigned char *)*s;
-    uint32_t c = p[0];
-    int len = 1;
-    if (c == 0)
-        return 0;
-    if (c >= 0xF0) {
-        c = (c & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
-            (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
-        len = 4;
-    } else if (c >= 0xE0) {
-        c = (c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-        len = 3;
-    } else if (c >= 0xC0) {
-        c = (c & 0x1F) << 6 | (p[1] & 0x3F);
-        len = 2;
-    }
-    *s += len;
-    return c;
-}
-
-/* plot_utf8_put() - see plot.h. */
-int plot_utf8_put(char *buf, uint32_t c)
-{
-    if (c < 0x80) {
-        buf[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        buf[0] = (char)(0xC0 | c >> 6);
-        buf[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        buf[0] = (char)(0xE0 | c >> 12);
-        buf[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        buf[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    buf[0] = (char)(0xF0 | c >> 18);
-    buf[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    buf[2] = (char)(0x80 | (c >> 6 & 0x3F));
-    buf[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
-/*
- * utf8_valid() - the length of the valid UTF-8 sequence at p (at most n
- * bytes), or 0: no overlong forms, no surrogates, nothing past U+10FFFF.
- */
-static size_t utf8_valid(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    unsigned v = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        v = v << 6 | (p[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/*
- * clean_text() - a malloc'd copy of s that any XML reader and terminal
- * takes: invalid UTF-8 becomes U+FFFD, control characters a space.
- * NULL when out of memory.
- */
-static char *clean_text(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = malloc(3 * n + 1);
-    if (out == NULL)
-        return NULL;
-    const unsigned char *p = (const unsigned char *)s;
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        size_t len = utf8_valid(p + i, n - i);
-        if (len == 0) {
-            o += (size_t)plot_utf8_put(out + o, 0xFFFD);
-            i++;
-        } else if (p[i] < 0x20 || p[i] == 0x7F) {
-            out[o++] = ' ';
-            i++;
-        } else {
-            memcpy(out + o, p + i, len);
-            o += len;
-            i += len;
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* ---- the command line ---- */
-
-/* usage_error() - one line that points to --help; CLI_USAGE. */
-static int usage_error(const char *what, const char *arg)
-{
-    cli_error("plot: %s '%s'; see memprof plot --help", what, arg);
-    return CLI_USAGE;
-}
 
 /* parse_count() - an integer option's value in lo..hi, or CLI_USAGE. */
 static int parse_count(const char *name, const char *value, long lo, long hi,
@@ -440,27 +147,28 @@ static int parse_window(const char *value, plot_opts *o)
     return 0;
 }
 
-/* set_option() - option k with value (NULL if none) into a. */
-static int set_option(args *a, int k, const char *value)
+/* set_option() - option c (a val of longs) with p's value into a. */
+static int set_option(args *a, int c, const cli_args *p)
 {
     plot_opts *o = &a->o;
-    switch (k) {
-    case OPT_OUTPUT:
+    const char *value = p->value;
+    switch (c) {
+    case 'o':
         o->output = value;
         return 0;
-    case OPT_TITLE:
+    case 't':
         o->title = value;
         return 0;
-    case OPT_NO_FUNCS:
+    case 'n':
         o->no_funcs = 1;
         return 0;
-    case OPT_FLAME:
+    case 'f':
         o->flame = 1;
         return 0;
-    case OPT_SLOPE:
+    case 's':
         o->slope = 1;
         return 0;
-    case OPT_WINDOW:
+    case 'w':
         return parse_window(value, o);
     case OPT_TERM:
         o->term = 1;
@@ -481,8 +189,8 @@ static int set_option(args *a, int k, const char *value)
         else if (strcmp(value, "auto") == 0)
             o->color = PLOT_COLOR_AUTO;
         else
-            return usage_error("--color takes auto, always or never, not",
-                               value);
+            return cli_args_error(
+                p, "--color takes auto, always or never, not '%s'", value);
         return 0;
     default:
         a->help = 1;
@@ -491,84 +199,8 @@ static int set_option(args *a, int k, const char *value)
 }
 
 /*
- * parse_long() - the long option at argv[*i], and its value from "=..."
- * or the next argument.  Returns 0 or CLI_USAGE.
- */
-static int parse_long(int argc, char **argv, int *i, args *a)
-{
-    const char *arg = argv[*i];
-    int found = -1;
-    int matches = 0;
-    for (size_t k = 0; k < NOPTIONS; k++) {
-        int exact = 0;
-        if (!cli_match_long(arg, options[k].name, &exact))
-            continue;
-        found = (int)k;
-        if (exact) {
-            matches = 1;
-            break;
-        }
-        matches++;
-    }
-    if (matches != 1)
-        return usage_error(matches == 0 ? "unknown option" : "ambiguous option",
-                           arg);
-    const char *value = strchr(arg, '=');
-    if (value != NULL)
-        value++;
-    if (options[found].value == VALUE_NONE && value != NULL) {
-        cli_error("plot: %s takes no value; see memprof plot --help",
-                  options[found].name);
-        return CLI_USAGE;
-    }
-    if (options[found].value == VALUE_REQUIRED && value == NULL) {
-        if (*i + 1 >= argc) {
-            cli_error("plot: %s needs a value; see memprof plot --help",
-                      options[found].name);
-            return CLI_USAGE;
-        }
-        value = argv[++*i];
-    }
-    return set_option(a, found, value);
-}
-
-/*
- * parse_short() - the cluster of short options at argv[*i] ("-nfs",
- * "-oout.svg", "-o out.svg").  Returns 0 or CLI_USAGE.
- */
-static int parse_short(int argc, char **argv, int *i, args *a)
-{
-    const char *arg = argv[*i];
-    for (const char *p = arg + 1; *p != '\0'; p++) {
-        size_t k = 0;
-        while (k < NOPTIONS && options[k].letter != *p)
-            k++;
-        if (k == NOPTIONS) {
-            char bad[3] = {'-', *p, '\0'};
-            return usage_error("unknown option", bad);
-        }
-        if (options[k].value == VALUE_NONE) {
-            set_option(a, (int)k, NULL);
-            continue;
-        }
-        const char *value = p + 1;
-        if (*value == '\0') {
-            if (*i + 1 >= argc) {
-                cli_error("plot: -%c needs a value; see memprof plot --help",
-                          *p);
-                return CLI_USAGE;
-            }
-            value = argv[++*i];
-        }
-        return set_option(a, (int)k, value);
-    }
-    return 0;
-}
-
-/*
  * parse_args() - argv (argv[0] is "plot") into *a: options anywhere
- * until "--", the operands moved to the front of argv[1..].  Returns 0,
- * or CLI_USAGE after one line on stderr.
+ * until "--".  Returns 0, or CLI_USAGE after one line on stderr.
  */
 static int parse_args(int argc, char **argv, args *a)
 {
@@ -576,26 +208,18 @@ static int parse_args(int argc, char **argv, args *a)
     a->o.width = DEFAULT_WIDTH;
     a->o.height = DEFAULT_HEIGHT;
     a->o.color = PLOT_COLOR_AUTO;
-    a->ops = argv + 1;
-    int i = 1;
-    for (; i < argc; i++) {
-        char *arg = argv[i];
-        int rc = 0;
-        if (strcmp(arg, "--") == 0) {
-            i++;
-            break;
-        }
-        if (arg[0] != '-' || arg[1] == '\0' || cli_is_index(arg))
-            a->ops[a->nops++] = arg;
-        else if (arg[1] == '-')
-            rc = parse_long(argc, argv, &i, a);
-        else
-            rc = parse_short(argc, argv, &i, a);
+    cli_args p;
+    cli_args_init(&p, "plot", argc, argv, "o:t:nfsw:h", longs);
+    int c;
+    while ((c = cli_args_next(&p)) > 0) {
+        int rc = set_option(a, c, &p);
         if (rc != 0)
             return rc;
     }
-    for (; i < argc; i++)
-        a->ops[a->nops++] = argv[i];
+    if (c < 0)
+        return CLI_USAGE;
+    a->ops = p.ops;
+    a->nops = p.nops;
     return 0;
 }
 
@@ -687,387 +311,6 @@ static char **pick_files(char **ops, int nops, size_t *n)
     return names;
 }
 
-/* plot_data_free() - free what build_data() made. */
-static void plot_data_free(plot_data *d)
-{
-    for (size_t i = 0; i < d->nfiles; i++)
-        free(d->files[i].cmdline);
-    free(d->files);
-    for (size_t i = 0; i < d->nseries; i++) {
-        free(d->series[i].t);
-        free(d->series[i].mib);
-    }
-    free(d->series);
-    free(d->spans);
-    for (size_t i = 0; i < d->nfuncs; i++)
-        free(d->funcs[i].name);
-    free(d->funcs);
-    free(d->title);
-    memset(d, 0, sizeof *d);
-}
-
-/* finite_samples() - how many of the n readings are numbers. */
-static size_t finite_samples(const mp__dat_sample *s, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += isfinite(s[i].mib) && isfinite(s[i].t);
-    return k;
-}
-
-/* in_window() - whether t (seconds from start) is drawn. */
-static int in_window(const plot_opts *o, double t)
-{
-    return !o->window || (t >= o->xmin && t <= o->xmax);
-}
-
-/*
- * add_series() - the readings s[n] of file f (pid 0: its own) that fall
- * within the window, as a new curve of d with its peak and trend.
- * Nothing is added when none does.  Returns 0 or -ENOMEM.
- */
-static int add_series(plot_data *d, const plot_opts *o, int f, long pid,
-                      const mp__dat_sample *s, size_t n)
-{
-    plot_series c;
-    memset(&c, 0, sizeof c);
-    c.file = f;
-    c.pid = pid;
-    c.t = malloc((n + 1) * sizeof *c.t);
-    c.mib = malloc((n + 1) * sizeof *c.mib);
-    if (c.t == NULL || c.mib == NULL) {
-        free(c.t);
-        free(c.mib);
-        return -ENOMEM;
-    }
-    double start = d->files[f].start;
-    for (size_t i = 0; i < n; i++) {
-        double t = s[i].t - start;
-        if (!isfinite(s[i].mib) || !isfinite(t) || !in_window(o, t))
-            continue;
-        c.t[c.n] = t;
-        c.mib[c.n] = s[i].mib;
-        if (c.n == 0 || s[i].mib > c.mib[c.peak])
-            c.peak = c.n;
-        c.n++;
-    }
-    if (c.n == 0) {
-        free(c.t);
-        free(c.mib);
-        return 0;
-    }
-    /* The least-squares line, about the means for accuracy. */
-    double mt = 0;
-    double mm = 0;
-    for (size_t i = 0; i < c.n; i++) {
-        mt += c.t[i];
-        mm += c.mib[i];
-    }
-    mt /= (double)c.n;
-    mm /= (double)c.n;
-    double stt = 0;
-    double stm = 0;
-    for (size_t i = 0; i < c.n; i++) {
-        stt += (c.t[i] - mt) * (c.t[i] - mt);
-        stm += (c.t[i] - mt) * (c.mib[i] - mm);
-    }
-    c.slope = stt > 0 ? stm / stt : 0;
-    c.icept = mm - c.slope * mt;
-    c.color = (int)(d->nseries % PLOT_NCOLORS);
-    c.dash = pid != 0;
-    d->series[d->nseries++] = c;
-    return 0;
-}
-
-/* suffix() - the last k dotted parts of name ("b.c" for "a.b.c", 2). */
-static const char *suffix(const char *name, int k)
-{
-    const char *p = name + strlen(name);
-    while (p > name) {
-        if (p[-1] == '.' && --k == 0)
-            return p;
-        p--;
-    }
-    return name;
-}
-
-/*
- * label_funcs() - mprof's function_labels(): each name's last dotted
- * part, or more parts while two names would read the same.
- */
-static void label_funcs(plot_data *d)
-{
-    int *parts = calloc(d->nfuncs, sizeof *parts);
-    for (size_t i = 0; i < d->nfuncs; i++) {
-        if (parts != NULL)
-            parts[i] = 1;
-        d->funcs[i].label =
-            parts != NULL ? suffix(d->funcs[i].name, 1) : d->funcs[i].name;
-    }
-    for (int changed = parts != NULL; changed;) {
-        changed = 0;
-        for (size_t i = 0; i < d->nfuncs; i++) {
-            for (size_t k = i + 1; k < d->nfuncs; k++) {
-                if (strcmp(d->funcs[i].label, d->funcs[k].label) != 0)
-                    continue;
-                if (d->funcs[i].label != d->funcs[i].name) {
-                    d->funcs[i].label = suffix(d->funcs[i].name, ++parts[i]);
-                    changed = 1;
-                }
-                if (d->funcs[k].label != d->funcs[k].name) {
-                    d->funcs[k].label = suffix(d->funcs[k].name, ++parts[k]);
-                    changed = 1;
-                }
-            }
-        }
-    }
-    free(parts);
-}
-
-/* by_level() - qsort order of spans: level, then entry, then exit. */
-static int by_level(const void *pa, const void *pb)
-{
-    const plot_span *a = pa;
-    const plot_span *b = pb;
-    if (a->level != b->level)
-        return a->level < b->level ? -1 : 1;
-    if (a->t0 != b->t0)
-        return a->t0 < b->t0 ? -1 : 1;
-    if (a->t1 != b->t1)
-        return a->t1 > b->t1 ? -1 : 1;
-    return 0;
-}
-
-/*
- * add_spans() - the FUNC lines of dat (file 0) that meet the window, as
- * spans of d, clipped to it.  Returns 0 or -ENOMEM.
- */
-static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
-{
-    double start = d->files[0].start;
-    d->spans = calloc(dat->nfuncs + 1, sizeof *d->spans);
-    d->funcs = calloc(dat->nfuncs + 1, sizeof *d->funcs);
-    if (d->spans == NULL || d->funcs == NULL)
-        return -ENOMEM;
-    for (size_t i = 0; i < dat->nfuncs; i++) {
-        const mp__dat_span *f = &dat->funcs[i];
-        plot_span s;
-        memset(&s, 0, sizeof s);
-        s.t0 = f->t0 - start;
-        s.t1 = f->t1 - start;
-        s.mem0 = f->mem0;
-        s.mem1 = f->mem1;
-        s.level = f->level < 0 ? 0 : f->level;
-        if (!isfinite(s.t0) || !isfinite(s.t1) || !isfinite(s.mem0) ||
-            !isfinite(s.mem1))
-            continue;
-        if (s.t1 < s.t0)
-            s.t1 = s.t0;
-        if (o->window) {
-            /* Spans that only touch the window are left out. */
-            if (s.t0 > o->xmax || s.t1 < o->xmin ||
-                (s.t1 > s.t0 && (s.t1 <= o->xmin || s.t0 >= o->xmax)))
-                continue;
-            s.cut0 = s.t0 < o->xmin;
-            s.cut1 = s.t1 > o->xmax;
-            s.t0 = s.cut0 ? o->xmin : s.t0;
-            s.t1 = s.cut1 ? o->xmax : s.t1;
-        }
-        char *name = clean_text(f->name);
-        if (name == NULL)
-            return -ENOMEM;
-        size_t k = 0;
-        while (k < d->nfuncs && strcmp(d->funcs[k].name, name) != 0)
-            k++;
-        if (k == d->nfuncs) {
-            d->funcs[k].name = name;
-            d->nfuncs++;
-        } else {
-            free(name);
-        }
-        d->funcs[k].count++;
-        s.func = (int)k;
-        d->spans[d->nspans++] = s;
-    }
-    for (size_t i = 0; i < d->nspans; i++) {
-        d->spans[i].name = d->funcs[d->spans[i].func].name;
-        if (d->spans[i].level > d->maxlevel)
-            d->maxlevel = d->spans[i].level;
-    }
-    qsort(d->spans, d->nspans, sizeof *d->spans, by_level);
-    label_funcs(d);
-    return 0;
-}
-
-/*
- * color_funcs() - a colour per function name, cycling through the
- * palette without black (labels are read on the bars) and without the
- * curves' colours while at least three remain; orange first, yellow
- * late: it reads worst on white.
- */
-static void color_funcs(plot_data *d)
-{
-    static const int order[] = {1, 2, 3, 4, 5, 6, 0};
-    enum { NORDER = sizeof order / sizeof order[0] };
-    int pick[NORDER];
-    int n = 0;
-    for (int i = 0; i < NORDER; i++) {
-        int used = 0;
-        for (size_t s = 0; s < d->nseries; s++)
-            used |= d->series[s].color == order[i];
-        if (!used)
-            pick[n++] = order[i];
-    }
-    if (n < 3) {
-        memcpy(pick, order, sizeof order);
-        n = NORDER;
-    }
-    for (size_t i = 0; i < d->nfuncs; i++)
-        d->funcs[i].color = pick[i % (size_t)n];
-}
-
-/* extents() - the ranges of time and memory of what is drawn. */
-static void extents(plot_data *d, const plot_opts *o)
-{
-    int first = 1;
-    for (size_t s = 0; s < d->nseries; s++) {
-        const plot_series *c = &d->series[s];
-        for (size_t i = 0; i < c->n; i++) {
-            if (first || c->t[i] < d->tmin)
-                d->tmin = c->t[i];
-            if (first || c->t[i] > d->tmax)
-                d->tmax = c->t[i];
-            if (first || c->mib[i] < d->ymin)
-                d->ymin = c->mib[i];
-            if (first || c->mib[i] > d->ymax)
-                d->ymax = c->mib[i];
-            first = 0;
-        }
-    }
-    for (size_t i = 0; i < d->nspans; i++) {
-        const plot_span *s = &d->spans[i];
-        d->tmin = s->t0 < d->tmin ? s->t0 : d->tmin;
-        d->tmax = s->t1 > d->tmax ? s->t1 : d->tmax;
-        if (o->flame)
-            continue;
-        /* The brackets stand at the spans' own readings. */
-        double lo = s->mem0 < s->mem1 ? s->mem0 : s->mem1;
-        double hi = s->mem0 < s->mem1 ? s->mem1 : s->mem0;
-        d->ymin = lo < d->ymin ? lo : d->ymin;
-        d->ymax = hi > d->ymax ? hi : d->ymax;
-    }
-    if (o->window) {
-        d->tmin = o->xmin;
-        d->tmax = o->xmax;
-    } else if (d->tmin > 0) {
-        d->tmin = 0;
-    }
-    /* Readings all at one instant: a second to draw them in. */
-    if (!o->window && d->tmax <= d->tmin)
-        d->tmax = d->tmin + 1;
-}
-
-/*
- * read_dat() - path into dat, checked to have readings to draw.
- * Returns 0, or CLI_ERROR after one line on stderr.
- */
-static int read_dat(const char *path, mp__dat *dat)
-{
-    char err[PATH_MAX + 128];
-    if (mp__dat_read(path, dat, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return CLI_ERROR;
-    }
-    size_t n = finite_samples(dat->mem, dat->nmem);
-    if (n < 2) {
-        if (n == 0)
-            cli_error("%s has no samples to plot", path);
-        else
-            cli_error("%s has one sample; nothing to plot over time", path);
-        mp__dat_free(dat);
-        return CLI_ERROR;
-    }
-    return 0;
-}
-
-/*
- * build_data() - read the files and make d.  Every file is read before
- * anything is drawn.  Returns 0, or CLI_ERROR after one line on stderr.
- */
-static int build_data(plot_data *d, const plot_opts *o, char **names,
-                      size_t nnames)
-{
-    memset(d, 0, sizeof *d);
-    d->maxlevel = -1;
-    mp__dat *dats = calloc(nnames, sizeof *dats);
-    d->files = calloc(nnames, sizeof *d->files);
-    size_t max = 0;
-    int rc = dats != NULL && d->files != NULL ? 0 : -ENOMEM;
-    size_t nread = 0;
-    for (; rc == 0 && nread < nnames; nread++) {
-        if (read_dat(names[nread], &dats[nread]) != 0)
-            break;
-        max += 1 + dats[nread].nchildren;
-    }
-    if (rc == 0 && nread < nnames) {
-        for (size_t i = 0; i < nread; i++)
-            mp__dat_free(&dats[i]);
-        free(dats);
-        plot_data_free(d);
-        return CLI_ERROR;
-    }
-    d->nfiles = nnames;
-    if (rc == 0 && (d->series = calloc(max, sizeof *d->series)) == NULL)
-        rc = -ENOMEM;
-    for (size_t f = 0; rc == 0 && f < nnames; f++) {
-        const mp__dat *dat = &dats[f];
-        plot_file *pf = &d->files[f];
-        pf->path = names[f];
-        if (dat->cmdline != NULL &&
-            (pf->cmdline = clean_text(dat->cmdline)) == NULL)
-            rc = -ENOMEM;
-        /* As mprof: time 0 is the first reading or span entry. */
-        pf->start = INFINITY;
-        for (size_t i = 0; i < dat->nmem; i++)
-            if (isfinite(dat->mem[i].mib) && dat->mem[i].t < pf->start)
-                pf->start = dat->mem[i].t;
-        for (size_t i = 0; i < dat->nfuncs; i++)
-            if (isfinite(dat->funcs[i].t0) && dat->funcs[i].t0 < pf->start)
-                pf->start = dat->funcs[i].t0;
-        if (rc == 0)
-            rc = add_series(d, o, (int)f, 0, dat->mem, dat->nmem);
-        for (size_t c = 0; rc == 0 && c < dat->nchildren; c++)
-            rc = add_series(d, o, (int)f, dat->children[c].pid,
-                            dat->children[c].samples, dat->children[c].n);
-    }
-    /* As mprof: spans only when one recording is drawn. */
-    if (rc == 0 && nnames == 1 && !o->no_funcs)
-        rc = add_spans(d, o, &dats[0]);
-    const char *title = o->title;
-    if (title == NULL && nnames == 1)
-        title = d->files[0].cmdline;
-    if (title != NULL && title[strspn(title, " \t")] == '\0')
-        title = NULL;
-    if (rc == 0 && title != NULL && (d->title = clean_text(title)) == NULL)
-        rc = -ENOMEM;
-    for (size_t i = 0; dats != NULL && i < nnames; i++)
-        mp__dat_free(&dats[i]);
-    free(dats);
-    if (rc != 0) {
-        cli_error("out of memory");
-        plot_data_free(d);
-        return CLI_ERROR;
-    }
-    if (d->nseries == 0) {
-        cli_error("no samples between %g and %g seconds", o->xmin, o->xmax);
-        plot_data_free(d);
-        return CLI_ERROR;
-    }
-    color_funcs(d);
-    extents(d, o);
-    return 0;
-}
-
 /* ---- output ---- */
 
 /*
@@ -1079,7 +322,7 @@ static int write_picture(const plot_data *d, const plot_opts *o,
                          const char *path, int format)
 {
     plot_scene scene;
-    if (plot_scene_build(&scene, d, o) != 0) {
+    if (plot_picture_build(&scene, d, o) != 0) {
         cli_error("out of memory");
         return CLI_ERROR;
     }
@@ -1174,9 +417,11 @@ int cmd_plot(int argc, char **argv)
     int format = FORMAT_SVG;
     if (o->output != NULL && (format = output_format(o->output)) < 0)
         return CLI_USAGE;
-    if (format == FORMAT_PNG && !PLOT_HAVE_PNG) {
-        cli_error("this memprof was built without cairo; PNG is not "
-                  "available (use .svg or --term)");
+    const char *why;
+    if (format == FORMAT_PNG && plot_png_load(&why) != 0) {
+        cli_error("cairo cannot be loaded (%s); PNG is not available (use "
+                  ".svg or --term)",
+                  why);
         return CLI_ERROR;
     }
     int to_term = o->term || (o->output == NULL && isatty(STDOUT_FILENO));
@@ -1192,7 +437,7 @@ int cmd_plot(int argc, char **argv)
     if (names == NULL)
         return CLI_ERROR;
     plot_data d;
-    rc = build_data(&d, o, names, n);
+    rc = plot_data_build(&d, o, names, n);
     char *out = NULL;
     if (rc == CLI_OK && o->output == NULL && !to_term) {
         out = default_output(names[0]);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plot.h"
+#include "plot_svg.h"
 
 /* put_escaped() - s as XML character data or attribute text. */
 static void put_escaped(FILE *f, const char *s)
@@ -116,7 +116,7 @@ static void put_text(FILE *f, const plot_prim *p)
     fputs("</text>\n", f);
 }
 
-/* plot_svg_write() - see plot.h. */
+/* plot_svg_write() - see plot_svg.h. */
 int plot_svg_write(const plot_scene *s, FILE *f)
 {
     fprintf(f,

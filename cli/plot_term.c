@@ -16,11 +16,15 @@
  * Everything is UTF-8; colours are ANSI 256-colour codes, near the
  * Okabe-Ito palette, only when asked (plot.c decides).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "plot.h"
+#include "plot_axis.h"
+#include "plot_lanes.h"
+#include "plot_term.h"
+#include "plot_text.h"
 
 #define MAX_LANES 6
 
@@ -607,7 +611,7 @@ static void emit(const canvas *cv, FILE *f)
     }
 }
 
-/* plot_term_write() - see plot.h. */
+/* plot_term_write() - see plot_term.h. */
 int plot_term_write(const plot_data *d, const plot_opts *o, FILE *f)
 {
     canvas cv;

@@ -349,6 +349,48 @@ START_TEST(test_help)
 }
 END_TEST
 
+/*
+ * The command line as argparse reads it: options after operands, long
+ * options shortened (with = or not), "--" before a file named like an
+ * option, short options unknown to a subcommand.
+ */
+START_TEST(test_args)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_files");
+    copy_file(&sb, "test/data/memprof_run.dat", "run.dat");
+    put_file("-h", "MEM 1.0 2.0\n");
+    run_result r;
+    ck_assert_int_eq(mp(&sb, &r, "peak", "run.dat", "--fu", "calls.chunk",
+                        NULL),
+                     0);
+    ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "48.426"));
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "peak", "--fu=calls.chunk", "run.dat", NULL),
+                     0);
+    ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "48.426"));
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "peak", "--", "-h", NULL), 0);
+    ck_assert_str_eq(r.out, "-h\t1.000 MiB\n");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry", "--", "-h", NULL), 0);
+    ck_assert_str_eq(r.out, "Files to be removed: \n-h\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "clean", "-x", NULL), 2);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, "memprof: clean: unknown option '-x'; see "
+                            "memprof clean --help\n");
+    run_result_free(&r);
+    ck_assert_int_eq(mp(&sb, &r, "list", "--dry-run", NULL), 2);
+    ck_assert_str_eq(r.err, "memprof: list: unknown option '--dry-run'; see "
+                            "memprof list --help\n");
+    run_result_free(&r);
+    ck_assert(file_exists("-h"));
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* mprof_present() - whether Debian's python3-mprof is there; says so. */
 static int mprof_present(const char *test)
 {
@@ -491,6 +533,7 @@ Suite *cli_files_suite(void)
     tcase_add_test(tc, test_peak);
     tcase_add_test(tc, test_peak_errors);
     tcase_add_test(tc, test_help);
+    tcase_add_test(tc, test_args);
     suite_add_tcase(s, tc);
     tc = tcase_create("mprof");
     tcase_set_timeout(tc, 120);

@@ -1,0 +1,406 @@
+/*
+ * plot_data.c - memprof plot's recordings read into a plot_data: each
+ * .dat file's readings as curves (its own and its children's) within the
+ * window, with peaks and trends; one recording's FUNC lines as spans with
+ * mprof's short labels; a colour for each; the extents of what is drawn.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "base.h"
+#include "plot_data.h"
+#include "plot_text.h"
+
+/* The Okabe-Ito palette, safe for colour-blind readers: 0xRRGGBB. */
+const uint32_t plot_palette[PLOT_NCOLORS] = {
+    0x0072B2, /* blue */
+    0xE69F00, /* orange */
+    0x009E73, /* bluish green */
+    0xD55E00, /* vermillion */
+    0xCC79A7, /* reddish purple */
+    0x56B4E9, /* sky blue */
+    0xF0E442, /* yellow */
+    0x000000, /* black */
+};
+
+/* plot_data_free() - see plot_data.h. */
+void plot_data_free(plot_data *d)
+{
+    for (size_t i = 0; i < d->nfiles; i++)
+        free(d->files[i].cmdline);
+    free(d->files);
+    for (size_t i = 0; i < d->nseries; i++) {
+        free(d->series[i].t);
+        free(d->series[i].mib);
+    }
+    free(d->series);
+    free(d->spans);
+    for (size_t i = 0; i < d->nfuncs; i++)
+        free(d->funcs[i].name);
+    free(d->funcs);
+    free(d->title);
+    memset(d, 0, sizeof *d);
+}
+
+/* finite_samples() - how many of the n readings are numbers. */
+static size_t finite_samples(const mp__dat_sample *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += isfinite(s[i].mib) && isfinite(s[i].t);
+    return k;
+}
+
+/* in_window() - whether t (seconds from start) is drawn. */
+static int in_window(const plot_opts *o, double t)
+{
+    return !o->window || (t >= o->xmin && t <= o->xmax);
+}
+
+/*
+ * add_series() - the readings s[n] of file f (pid 0: its own) that fall
+ * within the window, as a new curve of d with its peak and trend.
+ * Nothing is added when none does.  Returns 0 or -ENOMEM.
+ */
+static int add_series(plot_data *d, const plot_opts *o, int f, long pid,
+                      const mp__dat_sample *s, size_t n)
+{
+    plot_series c;
+    memset(&c, 0, sizeof c);
+    c.file = f;
+    c.pid = pid;
+    c.t = malloc((n + 1) * sizeof *c.t);
+    c.mib = malloc((n + 1) * sizeof *c.mib);
+    if (c.t == NULL || c.mib == NULL) {
+        free(c.t);
+        free(c.mib);
+        return -ENOMEM;
+    }
+    double start = d->files[f].start;
+    for (size_t i = 0; i < n; i++) {
+        double t = s[i].t - start;
+        if (!isfinite(s[i].mib) || !isfinite(t) || !in_window(o, t))
+            continue;
+        c.t[c.n] = t;
+        c.mib[c.n] = s[i].mib;
+        if (c.n == 0 || s[i].mib > c.mib[c.peak])
+            c.peak = c.n;
+        c.n++;
+    }
+    if (c.n == 0) {
+        free(c.t);
+        free(c.mib);
+        return 0;
+    }
+    /* The least-squares line, about the means for accuracy. */
+    double mt = 0;
+    double mm = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        mt += c.t[i];
+        mm += c.mib[i];
+    }
+    mt /= (double)c.n;
+    mm /= (double)c.n;
+    double stt = 0;
+    double stm = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        stt += (c.t[i] - mt) * (c.t[i] - mt);
+        stm += (c.t[i] - mt) * (c.mib[i] - mm);
+    }
+    c.slope = stt > 0 ? stm / stt : 0;
+    c.icept = mm - c.slope * mt;
+    c.color = (int)(d->nseries % PLOT_NCOLORS);
+    c.dash = pid != 0;
+    d->series[d->nseries++] = c;
+    return 0;
+}
+
+/* suffix() - the last k dotted parts of name ("b.c" for "a.b.c", 2). */
+static const char *suffix(const char *name, int k)
+{
+    const char *p = name + strlen(name);
+    while (p > name) {
+        if (p[-1] == '.' && --k == 0)
+            return p;
+        p--;
+    }
+    return name;
+}
+
+/*
+ * label_funcs() - mprof's function_labels(): each name's last dotted
+ * part, or more parts while two names would read the same.
+ */
+static void label_funcs(plot_data *d)
+{
+    int *parts = calloc(d->nfuncs, sizeof *parts);
+    for (size_t i = 0; i < d->nfuncs; i++) {
+        if (parts != NULL)
+            parts[i] = 1;
+        d->funcs[i].label =
+            parts != NULL ? suffix(d->funcs[i].name, 1) : d->funcs[i].name;
+    }
+    for (int changed = parts != NULL; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < d->nfuncs; i++) {
+            for (size_t k = i + 1; k < d->nfuncs; k++) {
+                if (strcmp(d->funcs[i].label, d->funcs[k].label) != 0)
+                    continue;
+                if (d->funcs[i].label != d->funcs[i].name) {
+                    d->funcs[i].label = suffix(d->funcs[i].name, ++parts[i]);
+                    changed = 1;
+                }
+                if (d->funcs[k].label != d->funcs[k].name) {
+                    d->funcs[k].label = suffix(d->funcs[k].name, ++parts[k]);
+                    changed = 1;
+                }
+            }
+        }
+    }
+    free(parts);
+}
+
+/* by_level() - qsort order of spans: level, then entry, then exit. */
+static int by_level(const void *pa, const void *pb)
+{
+    const plot_span *a = pa;
+    const plot_span *b = pb;
+    if (a->level != b->level)
+        return a->level < b->level ? -1 : 1;
+    if (a->t0 != b->t0)
+        return a->t0 < b->t0 ? -1 : 1;
+    if (a->t1 != b->t1)
+        return a->t1 > b->t1 ? -1 : 1;
+    return 0;
+}
+
+/*
+ * add_spans() - the FUNC lines of dat (file 0) that meet the window, as
+ * spans of d, clipped to it.  Returns 0 or -ENOMEM.
+ */
+static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
+{
+    double start = d->files[0].start;
+    d->spans = calloc(dat->nfuncs + 1, sizeof *d->spans);
+    d->funcs = calloc(dat->nfuncs + 1, sizeof *d->funcs);
+    if (d->spans == NULL || d->funcs == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; i < dat->nfuncs; i++) {
+        const mp__dat_span *f = &dat->funcs[i];
+        plot_span s;
+        memset(&s, 0, sizeof s);
+        s.t0 = f->t0 - start;
+        s.t1 = f->t1 - start;
+        s.mem0 = f->mem0;
+        s.mem1 = f->mem1;
+        s.level = f->level < 0 ? 0 : f->level;
+        if (!isfinite(s.t0) || !isfinite(s.t1) || !isfinite(s.mem0) ||
+            !isfinite(s.mem1))
+            continue;
+        if (s.t1 < s.t0)
+            s.t1 = s.t0;
+        if (o->window) {
+            /* Spans that only touch the window are left out. */
+            if (s.t0 > o->xmax || s.t1 < o->xmin ||
+                (s.t1 > s.t0 && (s.t1 <= o->xmin || s.t0 >= o->xmax)))
+                continue;
+            s.cut0 = s.t0 < o->xmin;
+            s.cut1 = s.t1 > o->xmax;
+            s.t0 = s.cut0 ? o->xmin : s.t0;
+            s.t1 = s.cut1 ? o->xmax : s.t1;
+        }
+        char *name = plot_text_clean(f->name);
+        if (name == NULL)
+            return -ENOMEM;
+        size_t k = 0;
+        while (k < d->nfuncs && strcmp(d->funcs[k].name, name) != 0)
+            k++;
+        if (k == d->nfuncs) {
+            d->funcs[k].name = name;
+            d->nfuncs++;
+        } else {
+            free(name);
+        }
+        d->funcs[k].count++;
+        s.func = (int)k;
+        d->spans[d->nspans++] = s;
+    }
+    for (size_t i = 0; i < d->nspans; i++) {
+        d->spans[i].name = d->funcs[d->spans[i].func].name;
+        if (d->spans[i].level > d->maxlevel)
+            d->maxlevel = d->spans[i].level;
+    }
+    qsort(d->spans, d->nspans, sizeof *d->spans, by_level);
+    label_funcs(d);
+    return 0;
+}
+
+/*
+ * color_funcs() - a colour per function name, cycling through the
+ * palette without black (labels are read on the bars) and without the
+ * curves' colours while at least three remain; orange first, yellow
+ * late: it reads worst on white.
+ */
+static void color_funcs(plot_data *d)
+{
+    static const int order[] = {1, 2, 3, 4, 5, 6, 0};
+    enum { NORDER = sizeof order / sizeof order[0] };
+    int pick[NORDER];
+    int n = 0;
+    for (int i = 0; i < NORDER; i++) {
+        int used = 0;
+        for (size_t s = 0; s < d->nseries; s++)
+            used |= d->series[s].color == order[i];
+        if (!used)
+            pick[n++] = order[i];
+    }
+    if (n < 3) {
+        memcpy(pick, order, sizeof order);
+        n = NORDER;
+    }
+    for (size_t i = 0; i < d->nfuncs; i++)
+        d->funcs[i].color = pick[i % (size_t)n];
+}
+
+/* extents() - the ranges of time and memory of what is drawn. */
+static void extents(plot_data *d, const plot_opts *o)
+{
+    int first = 1;
+    for (size_t s = 0; s < d->nseries; s++) {
+        const plot_series *c = &d->series[s];
+        for (size_t i = 0; i < c->n; i++) {
+            if (first || c->t[i] < d->tmin)
+                d->tmin = c->t[i];
+            if (first || c->t[i] > d->tmax)
+                d->tmax = c->t[i];
+            if (first || c->mib[i] < d->ymin)
+                d->ymin = c->mib[i];
+            if (first || c->mib[i] > d->ymax)
+                d->ymax = c->mib[i];
+            first = 0;
+        }
+    }
+    for (size_t i = 0; i < d->nspans; i++) {
+        const plot_span *s = &d->spans[i];
+        d->tmin = s->t0 < d->tmin ? s->t0 : d->tmin;
+        d->tmax = s->t1 > d->tmax ? s->t1 : d->tmax;
+        if (o->flame)
+            continue;
+        /* The brackets stand at the spans' own readings. */
+        double lo = s->mem0 < s->mem1 ? s->mem0 : s->mem1;
+        double hi = s->mem0 < s->mem1 ? s->mem1 : s->mem0;
+        d->ymin = lo < d->ymin ? lo : d->ymin;
+        d->ymax = hi > d->ymax ? hi : d->ymax;
+    }
+    if (o->window) {
+        d->tmin = o->xmin;
+        d->tmax = o->xmax;
+    } else if (d->tmin > 0) {
+        d->tmin = 0;
+    }
+    /* Readings all at one instant: a second to draw them in. */
+    if (!o->window && d->tmax <= d->tmin)
+        d->tmax = d->tmin + 1;
+}
+
+/*
+ * read_dat() - path into dat, checked to have readings to draw.
+ * Returns 0, or CLI_ERROR after one line on stderr.
+ */
+static int read_dat(const char *path, mp__dat *dat)
+{
+    char err[PATH_MAX + 128];
+    if (mp__dat_read(path, dat, err, sizeof err) != 0) {
+        cli_error("%s", err);
+        return CLI_ERROR;
+    }
+    size_t n = finite_samples(dat->mem, dat->nmem);
+    if (n < 2) {
+        if (n == 0)
+            cli_error("%s has no samples to plot", path);
+        else
+            cli_error("%s has one sample; nothing to plot over time", path);
+        mp__dat_free(dat);
+        return CLI_ERROR;
+    }
+    return 0;
+}
+
+/* plot_data_build() - see plot_data.h. */
+int plot_data_build(plot_data *d, const plot_opts *o, char **names,
+                    size_t nnames)
+{
+    memset(d, 0, sizeof *d);
+    d->maxlevel = -1;
+    mp__dat *dats = calloc(nnames, sizeof *dats);
+    d->files = calloc(nnames, sizeof *d->files);
+    size_t max = 0;
+    int rc = dats != NULL && d->files != NULL ? 0 : -ENOMEM;
+    size_t nread = 0;
+    for (; rc == 0 && nread < nnames; nread++) {
+        if (read_dat(names[nread], &dats[nread]) != 0)
+            break;
+        max += 1 + dats[nread].nchildren;
+    }
+    if (rc == 0 && nread < nnames) {
+        for (size_t i = 0; i < nread; i++)
+            mp__dat_free(&dats[i]);
+        free(dats);
+        plot_data_free(d);
+        return CLI_ERROR;
+    }
+    d->nfiles = nnames;
+    if (rc == 0 && (d->series = calloc(max, sizeof *d->series)) == NULL)
+        rc = -ENOMEM;
+    for (size_t f = 0; rc == 0 && f < nnames; f++) {
+        const mp__dat *dat = &dats[f];
+        plot_file *pf = &d->files[f];
+        pf->path = names[f];
+        if (dat->cmdline != NULL &&
+            (pf->cmdline = plot_text_clean(dat->cmdline)) == NULL)
+            rc = -ENOMEM;
+        /* As mprof: time 0 is the first reading or span entry. */
+        pf->start = INFINITY;
+        for (size_t i = 0; i < dat->nmem; i++)
+            if (isfinite(dat->mem[i].mib) && dat->mem[i].t < pf->start)
+                pf->start = dat->mem[i].t;
+        for (size_t i = 0; i < dat->nfuncs; i++)
+            if (isfinite(dat->funcs[i].t0) && dat->funcs[i].t0 < pf->start)
+                pf->start = dat->funcs[i].t0;
+        if (rc == 0)
+            rc = add_series(d, o, (int)f, 0, dat->mem, dat->nmem);
+        for (size_t c = 0; rc == 0 && c < dat->nchildren; c++)
+            rc = add_series(d, o, (int)f, dat->children[c].pid,
+                            dat->children[c].samples, dat->children[c].n);
+    }
+    /* As mprof: spans only when one recording is drawn. */
+    if (rc == 0 && nnames == 1 && !o->no_funcs)
+        rc = add_spans(d, o, &dats[0]);
+    const char *title = o->title;
+    if (title == NULL && nnames == 1)
+        title = d->files[0].cmdline;
+    if (title != NULL && title[strspn(title, " \t")] == '\0')
+        title = NULL;
+    if (rc == 0 && title != NULL && (d->title = plot_text_clean(title)) == NULL)
+        rc = -ENOMEM;
+    for (size_t i = 0; dats != NULL && i < nnames; i++)
+        mp__dat_free(&dats[i]);
+    free(dats);
+    if (rc != 0) {
+        cli_error("out of memory");
+        plot_data_free(d);
+        return CLI_ERROR;
+    }
+    if (d->nseries == 0) {
+        cli_error("no samples between %g and %g seconds", o->xmin, o->xmax);
+        plot_data_free(d);
+        return CLI_ERROR;
+    }
+    color_funcs(d);
+    extents(d, o);
+    return 0;
+}
