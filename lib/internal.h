@@ -197,7 +197,7 @@ static inline long long mp__reading(mp__thread *t)
     return r > 0 ? r : 0;
 }
 
-/* ---- setup.c: init, the exit and fork hooks, each thread's record. */
+/* ---- setup.c: the library's start, on first use. */
 
 /* Thread-local storage the library reaches without a call. */
 #define MP__TLS_MODEL __attribute__((tls_model("initial-exec")))
@@ -221,6 +221,14 @@ static inline int mp__recording(void)
     }
     return state == MP__STATE_ON;
 }
+
+/* ---- thread.c: each thread's record. */
+
+/*
+ * mp__threads_start() - at init: the key whose destructor folds an ending
+ * thread's record, and the fork hooks.
+ */
+void mp__threads_start(void);
 
 /* mp__thread_self() - this thread's record, made on first use, or NULL. */
 mp__thread *mp__thread_self(void);

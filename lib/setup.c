@@ -1,9 +1,13 @@
 /*
- * setup.c - the process and thread set-up of the library: init on first
- * use (settings, backend, peak, report destination, spans), the exit
- * report, the fork hooks, each thread's record and its end, mp_reset and
- * mp_set_precision.  Order of the parts: settings, then init, then
- * recording, then the report; nothing here runs per line.
+ * setup.c - the library's start, once per process, on first use: the
+ * settings, the backend, MEMPROF_PEAK, the threads' records, the report's
+ * destination and exit handler, the spans; and the two calls that act on
+ * the whole library, mp_reset and mp_set_precision.
+ *
+ * Every entry point starts the library through mp__init() (inline in
+ * mp__recording()): the one call that goes up from the parts below to
+ * this file.  Otherwise calls go one way: setup -> settings, backend,
+ * peak, thread, report, spans -> record -> sites -> proc, base.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,47 +17,7 @@
 
 int mp__state;
 
-__thread mp__thread *mp__self MP__TLS_MODEL;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static pthread_key_t thread_key;
-static int warned_open;
-
-/* thread_exit() - the key's destructor: fold the rows, free the record. */
-static void thread_exit(void *arg)
-{
-    mp__thread *t = arg;
-    if (t == NULL || mp__thread_retire(t) != 0)
-        return;
-    if (mp__self == t)
-        mp__self = NULL;
-    mp__proc_close(&t->rd);
-    mp__free(t->rows);
-    mp__free(t);
-}
-
-static void fork_prepare(void)
-{
-    mp__lock();
-}
-
-static void fork_parent(void)
-{
-    mp__unlock();
-}
-
-/*
- * fork_child() - the child keeps only the forking thread's record, zeroed,
- * and reopens statm: the inherited fd reads the parent's memory.
- */
-static void fork_child(void)
-{
-    mp__records_fork_child(mp__self);
-    if (mp__self != NULL) {
-        mp__proc_close(&mp__self->rd);
-        mp__backend_open(&mp__self->rd);
-    }
-    mp__unlock();
-}
 
 /* init_process() - run once per process image, by mp__init(). */
 static void init_process(void)
@@ -65,12 +29,9 @@ static void init_process(void)
     }
     mp__backend_choose(mp__config.backend);
     mp__peak_start();
-    if (pthread_key_create(&thread_key, thread_exit) != 0)
-        mp__warn("cannot create a thread key; records of ended threads "
-                 "are kept until exit");
+    mp__threads_start();
     mp__output_start();
     mp__spans_start();
-    pthread_atfork(fork_prepare, fork_parent, fork_child);
     atexit(mp__report_at_exit);
     __atomic_store_n(&mp__state, MP__STATE_ON, __ATOMIC_RELEASE);
 }
@@ -79,32 +40,6 @@ static void init_process(void)
 void mp__init(void)
 {
     MP__SAVE_ERRNO(pthread_once(&init_once, init_process));
-}
-
-/*
- * mp__thread_self() - see internal.h.  On failure prints one line (once per
- * process) and returns NULL: that thread records nothing.
- */
-mp__thread *mp__thread_self(void)
-{
-    if (mp__self != NULL)
-        return mp__self;
-    if (!mp__recording())
-        return NULL;
-    mp__thread *t = mp__calloc(1, sizeof *t);
-    if (t == NULL) {
-        mp__warn("out of memory; a thread's lines are not recorded");
-        return NULL;
-    }
-    int rc = mp__backend_open(&t->rd);
-    if (rc < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
-        mp__warn("cannot read memory with the %s backend (%s); memory reads "
-                 "as 0",
-                 mp__backend_name(), mp_strerror(rc));
-    mp__thread_link(t);
-    mp__self = t;
-    pthread_setspecific(thread_key, t);
-    return t;
 }
 
 /* mp_reset() - see memprof.h. */
