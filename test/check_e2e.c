@@ -252,13 +252,16 @@ END_TEST
 
 /*
  * MEMPROF_BACKEND: pss and uss show basic.c's allocations as rss does
- * (its pages are its own); a bad name, and heap without its counter
- * linked in, fall back to rss with one line.
+ * (its pages are its own), under their names and mprof's; a bad name,
+ * and heap without its counter linked in, fall back to rss with one line.
  */
 START_TEST(test_backends)
 {
-    const char *names[] = {"MEMPROF_BACKEND=pss", "MEMPROF_BACKEND=uss"};
-    for (int i = 0; i < 2; i++) {
+    const char *names[] = {"MEMPROF_BACKEND=pss", "MEMPROF_BACKEND=uss",
+                           "MEMPROF_BACKEND=psutil_pss",
+                           "MEMPROF_BACKEND=psutil_uss",
+                           "MEMPROF_BACKEND=psutil"};
+    for (int i = 0; i < 5; i++) {
         const char *env[] = {names[i], NULL};
         run_result r;
         run(&r, build_path("examples/basic"), env);
