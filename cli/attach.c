@@ -110,22 +110,22 @@ static int attach_check(long pid, const run_opts *o)
 int cmd_attach(int argc, char **argv)
 {
     run_opts o;
-    int first;
-    int rc = run_opts_parse(argc, argv, 1, &o, &first);
+    char **ops;
+    int nops;
+    int rc = run_opts_parse(argc, argv, 1, &o, &ops, &nops);
     if (rc >= 0)
         return rc;
-    if (first >= argc) {
+    if (nops == 0) {
         cli_error("attach: no pid given; see memprof attach --help");
         return CLI_USAGE;
     }
-    if (first + 1 < argc) {
-        cli_error("attach takes one pid; '%s' is one too many",
-                  argv[first + 1]);
+    if (nops > 1) {
+        cli_error("attach takes one pid; '%s' is one too many", ops[1]);
         return CLI_USAGE;
     }
-    long pid = parse_pid(argv[first]);
+    long pid = parse_pid(ops[0]);
     if (pid < 0) {
-        cli_error("'%s' is not a process id", argv[first]);
+        cli_error("'%s' is not a process id", ops[0]);
         return CLI_USAGE;
     }
     if (o.timeout == 0)
