@@ -25,15 +25,14 @@
 /* The default timeout of attach, as mprof's. */
 #define ATTACH_TIMEOUT 3600.0
 
-/* parse_pid() - all of s as a pid > 0, or -1. */
+/*
+ * parse_pid() - all of s as a pid in 1..INT_MAX, digits only (no sign,
+ * which mp__parse_int() would take), or -1.
+ */
 static long parse_pid(const char *s)
 {
-    char *end = NULL;
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (*end != '\0' || errno != 0 || v <= 0 || v > INT_MAX)
+    long v;
+    if (s[0] < '0' || s[0] > '9' || mp__parse_int(s, 1, INT_MAX, &v) != 0)
         return -1;
     return v;
 }
