@@ -39,13 +39,15 @@ void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv,
     a->longs = longs;
     a->ops = argv + 1;
     a->at = 1;
-    if (*shorts == '+') {
-        a->stop = 1;
-        shorts++;
-    }
-    if (*shorts == ':') {
-        a->own_missing = 1;
-        shorts++;
+    for (;; shorts++) {
+        if (*shorts == '+')
+            a->stop = 1;
+        else if (*shorts == ':')
+            a->own_missing = 1;
+        else if (*shorts == '#')
+            a->no_index = 1;
+        else
+            break;
     }
     snprintf(a->optstring, sizeof a->optstring, "+:%s", shorts);
     /* Forget where an earlier parse stopped: getopt keeps it in statics. */
@@ -130,8 +132,8 @@ static int bad_option(cli_args *a, const char *arg, int is_long)
 /*
  * cli_args_next() - see args.h.  Between options, each argument is looked
  * at here first: "--", an operand (one that does not start with '-', "-"
- * itself, an index) or an option, which getopt_long then reads (a cluster
- * of short options over several calls).
+ * itself, an index unless '#' said there are none) or an option, which
+ * getopt_long then reads (a cluster of short options over several calls).
  */
 int cli_args_next(cli_args *a)
 {
@@ -145,7 +147,8 @@ int cli_args_next(cli_args *a)
             a->at++;
             return take_rest(a);
         }
-        if (arg[0] == '-' && arg[1] != '\0' && !cli_is_index(arg))
+        if (arg[0] == '-' && arg[1] != '\0' &&
+            (a->no_index || !cli_is_index(arg)))
             break;
         if (a->stop)
             return take_rest(a);

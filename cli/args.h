@@ -8,7 +8,9 @@
  *   - "--" ends the options;
  *   - a leading '+' in the short options stops at the first operand,
  *     which with all that follows is then the operands (memprof run's
- *     command).
+ *     command);
+ *   - a leading '#' makes "-1" an option like any other, unknown unless
+ *     the short options name '1' (memprof run and attach take no index).
  *
  * A bad option gets one line on stderr in the subcommand's words,
  * "memprof: plot: unknown option '-x'; see memprof plot --help".
@@ -48,6 +50,7 @@ typedef struct cli_args {
     char optstring[64]; /* "+:" and the short options */
     int stop;           /* '+': stop at the first operand */
     int own_missing;    /* ':': the caller words a missing value */
+    int no_index;       /* '#': "-1" is an option, not an operand */
     int at;             /* the next argument to look at */
     int mid;            /* inside a cluster of short options ("-nfs") */
 } cli_args;
@@ -55,12 +58,15 @@ typedef struct cli_args {
 /*
  * cli_args_init() - start parsing argv[1..argc - 1] of subcommand cmd
  * (argv[0] is its name; cmd words the messages).  shorts is getopt's
- * option string ("o:t:nh"), optionally led by '+' (stop at the first
- * operand) and then ':' (cli_args_next() returns ':' for a missing
- * value, printing nothing, so that the caller words it), at most 60
- * characters.  longs is getopt_long's table, ending in a zeroed entry;
- * each flag NULL and each val positive, not ':', one val per option (a
- * long option and its short form share the short's letter).
+ * option string ("o:t:nh"), at most 60 characters, optionally led by
+ * any of these, in any order:
+ *   '+'  stop at the first operand;
+ *   ':'  cli_args_next() returns ':' for a missing value, printing
+ *        nothing, so that the caller words it;
+ *   '#'  no indexes: "-1" is read as an option, not as an operand.
+ * longs is getopt_long's table, ending in a zeroed entry; each flag NULL
+ * and each val positive, not ':', one val per option (a long option and
+ * its short form share the short's letter).
  *
  * The operands are moved to the front of argv[1..] as they are met;
  * argv must stay alive while a is used.  getopt's globals (optind,

@@ -25,15 +25,14 @@
 /* The default timeout of attach, as mprof's. */
 #define ATTACH_TIMEOUT 3600.0
 
-/* parse_pid() - all of s as a pid > 0, or -1. */
+/*
+ * parse_pid() - all of s as a pid in 1..INT_MAX, digits only (no sign,
+ * which mp__parse_int() would take), or -1.
+ */
 static long parse_pid(const char *s)
 {
-    char *end = NULL;
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (*end != '\0' || errno != 0 || v <= 0 || v > INT_MAX)
+    long v;
+    if (s[0] < '0' || s[0] > '9' || mp__parse_int(s, 1, INT_MAX, &v) != 0)
         return -1;
     return v;
 }
@@ -110,22 +109,22 @@ static int attach_check(long pid, const run_opts *o)
 int cmd_attach(int argc, char **argv)
 {
     run_opts o;
-    int first;
-    int rc = run_opts_parse(argc, argv, 1, &o, &first);
+    char **ops;
+    int nops;
+    int rc = run_opts_parse(argc, argv, 1, &o, &ops, &nops);
     if (rc >= 0)
         return rc;
-    if (first >= argc) {
+    if (nops == 0) {
         cli_error("attach: no pid given; see memprof attach --help");
         return CLI_USAGE;
     }
-    if (first + 1 < argc) {
-        cli_error("attach takes one pid; '%s' is one too many",
-                  argv[first + 1]);
+    if (nops > 1) {
+        cli_error("attach takes one pid; '%s' is one too many", ops[1]);
         return CLI_USAGE;
     }
-    long pid = parse_pid(argv[first]);
+    long pid = parse_pid(ops[0]);
     if (pid < 0) {
-        cli_error("'%s' is not a process id", argv[first]);
+        cli_error("'%s' is not a process id", ops[0]);
         return CLI_USAGE;
     }
     if (o.timeout == 0)

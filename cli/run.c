@@ -25,15 +25,15 @@
 int cmd_run(int argc, char **argv)
 {
     run_opts o;
-    int first;
-    int rc = run_opts_parse(argc, argv, 0, &o, &first);
+    char **cmd;
+    int ncmd;
+    int rc = run_opts_parse(argc, argv, 0, &o, &cmd, &ncmd);
     if (rc >= 0)
         return rc;
-    if (first >= argc) {
+    if (ncmd == 0) {
         cli_error("run: no command given; see memprof run --help");
         return CLI_USAGE;
     }
-    char **cmd = argv + first;
     if ((rc = run_opts_check_backend(&o)) != 0)
         return rc;
     datwriter dat;

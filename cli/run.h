@@ -36,10 +36,13 @@ typedef struct run_opts {
 /*
  * run_opts_parse() - the options of run (attach = 0) or attach, up to the
  * first operand, into *o (defaults first).  Returns -1 to go on, with
- * *first the index of the first operand, or the status to exit with
- * (--help: the usage on stdout; a bad option: one line).
+ * *ops the operands (the first one and all that follow it, in argv,
+ * NULL-terminated) and *nops how many, or the status to exit with
+ * (--help: the usage on stdout; a bad option: one line).  argv is
+ * reordered: the operands move to its front.
  */
-int run_opts_parse(int argc, char **argv, int attach, run_opts *o, int *first);
+int run_opts_parse(int argc, char **argv, int attach, run_opts *o, char ***ops,
+                   int *nops);
 
 /*
  * run_opts_check_backend() - for pss and uss, that this kernel has

@@ -1,6 +1,6 @@
 /*
  * run_opts.c - the options of memprof run and memprof attach: the help
- * text, parsing with getopt_long(3), the defaults, and whether the backend
+ * text, parsing with cli_args (args.h), the defaults, and whether the backend
  * asked for works on this kernel.
  *
  * MEMPROF_TEST_FALLBACK=pidfd,children (for the tests only) makes memprof
@@ -9,15 +9,18 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "run.h"
+
+/* The options that have no short form: past any character. */
+enum { OPT_BACKEND = 256, OPT_MAX_MIB };
 
 /* The longest interval or timeout: its nanoseconds stay far from overflow. */
 #define MAX_SECONDS 1e8
@@ -86,10 +89,60 @@ static void test_fallbacks(run_opts *o)
     o->no_children_file = strstr(v, "children") != NULL;
 }
 
-/* run_opts_parse() - see run.h. */
-int run_opts_parse(int argc, char **argv, int attach, run_opts *o, int *first)
+/*
+ * set_option() - option c of run or attach (p its value and name) into
+ * *o.  Returns 0, or CLI_USAGE after one line.
+ */
+static int set_option(run_opts *o, int c, const cli_args *p)
 {
-    enum { OPT_BACKEND = 256, OPT_MAX_MIB };
+    switch (c) {
+    case 'T':
+        return parse_seconds("-T", p->value, &o->interval);
+    case 'C':
+        o->children = 1;
+        return 0;
+    case 'M':
+        o->multiprocess = 1;
+        return 0;
+    case 'E':
+        o->exit_code = 1;
+        return 0;
+    case 't':
+        return parse_seconds("-t", p->value, &o->timeout);
+    case 'o':
+        o->output = p->value;
+        if (p->value[0] == '\0') {
+            cli_error("-o wants a file name");
+            return CLI_USAGE;
+        }
+        return 0;
+    case OPT_BACKEND:
+        o->backend_name = p->value;
+        if (mp__backend_parse(p->value, &o->backend) != 0 ||
+            mp__backends[o->backend].file == NULL) {
+            char names[64];
+            cli_error("unknown backend '%s'; use %s", p->value,
+                      mp__backend_list(names, sizeof names, 1, ", ", " or "));
+            return CLI_USAGE;
+        }
+        return 0;
+    case OPT_MAX_MIB:
+        o->max_mib_text = p->value;
+        return parse_mib(p->value, &o->max_mib);
+    case ':':
+        return cli_args_error(p, "option '%s' needs a value", p->name);
+    }
+    return 0;
+}
+
+/*
+ * run_opts_parse() - see run.h.  "+" stops at the first operand (run's
+ * command and its arguments are the command's), "#" makes "-1" an unknown
+ * option rather than an index of memprof list.
+ */
+int run_opts_parse(int argc, char **argv, int attach, run_opts *o, char ***ops,
+                   int *nops)
+{
     static const struct option longs[] = {
         {"interval", required_argument, NULL, 'T'},
         {"include-children", no_argument, NULL, 'C'},
@@ -102,84 +155,32 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, int *first)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *cmd = attach ? "attach" : "run";
     memset(o, 0, sizeof *o);
     o->interval = 0.1;
     o->backend = MP__BACKEND_RSS;
     o->backend_name = "rss";
     o->max_mib = -1;
     test_fallbacks(o);
-    opterr = 0;
+    cli_args p;
+    cli_args_init(&p, attach ? "attach" : "run", argc, argv, "+:#T:CMEt:o:h",
+                  longs);
     int c;
-    int r = 0;
-    while (r == 0 &&
-           (c = getopt_long(argc, argv, "+:T:CMEt:o:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'T':
-            r = parse_seconds("-T", optarg, &o->interval);
-            break;
-        case 'C':
-            o->children = 1;
-            break;
-        case 'M':
-            o->multiprocess = 1;
-            break;
-        case 'E':
-            o->exit_code = 1;
-            break;
-        case 't':
-            r = parse_seconds("-t", optarg, &o->timeout);
-            break;
-        case 'o':
-            if (optarg[0] == '\0') {
-                cli_error("-o wants a file name");
-                r = CLI_USAGE;
-            }
-            o->output = optarg;
-            break;
-        case OPT_BACKEND:
-            if (mp__backend_parse(optarg, &o->backend) != 0 ||
-                mp__backends[o->backend].file == NULL) {
-                char names[64];
-                cli_error("unknown backend '%s'; use %s", optarg,
-                          mp__backend_list(names, sizeof names, 1, ", ",
-                                           " or "));
-                r = CLI_USAGE;
-            }
-            o->backend_name = optarg;
-            break;
-        case OPT_MAX_MIB:
-            r = parse_mib(optarg, &o->max_mib);
-            o->max_mib_text = optarg;
-            break;
-        case 'h': {
+    while ((c = cli_args_next(&p)) > 0) {
+        if (c == 'h') {
             char names[64];
             printf(run_usage,
                    mp__backend_list(names, sizeof names, 1, "|", "|"));
             return CLI_OK;
         }
-        case ':':
-            if (strncmp(argv[optind - 1], "--", 2) == 0)
-                cli_error("option '%s' needs a value; see memprof %s --help",
-                          argv[optind - 1], cmd);
-            else
-                cli_error("option '-%c' needs a value; see memprof %s --help",
-                          optopt, cmd);
-            r = CLI_USAGE;
-            break;
-        default:
-            if (optopt != 0)
-                cli_error("unknown option '-%c'; see memprof %s --help", optopt,
-                          cmd);
-            else
-                cli_error("unknown option '%s'; see memprof %s --help",
-                          argv[optind - 1], cmd);
-            r = CLI_USAGE;
-            break;
-        }
+        int r = set_option(o, c, &p);
+        if (r != 0)
+            return r;
     }
-    *first = optind;
-    return r != 0 ? r : -1;
+    if (c < 0)
+        return CLI_USAGE;
+    *ops = p.ops;
+    *nops = p.nops;
+    return -1;
 }
 
 /* run_opts_check_backend() - see run.h. */
