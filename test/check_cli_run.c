@@ -810,8 +810,10 @@ END_TEST
  */
 START_TEST(test_backends)
 {
-    static const char *const backends[] = {"pss", "uss"};
-    for (int i = 0; i < 2; i++) {
+    /* Their names and mprof's, so that mprof's command lines carry over. */
+    static const char *const backends[] = {"pss", "uss", "psutil_pss",
+                                           "psutil_uss", "psutil"};
+    for (int i = 0; i < 5; i++) {
         run_result r;
         ck_assert_int_eq(mp(&r, NULL, "run", "--backend", backends[i], "-T",
                             "0.02", "-o", "k.dat", prog("alloc_steps"), "60",
