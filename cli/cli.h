@@ -13,11 +13,11 @@
 /* Exit statuses of the command (memprof(1), EXIT STATUS). */
 enum {
     CLI_OK = 0,
-    CLI_ERROR = 1,      /* a file, a pid, a .dat: something went wrong */
-    CLI_USAGE = 2,      /* a bad flag or argument */
+    CLI_ERROR = 1,       /* a file, a pid, a .dat: something went wrong */
+    CLI_USAGE = 2,       /* a bad flag or argument */
     CLI_OVER_BUDGET = 3, /* run/attach: the peak exceeded --max-mib */
-    CLI_NOEXEC = 126,   /* run: the command exists but cannot be run */
-    CLI_NOTFOUND = 127  /* run: the command was not found */
+    CLI_NOEXEC = 126,    /* run: the command exists but cannot be run */
+    CLI_NOTFOUND = 127   /* run: the command was not found */
 };
 
 /* cli_error() - print "memprof: <message>\n" on stderr. */

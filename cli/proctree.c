@@ -21,8 +21,7 @@
 #include "proctree.h"
 
 /* proctree_init() - see proctree.h. */
-void proctree_init(proctree *t, long root, mp__backend_id b,
-                       int force_scan)
+void proctree_init(proctree *t, long root, mp__backend_id b, int force_scan)
 {
     char path[64];
     memset(t, 0, sizeof *t);
@@ -156,8 +155,8 @@ static int scan_pairs(proctree *t)
         long parent = stat_parent(e->d_name);
         if (parent < 0)
             continue;
-        if (mp__grow(&t->pairs, &t->paircap, t->npairs + 2,
-                     sizeof *t->pairs) != 0) {
+        if (mp__grow(&t->pairs, &t->paircap, t->npairs + 2, sizeof *t->pairs) !=
+            0) {
             r = -ENOMEM;
             break;
         }

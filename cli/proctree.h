@@ -17,7 +17,7 @@
 typedef struct proctree {
     long root;
     mp__backend_id backend;
-    int scan_all;         /* no task/TID/children file: scan /proc */
+    int scan_all;          /* no task/TID/children file: scan /proc */
     mp__proc_reader *kids; /* the descendants, breadth first */
     size_t nkids;
     size_t cap;
@@ -34,8 +34,7 @@ typedef struct proctree {
  * it, else a scan of the parent field of every /proc/PID/stat; force_scan
  * asks for the scan regardless (tests use it).
  */
-void proctree_init(proctree *t, long root, mp__backend_id b,
-                       int force_scan);
+void proctree_init(proctree *t, long root, mp__backend_id b, int force_scan);
 
 /*
  * proctree_scan() - list root's descendants now into t->kids, in

@@ -49,7 +49,7 @@ typedef struct recorder {
     int is_child; /* run: ours to reap */
     int pidfd;    /* readable when the process ends, or -1 */
     mp__proc_reader root;
-    proctree tree;    /* descendants, with -C or -M */
+    proctree tree;        /* descendants, with -C or -M */
     long long *kid_bytes; /* scratch: each descendant's reading */
     size_t kid_cap;
     sigset_t wait_mask; /* the signal mask while waiting */

@@ -34,21 +34,21 @@ extern "C" {
 #define MEMPROF_VERSION_MAJOR 0
 #define MEMPROF_VERSION_MINOR 1
 #define MEMPROF_VERSION_PATCH 0
-#define MEMPROF_VERSION                                                     \
-    MP__STR(MEMPROF_VERSION_MAJOR) "." MP__STR(MEMPROF_VERSION_MINOR) "."   \
-    MP__STR(MEMPROF_VERSION_PATCH)
+#define MEMPROF_VERSION                                                        \
+    MP__STR(MEMPROF_VERSION_MAJOR)                                             \
+    "." MP__STR(MEMPROF_VERSION_MINOR) "." MP__STR(MEMPROF_VERSION_PATCH)
 
 /* ---- Compile-out block: with -DMEMPROF_DISABLE every macro is bare code. */
 #ifdef MEMPROF_DISABLE
 
-#define MP_PROFILE_FUNC() do { } while (0)
-#define MP_PROFILE_FUNC_PRECISION(n) do { } while (0)
+#define MP_PROFILE_FUNC() ((void)0)
+#define MP_PROFILE_FUNC_PRECISION(n) ((void)0)
 #define MP_LINE(...) __VA_ARGS__
 #define MP_RETURN(expr) return expr
 #define MP_RETURN_VOID() return
 #define MP_TIMESTAMP(label)
 #define MP_MEMIT(...) __VA_ARGS__
-#define MP_ASSERT_BELOW_MIB(n) do { } while (0)
+#define MP_ASSERT_BELOW_MIB(n) ((void)0)
 
 #else /* !MEMPROF_DISABLE */
 
@@ -59,12 +59,12 @@ extern "C" {
  * this function's table with n decimals (n a constant 0..6).
  */
 #define MP_PROFILE_FUNC() MP_PROFILE_FUNC_PRECISION(-1)
-#define MP_PROFILE_FUNC_PRECISION(n)                                        \
-    static mp__site mp__fsite =                                             \
-        MP__SITE_INIT(MP__SITE_FUNC, "MP_PROFILE_FUNC();", (n));            \
-    MP__SHADOW_BEGIN                                                        \
-    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&mp__fsite, 0, 0, 0, 0}; \
-    mp__frame *const mp__fp MP__UNUSED = mp__frame_begin(&mp__frm);         \
+#define MP_PROFILE_FUNC_PRECISION(n)                                           \
+    static mp__site mp__fsite =                                                \
+        MP__SITE_INIT(MP__SITE_FUNC, "MP_PROFILE_FUNC();", (n));               \
+    MP__SHADOW_BEGIN                                                           \
+    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&mp__fsite, 0, 0, 0, 0};   \
+    mp__frame *const mp__fp MP__UNUSED = mp__frame_begin(&mp__frm);            \
     MP__SHADOW_END
 
 /*
@@ -73,18 +73,17 @@ extern "C" {
  * The expansion starts with a declaration: brace the body of an if, for or
  * while that is one MP_LINE.
  */
-#define MP_LINE(...)                                                        \
+#define MP_LINE(...)                                                           \
     MP__LINE_AT(MP__CAT(mp__site_, __COUNTER__), #__VA_ARGS__, __VA_ARGS__)
 
 /*
  * MP_RETURN(expr) - evaluate expr, record the line, return the value.
  * MP_RETURN_VOID() - record the line and return.
  */
-#define MP_RETURN(expr)                                                     \
-    MP__RETURN_AT(MP__CAT(mp__site_, __COUNTER__),                          \
+#define MP_RETURN(expr)                                                        \
+    MP__RETURN_AT(MP__CAT(mp__site_, __COUNTER__),                             \
                   MP__CAT(mp__ret_, __COUNTER__), "return " #expr ";", expr)
-#define MP_RETURN_VOID()                                                    \
-    MP__RETURN_VOID_AT(MP__CAT(mp__site_, __COUNTER__))
+#define MP_RETURN_VOID() MP__RETURN_VOID_AT(MP__CAT(mp__site_, __COUNTER__))
 
 /*
  * MP_TIMESTAMP(label) { ... } - a labelled span for the time plot, as
@@ -92,7 +91,7 @@ extern "C" {
  * entry and exit (by any path) become a FUNC line "<file stem>.<label>".
  * label is a string.  Elsewhere it costs two calls and records nothing.
  */
-#define MP_TIMESTAMP(label)                                                 \
+#define MP_TIMESTAMP(label)                                                    \
     MP__TIMESTAMP_AT(MP__CAT(mp__span_, __COUNTER__), label)
 
 /*
@@ -139,11 +138,11 @@ const char *mp_strerror(int code);
  * library: release them with mp_samples_free().
  */
 typedef struct mp_samples {
-    double *mib;        /* the readings, in MiB */
-    double *t;          /* seconds after the first; t[0] is 0 */
-    size_t n;           /* how many, at least 1 */
-    double peak_mib;    /* the peak, in MiB */
-    int peak_hwm;       /* 1: the high-water mark was read */
+    double *mib;     /* the readings, in MiB */
+    double *t;       /* seconds after the first; t[0] is 0 */
+    size_t n;        /* how many, at least 1 */
+    double peak_mib; /* the peak, in MiB */
+    int peak_hwm;    /* 1: the high-water mark was read */
 } mp_samples;
 
 /* mp_samples_free() - free s's arrays and zero it; s may be empty or NULL. */
@@ -161,8 +160,7 @@ void mp_samples_free(mp_samples *s);
  * already ended), -ENOMEM, -errno of /proc; *out is then empty.  Keeps
  * errno.  Thread-safe.
  */
-int mp_memory_usage(long pid, double interval, double timeout,
-                    mp_samples *out);
+int mp_memory_usage(long pid, double interval, double timeout, mp_samples *out);
 
 /*
  * mp_memory_usage_call() - call fn(arg) on the calling thread while a
@@ -188,7 +186,7 @@ int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
  * printed as it leaves.  The expansion starts with a declaration: brace
  * the body of an if, for or while that is one MP_MEMIT.
  */
-#define MP_MEMIT(...)                                                       \
+#define MP_MEMIT(...)                                                          \
     MP__MEMIT_AT(MP__CAT(mp__memit_, __COUNTER__), __VA_ARGS__)
 #endif /* !MEMPROF_DISABLE */
 
@@ -215,9 +213,9 @@ int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
 #define MP__CLEANUP(fn) __attribute__((cleanup(fn)))
 #define MP__UNUSED __attribute__((unused))
 #define MP__LIKELY(x) __builtin_expect(!!(x), 1)
-#define MP__SHADOW_BEGIN                                                    \
-    _Pragma("GCC diagnostic push")                                          \
-    _Pragma("GCC diagnostic ignored \"-Wshadow\"")
+#define MP__SHADOW_BEGIN                                                       \
+    _Pragma("GCC diagnostic push")                                             \
+        _Pragma("GCC diagnostic ignored \"-Wshadow\"")
 #define MP__SHADOW_END _Pragma("GCC diagnostic pop")
 
 #ifdef __cplusplus
@@ -243,16 +241,18 @@ typedef struct mp__site {
     unsigned group;
 } mp__site;
 
-#define MP__SITE_INIT(kind, text, precision)                                \
-    { __FILE__, __func__, text, __LINE__, kind, precision, 0u, 0u }
+#define MP__SITE_INIT(kind, text, precision)                                   \
+    {                                                                          \
+        __FILE__, __func__, text, __LINE__, kind, precision, 0u, 0u            \
+    }
 
 /* The frame of one call of a profiled function, on that call's stack. */
 typedef struct mp__frame {
     mp__site *site;
-    long long prev;     /* the last reading in this frame, bytes */
-    long long mem0;     /* spans on: the entry reading */
-    double t0;          /* spans on: the entry time */
-    int level;          /* nesting level + 1 while open, 0 if not open */
+    long long prev; /* the last reading in this frame, bytes */
+    long long mem0; /* spans on: the entry reading */
+    double t0;      /* spans on: the entry time */
+    int level;      /* nesting level + 1 while open, 0 if not open */
 } mp__frame;
 
 /* An MP_TIMESTAMP block: a span that is not a function. */
@@ -261,8 +261,8 @@ typedef struct mp__span {
     const char *label;
     long long mem0;
     double t0;
-    int level;          /* nesting level + 1 while recorded, else 0 */
-    int once;           /* the for loop's body runs once */
+    int level; /* nesting level + 1 while recorded, else 0 */
+    int once;  /* the for loop's body runs once */
 } mp__span;
 
 /*
@@ -273,9 +273,9 @@ static mp__frame *const mp__fp MP__UNUSED = 0;
 
 /* The library's state, set once by its initialisation. */
 enum {
-    MP__STATE_NEW = 0,  /* not initialised yet */
-    MP__STATE_ON = 1,   /* recording */
-    MP__STATE_OFF = 2   /* MEMPROF_DISABLE=1: nothing is recorded */
+    MP__STATE_NEW = 0, /* not initialised yet */
+    MP__STATE_ON = 1,  /* recording */
+    MP__STATE_OFF = 2  /* MEMPROF_DISABLE=1: nothing is recorded */
 };
 extern int mp__state;
 
@@ -299,7 +299,8 @@ static inline void mp__line_begin(void)
 
 static inline void mp__line(mp__site *site, mp__frame *frame)
 {
-    if (MP__LIKELY(__atomic_load_n(&mp__state, __ATOMIC_RELAXED) != MP__STATE_OFF))
+    if (MP__LIKELY(__atomic_load_n(&mp__state, __ATOMIC_RELAXED) !=
+                   MP__STATE_OFF))
         mp__record(site, frame);
 }
 
@@ -309,31 +310,31 @@ static inline void mp__frame_end(mp__frame *frame)
         mp__frame_close(frame);
 }
 
-#define MP__TIMESTAMP_AT(var, label)                                        \
-    for (mp__span var MP__CLEANUP(mp__span_end) =                           \
-             mp__span_begin(__FILE__, label);                               \
+#define MP__TIMESTAMP_AT(var, label)                                           \
+    for (mp__span var MP__CLEANUP(mp__span_end) =                              \
+             mp__span_begin(__FILE__, label);                                  \
          var.once; var.once = 0)
 
-#define MP__LINE_AT(site, text, ...)                                        \
-    static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);          \
-    mp__line_begin();                                                       \
-    __VA_ARGS__;                                                            \
+#define MP__LINE_AT(site, text, ...)                                           \
+    static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);             \
+    mp__line_begin();                                                          \
+    __VA_ARGS__;                                                               \
     mp__line(&site, mp__fp)
 
-#define MP__RETURN_AT(site, tmp, text, expr)                                \
-    do {                                                                    \
-        static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);      \
-        mp__line_begin();                                                   \
-        MP__AUTO tmp = (expr);                                              \
-        mp__line(&site, mp__fp);                                            \
-        return tmp;                                                         \
+#define MP__RETURN_AT(site, tmp, text, expr)                                   \
+    do {                                                                       \
+        static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);         \
+        mp__line_begin();                                                      \
+        MP__AUTO tmp = (expr);                                                 \
+        mp__line(&site, mp__fp);                                               \
+        return tmp;                                                            \
     } while (0)
 
-#define MP__RETURN_VOID_AT(site)                                            \
-    do {                                                                    \
-        static mp__site site = MP__SITE_INIT(MP__SITE_LINE, "return;", -1); \
-        mp__line(&site, mp__fp);                                            \
-        return;                                                             \
+#define MP__RETURN_VOID_AT(site)                                               \
+    do {                                                                       \
+        static mp__site site = MP__SITE_INIT(MP__SITE_LINE, "return;", -1);    \
+        mp__line(&site, mp__fp);                                               \
+        return;                                                                \
     } while (0)
 
 /* An MP_MEMIT statement: its sampler runs from begin to end. */
@@ -341,9 +342,9 @@ struct mp__memit;
 struct mp__memit *mp__memit_begin(void);
 void mp__memit_end(struct mp__memit **m);
 
-#define MP__MEMIT_AT(var, ...)                                              \
-    struct mp__memit *var MP__CLEANUP(mp__memit_end) = mp__memit_begin();   \
-    __VA_ARGS__;                                                            \
+#define MP__MEMIT_AT(var, ...)                                                 \
+    struct mp__memit *var MP__CLEANUP(mp__memit_end) = mp__memit_begin();      \
+    __VA_ARGS__;                                                               \
     mp__memit_end(&var)
 
 #endif /* !MEMPROF_DISABLE */

@@ -12,9 +12,9 @@
  * the object is preloaded, the dynamic linker resolves them if the
  * program's link made them dynamic (PIE and most PIC builds); otherwise
  * dlsym(RTLD_DEFAULT) finds them (in the C library since glibc 2.34).
- * With neither, mp__backend_heap_find() fails with -ENOSYS and init falls back to rss; so
- * it does when the counter is there but the program's malloc is not its
- * (an executable with its own malloc, which a preloaded one cannot
+ * With neither, mp__backend_heap_find() fails with -ENOSYS and init falls back
+ * to rss; so it does when the counter is there but the program's malloc is not
+ * its (an executable with its own malloc, which a preloaded one cannot
  * displace, or valgrind's).
  */
 #include <dlfcn.h>

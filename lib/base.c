@@ -151,8 +151,7 @@ void *mp__calloc(size_t n, size_t size)
 
 void *mp__realloc(void *p, size_t n)
 {
-    return &MP__REAL_REALLOC != NULL ? MP__REAL_REALLOC(p, n)
-                                     : realloc(p, n);
+    return &MP__REAL_REALLOC != NULL ? MP__REAL_REALLOC(p, n) : realloc(p, n);
 }
 
 void mp__free(void *p)

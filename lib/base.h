@@ -31,13 +31,13 @@
 #define MP__STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 /* MP__SAVE_ERRNO(block) - run block, then put errno back as it was. */
-#define MP__SAVE_ERRNO(block)                                               \
-    do {                                                                    \
-        int mp__saved_errno = errno;                                        \
-        do {                                                                \
-            block;                                                          \
-        } while (0);                                                        \
-        errno = mp__saved_errno;                                            \
+#define MP__SAVE_ERRNO(block)                                                  \
+    do {                                                                       \
+        int mp__saved_errno = errno;                                           \
+        do {                                                                   \
+            block;                                                             \
+        } while (0);                                                           \
+        errno = mp__saved_errno;                                               \
     } while (0)
 
 /* mp__now_real() - CLOCK_REALTIME in seconds: a .dat file's timestamps. */
@@ -113,14 +113,14 @@ int mp__grow(void *arrp, size_t *cap, size_t need, size_t elem);
  * X(ID, name, mprof's name, another name of mprof's or NULL, the /proc
  * file it reads or NULL, what it counts).
  */
-#define MP__BACKENDS(X)                                                     \
-    X(RSS, "rss", "psutil", "posix", "statm",                               \
-      "the resident set, as memory_profiler's default")                     \
-    X(PSS, "pss", "psutil_pss", NULL, "smaps_rollup",                       \
-      "the proportional set: shared pages split between their users")       \
-    X(USS, "uss", "psutil_uss", NULL, "smaps_rollup",                       \
-      "the unique set: the pages no other process maps")                    \
-    X(HEAP, "heap", "tracemalloc", NULL, NULL,                              \
+#define MP__BACKENDS(X)                                                        \
+    X(RSS, "rss", "psutil", "posix", "statm",                                  \
+      "the resident set, as memory_profiler's default")                        \
+    X(PSS, "pss", "psutil_pss", NULL, "smaps_rollup",                          \
+      "the proportional set: shared pages split between their users")          \
+    X(USS, "uss", "psutil_uss", NULL, "smaps_rollup",                          \
+      "the unique set: the pages no other process maps")                       \
+    X(HEAP, "heap", "tracemalloc", NULL, NULL,                                 \
       "the bytes asked of malloc and not freed")
 
 #define MP__BACKEND_ENUM(id, name, alias1, alias2, file, what) MP__BACKEND_##id,
@@ -134,8 +134,8 @@ typedef struct mp__backend_info {
     const char *name;
     const char *alias1; /* mprof's name, or NULL */
     const char *alias2;
-    const char *file;   /* the /proc/PID file it reads, or NULL */
-    const char *what;   /* what it counts, for help texts */
+    const char *file; /* the /proc/PID file it reads, or NULL */
+    const char *what; /* what it counts, for help texts */
 } mp__backend_info;
 
 extern const mp__backend_info mp__backends[MP__NBACKENDS];
@@ -161,7 +161,7 @@ const char *mp__backend_list(char *buf, size_t size, int files_only,
 typedef struct mp__proc_reader {
     long pid;
     mp__backend_id backend;
-    int fd;             /* -1 when not open */
+    int fd; /* -1 when not open */
 } mp__proc_reader;
 
 /*
@@ -223,7 +223,7 @@ long long mp__status_hwm(int fd);
 int mp__dat_put_mem(char *buf, size_t size, double mib, double t);
 int mp__dat_put_chld(char *buf, size_t size, long pid, double mib, double t);
 int mp__dat_put_func(char *buf, size_t size, const char *name, double mem0,
-                 double t0, double mem1, double t1, int level);
+                     double t0, double mem1, double t1, int level);
 int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[]);
 
 /*
@@ -260,11 +260,11 @@ typedef struct mp__dat_func {
 
 /* A whole .dat file, in the order of its lines. */
 typedef struct mp__dat {
-    char *cmdline;      /* after "CMDLINE ", or NULL */
+    char *cmdline; /* after "CMDLINE ", or NULL */
     mp__dat_sample *mem;
     size_t nmem;
     size_t memcap;
-    mp__dat_child *children;    /* in order of first CHLD line */
+    mp__dat_child *children; /* in order of first CHLD line */
     size_t nchildren;
     size_t childcap;
     mp__dat_span *funcs;

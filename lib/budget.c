@@ -18,7 +18,8 @@
 void mp__break_here(const mp__site *site, int64_t rise)
 {
     mp__warn("%s:%d added %.1f MiB, over MEMPROF_BREAK_MIB=%g; SIGTRAP",
-             site->file, site->line, (double)rise / MP__MIB, mp__config.break_mib);
+             site->file, site->line, (double)rise / MP__MIB,
+             mp__config.break_mib);
     raise(SIGTRAP);
 }
 
@@ -34,7 +35,7 @@ void mp__assert_below(const char *file, int line, double mib)
     } else {
         mp__proc_reader rd;
         r = mp__proc_open(&rd, 0, MP__BACKEND_RSS) == 0 ? mp__proc_read(&rd)
-                                                         : 0;
+                                                        : 0;
         mp__proc_close(&rd);
     }
     if ((double)r > mib * MP__MIB) {
@@ -45,4 +46,3 @@ void mp__assert_below(const char *file, int line, double mib)
     }
     errno = saved_errno;
 }
-

@@ -21,13 +21,13 @@
 
 #include "internal.h"
 
-static int clear_fd = -1;       /* /proc/self/clear_refs, or -1 */
-static int status_fd = -1;      /* /proc/self/status, or -1 */
+static int clear_fd = -1;  /* /proc/self/clear_refs, or -1 */
+static int status_fd = -1; /* /proc/self/status, or -1 */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static mp__hwm_session *sessions;  /* open sessions, under lock */
-static int nsessions;           /* how many; read without the lock */
-static int broken;              /* clear_refs failed: sessions only sample */
+static mp__hwm_session *sessions; /* open sessions, under lock */
+static int nsessions;             /* how many; read without the lock */
+static int broken;                /* clear_refs failed: sessions only sample */
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static void fork_prepare(void)

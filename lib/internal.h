@@ -24,15 +24,15 @@
 /* ---- settings.c: run-time settings from the environment. */
 
 typedef struct mp__settings {
-    int disabled;           /* MEMPROF_DISABLE=1 */
-    int precision;          /* MEMPROF_PRECISION, 0..6 */
-    const char *output;     /* MEMPROF_OUTPUT as given, or NULL: stderr */
+    int disabled;            /* MEMPROF_DISABLE=1 */
+    int precision;           /* MEMPROF_PRECISION, 0..6 */
+    const char *output;      /* MEMPROF_OUTPUT as given, or NULL: stderr */
     const char *source_path; /* MEMPROF_SOURCE_PATH, or NULL */
-    const char *dat;        /* MEMPROF_DAT (set by memprof run), or NULL */
-    const char *backend;    /* MEMPROF_BACKEND, or NULL: rss */
-    int format;             /* MEMPROF_FORMAT: MP__FORMAT_* */
-    int peak;               /* MEMPROF_PEAK=1 */
-    double break_mib;       /* MEMPROF_BREAK_MIB, or 0: off */
+    const char *dat;         /* MEMPROF_DAT (set by memprof run), or NULL */
+    const char *backend;     /* MEMPROF_BACKEND, or NULL: rss */
+    int format;              /* MEMPROF_FORMAT: MP__FORMAT_* */
+    int peak;                /* MEMPROF_PEAK=1 */
+    double break_mib;        /* MEMPROF_BREAK_MIB, or 0: off */
 } mp__settings;
 
 enum { MP__FORMAT_TABLE, MP__FORMAT_JSON, MP__FORMAT_CSV };
@@ -104,23 +104,23 @@ void mp__backend_choose(const char *name);
 
 /* What one thread recorded at one slot (a site, or a group's state). */
 typedef struct mp__row {
-    uint64_t count;     /* occurrences */
-    int64_t max;        /* largest reading, bytes */
-    int64_t inc;        /* sum of increments, bytes */
-    int64_t last;       /* groups: the last reading taken in this group */
-    int64_t peak;       /* MEMPROF_PEAK: the largest rise within a run */
+    uint64_t count; /* occurrences */
+    int64_t max;    /* largest reading, bytes */
+    int64_t inc;    /* sum of increments, bytes */
+    int64_t last;   /* groups: the last reading taken in this group */
+    int64_t peak;   /* MEMPROF_PEAK: the largest rise within a run */
 } mp__row;
 
 /* Everything one thread records; reached through thread-local storage. */
 typedef struct mp__thread {
-    mp__row *rows;              /* indexed by slot; rows[0] unused */
-    size_t cap;                 /* entries in rows */
-    mp__proc_reader rd;         /* this thread's reader (backend in use) */
-    int depth;                  /* profiled frames open on this thread */
-    int busy;                   /* registering or growing rows: a signal
-                                   handler's hit on this thread skips */
-    int nested;                 /* records under way on this thread */
-    struct mp__thread *next;    /* in the registry, under its lock */
+    mp__row *rows;           /* indexed by slot; rows[0] unused */
+    size_t cap;              /* entries in rows */
+    mp__proc_reader rd;      /* this thread's reader (backend in use) */
+    int depth;               /* profiled frames open on this thread */
+    int busy;                /* registering or growing rows: a signal
+                                handler's hit on this thread skips */
+    int nested;              /* records under way on this thread */
+    struct mp__thread *next; /* in the registry, under its lock */
 } mp__thread;
 
 /*
@@ -128,21 +128,21 @@ typedef struct mp__thread {
  * MP_PROFILE_FUNC site) or, for lines outside profiled functions, a file.
  */
 typedef struct mp__group {
-    unsigned slot;      /* the group's own slot (its state row) */
-    mp__site *fsite;    /* the MP_PROFILE_FUNC site, or NULL for a file */
+    unsigned slot;   /* the group's own slot (its state row) */
+    mp__site *fsite; /* the MP_PROFILE_FUNC site, or NULL for a file */
     const char *file;
 } mp__group;
 
 /* The registry of slots, groups and threads, guarded by mp__lock(). */
 typedef struct mp__registry {
-    mp__site **sites;   /* by slot; NULL for a file group's slot */
-    unsigned nslots;    /* slots in use, counting the unused slot 0 */
+    mp__site **sites; /* by slot; NULL for a file group's slot */
+    unsigned nslots;  /* slots in use, counting the unused slot 0 */
     size_t cap;
-    mp__group *groups;  /* in order of first record */
+    mp__group *groups; /* in order of first record */
     unsigned ngroups;
     size_t gcap;
-    mp__thread *threads;    /* live threads' records */
-    mp__row *retired;       /* merged records of threads that ended */
+    mp__thread *threads; /* live threads' records */
+    mp__row *retired;    /* merged records of threads that ended */
     size_t retired_cap;
 } mp__registry;
 
@@ -255,9 +255,9 @@ void mp__break_here(const mp__site *site, int64_t rise);
 
 /* A function body found in a source: lines of its declaration and '}'. */
 typedef struct mp__body {
-    int open;       /* line of its '{' */
-    int first;      /* first line of its declaration */
-    int last;       /* line of its '}' */
+    int open;  /* line of its '{' */
+    int first; /* first line of its declaration */
+    int last;  /* line of its '}' */
 } mp__body;
 
 /*
@@ -265,12 +265,12 @@ typedef struct mp__body {
  * out once when it is loaded.
  */
 typedef struct mp__source {
-    char *buf;      /* the file's bytes, owned, NUL-terminated */
+    char *buf; /* the file's bytes, owned, NUL-terminated */
     size_t len;
-    char **lines;   /* lines[i] is line i + 1, NUL-terminated, no "\n" */
+    char **lines; /* lines[i] is line i + 1, NUL-terminated, no "\n" */
     int nlines;
-    int *starts;    /* starts[i]: mp__source_stmt_start() of line i + 1 */
-    mp__body *bodies;   /* function bodies, in the order they close */
+    int *starts;      /* starts[i]: mp__source_stmt_start() of line i + 1 */
+    mp__body *bodies; /* function bodies, in the order they close */
     int nbodies;
 } mp__source;
 
@@ -281,8 +281,7 @@ typedef struct mp__source {
  * "\r" before it.  Lexes the file once for mp__source_function() and
  * mp__source_stmt_start().  Returns 0, or -errno of the first attempt.
  */
-int mp__source_load(mp__source *src, const char *path,
-                    const char *search_path);
+int mp__source_load(mp__source *src, const char *path, const char *search_path);
 
 /* mp__source_free() - free what mp__source_load() made; src may be zeroed. */
 void mp__source_free(mp__source *src);
@@ -295,8 +294,7 @@ void mp__source_free(mp__source *src);
  * count.  Returns 0, or -ENOENT when no function body contains line.
  * A lookup in what mp__source_load() found: no lexing.
  */
-int mp__source_function(const mp__source *src, int line, int *first,
-                        int *last);
+int mp__source_function(const mp__source *src, int line, int *first, int *last);
 
 /*
  * mp__source_stmt_start() - clang gives __LINE__ of a macro call that spans
@@ -348,10 +346,10 @@ void mp__hwm_fold(void);
 
 /* A measurement that relies on VmHWM over its span (usage.c's sessions). */
 typedef struct mp__hwm_session {
-    int on;                 /* 1: claimed and listed */
-    int lost;               /* a reset's mark could not be read */
-    long long seen;         /* the largest mark that later resets cut off */
-    pthread_t owner;        /* the thread that claimed it */
+    int on;          /* 1: claimed and listed */
+    int lost;        /* a reset's mark could not be read */
+    long long seen;  /* the largest mark that later resets cut off */
+    pthread_t owner; /* the thread that claimed it */
     struct mp__hwm_session *next;
 } mp__hwm_session;
 
@@ -375,16 +373,16 @@ long long mp__hwm_release(mp__hwm_session *s);
  * backend, VmHWM over its span.
  */
 typedef struct mp__session {
-    mp__proc_reader rd;     /* this process: the backend in use; another: rss */
+    mp__proc_reader rd; /* this process: the backend in use; another: rss */
     mp_samples *out;
-    size_t cap;             /* room in out->mib and out->t */
-    int err;                /* 0, or the first -errno met */
-    double t0;              /* CLOCK_MONOTONIC of the first reading */
+    size_t cap; /* room in out->mib and out->t */
+    int err;    /* 0, or the first -errno met */
+    double t0;  /* CLOCK_MONOTONIC of the first reading */
     double interval;
-    pid_t pid;              /* the process that started the session */
-    mp__hwm_session hwm;    /* VmHWM over the session, rss only */
-    int threaded;           /* the sampler thread runs */
-    int stop;               /* under mu: the sampler must stop */
+    pid_t pid;           /* the process that started the session */
+    mp__hwm_session hwm; /* VmHWM over the session, rss only */
+    int threaded;        /* the sampler thread runs */
+    int stop;            /* under mu: the sampler must stop */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -392,9 +390,9 @@ typedef struct mp__session {
 
 /* When a session starts a sampler thread. */
 enum {
-    MP__SAMPLER_NEVER,      /* the caller reads: mp__session_read_until() */
+    MP__SAMPLER_NEVER, /* the caller reads: mp__session_read_until() */
     MP__SAMPLER_ALWAYS,
-    MP__SAMPLER_UNLESS_HWM  /* only when VmHWM cannot give the peak */
+    MP__SAMPLER_UNLESS_HWM /* only when VmHWM cannot give the peak */
 };
 
 /*

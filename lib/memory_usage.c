@@ -13,7 +13,7 @@
 
 #include "internal.h"
 
-#define MEMIT_INTERVAL 0.1  /* %memit's default */
+#define MEMIT_INTERVAL 0.1 /* %memit's default */
 
 /* The handle MP_MEMIT keeps between its two halves. */
 struct mp__memit {
@@ -21,13 +21,11 @@ struct mp__memit {
     mp_samples samples;
 };
 
-
 /*
  * mp_memory_usage() - see memprof.h.  The readings are taken by the
  * calling thread.
  */
-int mp_memory_usage(long pid, double interval, double timeout,
-                    mp_samples *out)
+int mp_memory_usage(long pid, double interval, double timeout, mp_samples *out)
 {
     int saved_errno = errno;
     int rc = -EINVAL;
@@ -36,8 +34,8 @@ int mp_memory_usage(long pid, double interval, double timeout,
     memset(out, 0, sizeof *out);
     if (pid == (long)getpid())
         pid = 0;
-    if (pid < 0 || !(interval > 0) || !isfinite(interval) ||
-        !(timeout >= 0) || (pid == 0 && !isfinite(timeout)))
+    if (pid < 0 || !(interval > 0) || !isfinite(interval) || !(timeout >= 0) ||
+        (pid == 0 && !isfinite(timeout)))
         goto done;
     mp__init();
 
@@ -99,7 +97,7 @@ struct mp__memit *mp__memit_begin(void)
         goto done;
     }
     int rc = mp__session_start(&m->s, 0, MEMIT_INTERVAL, MP__SAMPLER_UNLESS_HWM,
-                           &m->samples);
+                               &m->samples);
     if (rc != 0) {
         mp__warn("MP_MEMIT: cannot read memory with the %s backend (%s)",
                  mp__backend_name(), mp_strerror(rc));

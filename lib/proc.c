@@ -16,7 +16,7 @@
 
 #include "base.h"
 
-#define INFO(id, name, alias1, alias2, file, what)                           \
+#define INFO(id, name, alias1, alias2, file, what)                             \
     {name, alias1, alias2, file, what},
 const mp__backend_info mp__backends[MP__NBACKENDS] = {MP__BACKENDS(INFO)};
 #undef INFO
@@ -49,8 +49,8 @@ const char *mp__backend_list(char *buf, size_t size, int files_only,
         if (files_only && mp__backends[i].file == NULL)
             continue;
         const char *join = k == 0 ? "" : k == n - 1 ? last : sep;
-        int w = snprintf(buf + len, size - len, "%s%s", join,
-                         mp__backends[i].name);
+        int w =
+            snprintf(buf + len, size - len, "%s%s", join, mp__backends[i].name);
         if (w < 0 || (size_t)w >= size - len)
             break;
         len += (size_t)w;
@@ -199,9 +199,8 @@ void mp__proc_close(mp__proc_reader *r)
 static long long read_once(const mp__proc_reader *r)
 {
     char buf[2048];
-    ssize_t n = mp__pread_head(r->fd, buf,
-                               r->backend == MP__BACKEND_RSS ? 128
-                                                             : sizeof buf);
+    ssize_t n = mp__pread_head(
+        r->fd, buf, r->backend == MP__BACKEND_RSS ? 128 : sizeof buf);
     if (n <= 0)
         return n < 0 ? n : -ESRCH;
     if (r->backend != MP__BACKEND_RSS)

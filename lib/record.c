@@ -130,4 +130,3 @@ void mp__frame_close(mp__frame *frame)
     if (mp__spans_fd >= 0)
         mp__span_frame_end(t, frame);
 }
-

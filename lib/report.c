@@ -215,7 +215,8 @@ static void emit_table(FILE *out, const table *t, int peak)
         mp__format_mib(mem, sizeof mem, (double)l->max / MP__MIB, t->precision);
         mp__format_mib(inc, sizeof inc, (double)l->inc / MP__MIB, t->precision);
         if (l->has_peak)
-            mp__format_mib(pk, sizeof pk, (double)l->peak / MP__MIB, t->precision);
+            mp__format_mib(pk, sizeof pk, (double)l->peak / MP__MIB,
+                           t->precision);
         mp__format_row(out, line, mem, inc, peak ? pk : NULL,
                        (long long)l->count, contents(t, line));
     }
@@ -452,7 +453,8 @@ static int any_record(void)
 void mp__report_at_exit(void)
 {
     MP__SAVE_ERRNO({
-        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON || !any_record())
+        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON ||
+            !any_record())
             break;
         FILE *out = open_destination();
         int r = mp__report_write(out);

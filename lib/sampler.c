@@ -24,8 +24,8 @@
 
 #include "internal.h"
 
-#define FIRST_CAP 256       /* samples held before the arrays first grow */
-#define FAR_AWAY 1e9        /* seconds: a deadline further off is clamped */
+#define FIRST_CAP 256 /* samples held before the arrays first grow */
+#define FAR_AWAY 1e9  /* seconds: a deadline further off is clamped */
 
 /*
  * to_timespec() - t (CLOCK_MONOTONIC seconds) as a deadline, clamped to
@@ -294,8 +294,8 @@ int mp__session_end(mp__session *s, int after)
  */
 void mp__session_read_until(mp__session *s, double timeout)
 {
-    double last = isfinite(timeout) ? floor_pos(timeout / s->interval + 1e-9)
-                                    : INFINITY;
+    double last =
+        isfinite(timeout) ? floor_pos(timeout / s->interval + 1e-9) : INFINITY;
     for (double k = 1; k <= last;) {
         struct timespec ts = to_timespec(s->t0 + k * s->interval);
         while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==

@@ -55,7 +55,7 @@ static unsigned new_slot(mp__site *site)
     if (mp__reg.nslots == 0)
         mp__reg.nslots = 1;
     if (mp__grow(&mp__reg.sites, &mp__reg.cap, mp__reg.nslots + 1,
-             sizeof *mp__reg.sites) != 0)
+                 sizeof *mp__reg.sites) != 0)
         return 0;
     mp__reg.sites[mp__reg.nslots] = site;
     return mp__reg.nslots++;
@@ -87,7 +87,7 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
         return mp__reg.groups[gk->group].slot;
 
     if (mp__grow(&mp__reg.groups, &mp__reg.gcap, mp__reg.ngroups + 1,
-             sizeof *mp__reg.groups) != 0)
+                 sizeof *mp__reg.groups) != 0)
         return 0;
     gk = mp__malloc(sizeof *gk + (size_t)n + 1);
     if (gk == NULL)
@@ -139,7 +139,6 @@ int mp__thread_rows_grow(mp__thread *t, unsigned slot)
     mp__unlock();
     return r;
 }
-
 
 /* add_rows() - fold n rows of src into dst (counts and sums add, max). */
 static void add_rows(mp__row *dst, mp__row *src, size_t n)
@@ -204,7 +203,7 @@ int mp__thread_retire(mp__thread *t)
 {
     mp__lock();
     int r = mp__grow(&mp__reg.retired, &mp__reg.retired_cap, t->cap,
-                 sizeof *mp__reg.retired);
+                     sizeof *mp__reg.retired);
     if (r == 0) {
         add_rows(mp__reg.retired, t->rows, t->cap);
         for (mp__thread **p = &mp__reg.threads; *p != NULL; p = &(*p)->next)

@@ -46,8 +46,9 @@ static void span_write(mp__thread *t, const char *file, const char *name,
     char full[512];
     char line[768];
     if (mp__dat_func_name(full, sizeof full, file, name) >= 0) {
-        int n = mp__dat_put_func(line, sizeof line, full, (double)mem0 / MP__MIB,
-                                 t0, (double)mem1 / MP__MIB, t1, level - 1);
+        int n =
+            mp__dat_put_func(line, sizeof line, full, (double)mem0 / MP__MIB,
+                             t0, (double)mem1 / MP__MIB, t1, level - 1);
         /* A full disk loses spans, never the program. */
         if (n > 0)
             (void)!write(mp__spans_fd, line, (size_t)n);

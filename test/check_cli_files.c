@@ -361,9 +361,8 @@ START_TEST(test_args)
     copy_file(&sb, "test/data/memprof_run.dat", "run.dat");
     put_file("-h", "MEM 1.0 2.0\n");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "peak", "run.dat", "--fu", "calls.chunk",
-                        NULL),
-                     0);
+    ck_assert_int_eq(
+        mp(&sb, &r, "peak", "run.dat", "--fu", "calls.chunk", NULL), 0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "48.426"));
     run_result_free(&r);
     ck_assert_int_eq(mp(&sb, &r, "peak", "--fu=calls.chunk", "run.dat", NULL),

@@ -1203,11 +1203,9 @@ START_TEST(test_command_links_no_profiler)
     const char *absent = "mp__record|mp__init|mp__site_register|"
                          "mp__report_write|mp__lex_source|mp_memory_usage|"
                          "mp__settings_load|mp__hwm_claim";
-    ck_assert_int_eq(sh("nm %s | grep -Eq ' [TtDdBb] (%s)$'",
-                        memprof, absent),
+    ck_assert_int_eq(sh("nm %s | grep -Eq ' [TtDdBb] (%s)$'", memprof, absent),
                      1);
-    ck_assert_int_eq(sh("nm %s | grep -q ' T mp__proc_read$'", memprof),
-                     0);
+    ck_assert_int_eq(sh("nm %s | grep -q ' T mp__proc_read$'", memprof), 0);
 }
 END_TEST
 

@@ -767,11 +767,12 @@ START_TEST(test_header_dialects)
     for (int i = 0; i < 4; i++) {
         if (sh("command -v %.5s >/dev/null", c[i]) != 0)
             continue;
-        ck_assert_int_eq(sh("%s -pedantic -Wall -Wextra -Werror -Wshadow "
-                            "-Wstrict-prototypes -fsyntax-only -Iinclude "
-                            "examples/basic.c examples/threads.c examples/memit.c",
-                            c[i]),
-                         0);
+        ck_assert_int_eq(
+            sh("%s -pedantic -Wall -Wextra -Werror -Wshadow "
+               "-Wstrict-prototypes -fsyntax-only -Iinclude "
+               "examples/basic.c examples/threads.c examples/memit.c",
+               c[i]),
+            0);
     }
     const char *cxx[] = {"g++", "clang++"};
     for (int i = 0; i < 2; i++) {

@@ -99,12 +99,15 @@ START_TEST(test_smaps_rollup_parse)
                     "Private_Clean:       100 kB\n"
                     "Private_Dirty:      1996 kB\n"
                     "Swap:                  0 kB\n";
-    ck_assert_int_eq(mp__rollup_parse(t, strlen(t), MP__BACKEND_PSS), 2050 * 1024);
+    ck_assert_int_eq(mp__rollup_parse(t, strlen(t), MP__BACKEND_PSS),
+                     2050 * 1024);
     ck_assert_int_eq(mp__rollup_parse(t, strlen(t), MP__BACKEND_USS),
                      (100 + 1996) * 1024);
     const char *bad = "Rss: 4 kB\nPss_Anon: 3 kB\n";
-    ck_assert_int_eq(mp__rollup_parse(bad, strlen(bad), MP__BACKEND_PSS), -EINVAL);
-    ck_assert_int_eq(mp__rollup_parse(bad, strlen(bad), MP__BACKEND_USS), -EINVAL);
+    ck_assert_int_eq(mp__rollup_parse(bad, strlen(bad), MP__BACKEND_PSS),
+                     -EINVAL);
+    ck_assert_int_eq(mp__rollup_parse(bad, strlen(bad), MP__BACKEND_USS),
+                     -EINVAL);
 }
 END_TEST
 
@@ -144,10 +147,10 @@ START_TEST(test_backend_table)
         const char *name;
         mp__backend_id id;
     } ok[] = {
-        {"rss", MP__BACKEND_RSS},        {"psutil", MP__BACKEND_RSS},
-        {"posix", MP__BACKEND_RSS},      {"pss", MP__BACKEND_PSS},
-        {"psutil_pss", MP__BACKEND_PSS}, {"uss", MP__BACKEND_USS},
-        {"psutil_uss", MP__BACKEND_USS}, {"heap", MP__BACKEND_HEAP},
+        {"rss", MP__BACKEND_RSS},          {"psutil", MP__BACKEND_RSS},
+        {"posix", MP__BACKEND_RSS},        {"pss", MP__BACKEND_PSS},
+        {"psutil_pss", MP__BACKEND_PSS},   {"uss", MP__BACKEND_USS},
+        {"psutil_uss", MP__BACKEND_USS},   {"heap", MP__BACKEND_HEAP},
         {"tracemalloc", MP__BACKEND_HEAP},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {

@@ -261,8 +261,7 @@ START_TEST(test_bad_args)
     ck_assert_int_eq(mp_memory_usage(0, 0.1, INFINITY, &s), -EINVAL);
     ck_assert_int_eq(mp_memory_usage(-1, 0.1, 1, &s), -EINVAL);
     ck_assert_int_eq(mp_memory_usage(0, 0.1, 1, NULL), -EINVAL);
-    ck_assert_int_eq(mp_memory_usage_call(NULL, NULL, 0.1, &ret, &s),
-                     -EINVAL);
+    ck_assert_int_eq(mp_memory_usage_call(NULL, NULL, 0.1, &ret, &s), -EINVAL);
     ck_assert_int_eq(mp_memory_usage_call(count_call, NULL, 0.1, &ret, NULL),
                      -EINVAL);
     ck_assert_int_eq(called, 0);
@@ -376,8 +375,7 @@ START_TEST(test_call_errno)
 {
     mp_samples s;
     errno = 77;
-    ck_assert_int_eq(mp_memory_usage_call(sets_errno, NULL, 0.01, NULL, &s),
-                     0);
+    ck_assert_int_eq(mp_memory_usage_call(sets_errno, NULL, 0.01, NULL, &s), 0);
     ck_assert_int_eq(errno, ERANGE);
     ck_assert_int_eq(seen_errno, 77);
     mp_samples_free(&s);
@@ -655,9 +653,8 @@ START_TEST(test_signals)
     ck_assert_uint_le(s.n, 8);
     ck_assert_double_ge(s.t[s.n - 1], 0.28);
     mp_samples_free(&s);
-    ck_assert_int_eq(mp_memory_usage_call(small_transient, NULL, 0.01, NULL,
-                                          &s),
-                     0);
+    ck_assert_int_eq(
+        mp_memory_usage_call(small_transient, NULL, 0.01, NULL, &s), 0);
     mp_samples_free(&s);
     timer_delete(timer);
 }

@@ -26,11 +26,11 @@ Suite *cli_plot_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
-    char *out;      /* stdout, NUL-terminated, malloc'd */
+    char *out; /* stdout, NUL-terminated, malloc'd */
     size_t out_len;
-    char *err;      /* stderr, NUL-terminated, malloc'd */
+    char *err; /* stderr, NUL-terminated, malloc'd */
     size_t err_len;
-    int status;     /* as from waitpid */
+    int status; /* as from waitpid */
 } run_result;
 
 /*
@@ -92,11 +92,11 @@ double now_mono(void);
 /* One row of a printed table. */
 typedef struct table_row {
     int line;
-    int recorded;       /* the row has values */
-    double mem;         /* MiB */
-    double inc;         /* MiB */
+    int recorded; /* the row has values */
+    double mem;   /* MiB */
+    double inc;   /* MiB */
     long long occ;
-    char mem_cell[32];  /* the cells as printed, without padding */
+    char mem_cell[32]; /* the cells as printed, without padding */
     char inc_cell[32];
     const char *contents; /* points into the parsed text */
     int contents_len;
@@ -154,11 +154,11 @@ double table_inc_sum(const table *t);
 /* figures_hold() - whether memory figures are asserted in this run. */
 int figures_hold(void);
 
-#define FIGURE(assertion)                                                   \
-    do {                                                                    \
-        if (figures_hold()) {                                               \
-            assertion;                                                      \
-        }                                                                   \
+#define FIGURE(assertion)                                                      \
+    do {                                                                       \
+        if (figures_hold()) {                                                  \
+            assertion;                                                         \
+        }                                                                      \
     } while (0)
 
 #endif /* MP_TESTUTIL_H */

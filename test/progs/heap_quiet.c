@@ -10,10 +10,11 @@
 /* Rn(f) - n uses of the function-like macro f, each expanded apart. */
 #define R2(f) f() f()
 #define R10(f) R2(f) R2(f) R2(f) R2(f) R2(f)
-#define R100(f) R10(f) R10(f) R10(f) R10(f) R10(f) R10(f) R10(f) R10(f) \
-    R10(f) R10(f)
-#define R1000(f) R100(f) R100(f) R100(f) R100(f) R100(f) R100(f) R100(f) \
-    R100(f) R100(f) R100(f)
+#define R100(f)                                                                \
+    R10(f) R10(f) R10(f) R10(f) R10(f) R10(f) R10(f) R10(f) R10(f) R10(f)
+#define R1000(f)                                                               \
+    R100(f)                                                                    \
+    R100(f) R100(f) R100(f) R100(f) R100(f) R100(f) R100(f) R100(f) R100(f)
 #define ONE_LINE() MP_LINE(sink = 2);
 
 static volatile int sink;
@@ -41,8 +42,8 @@ static void fourteen(void)
     MP_LINE(volatile int v12 = 12);
     MP_LINE(volatile int v13 = 13);
     MP_LINE(volatile int v14 = 14);
-    sink = v1 + v2 + v3 + v4 + v5 + v6 + v7 + v8 + v9 + v10 + v11 + v12 +
-           v13 + v14;
+    sink = v1 + v2 + v3 + v4 + v5 + v6 + v7 + v8 + v9 + v10 + v11 + v12 + v13 +
+           v14;
 }
 
 /* A thousand sites on one line: one row, 1,000 occurrences. */
