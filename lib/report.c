@@ -94,6 +94,19 @@ static const mp__source *cached_source(source_cache *c, const char *file,
 }
 
 /*
+ * shown_line() - the line of group g's table where site shows its row
+ * (where its statement starts), or 0 when site is not g's or recorded
+ * nothing.
+ */
+static int shown_line(const mp__site *site, const mp__row *row,
+                      const mp__group *g, const mp__source *src)
+{
+    if (site == NULL || site->group != g->slot || row->count == 0)
+        return 0;
+    return src != NULL ? mp__source_stmt_start(src, site->line) : site->line;
+}
+
+/*
  * table_build() - work out group g's table from rows (merged, by slot)
  * into *t.  Returns 1 when the group recorded something, 0 when it did
  * not or memory ran out (said in one line); t->ls is then NULL.
@@ -109,12 +122,9 @@ static int table_build(table *t, const mp__group *g, mp__site **sites,
     memset(t, 0, sizeof *t);
     /* The lines that recorded, mapped to where their statements start. */
     for (unsigned s = 1; s < nslots; s++) {
-        if (sites[s] == NULL || sites[s]->group != g->slot ||
-            rows[s].count == 0)
+        int line = shown_line(sites[s], &rows[s], g, src);
+        if (line == 0)
             continue;
-        int line = sites[s]->line;
-        if (src != NULL)
-            line = mp__source_stmt_start(src, line);
         if (lo == 0 || line < lo)
             lo = line;
         if (line > hi)
@@ -142,12 +152,9 @@ static int table_build(table *t, const mp__group *g, mp__site **sites,
         return 0;
     }
     for (unsigned s = 1; s < nslots; s++) {
-        if (sites[s] == NULL || sites[s]->group != g->slot ||
-            rows[s].count == 0)
+        int line = shown_line(sites[s], &rows[s], g, src);
+        if (line == 0)
             continue;
-        int line = sites[s]->line;
-        if (src != NULL)
-            line = mp__source_stmt_start(src, line);
         line_stat *l = &ls[line - first];
         if (l->count == 0 || rows[s].max > l->max)
             l->max = rows[s].max;
