@@ -130,33 +130,35 @@ int mp__read_fd(int fd, char **bufp, size_t *lenp)
  * The real allocator is referred to weakly outside the sanitizers, so that
  * a C library without __libc_malloc still links; malloc serves then.
  */
-#ifndef MP__SAN
+#ifdef MP__SAN
+#define HAVE(fn) 1
+#else
 #pragma weak __libc_malloc
 #pragma weak __libc_calloc
 #pragma weak __libc_realloc
 #pragma weak __libc_free
+#define HAVE(fn) (&fn != NULL)
 #endif
 
 /* mp__malloc() - see base.h. */
 void *mp__malloc(size_t n)
 {
-    return &MP__REAL_MALLOC != NULL ? MP__REAL_MALLOC(n) : malloc(n);
+    return HAVE(MP__REAL_MALLOC) ? MP__REAL_MALLOC(n) : malloc(n);
 }
 
 void *mp__calloc(size_t n, size_t size)
 {
-    return &MP__REAL_CALLOC != NULL ? MP__REAL_CALLOC(n, size)
-                                    : calloc(n, size);
+    return HAVE(MP__REAL_CALLOC) ? MP__REAL_CALLOC(n, size) : calloc(n, size);
 }
 
 void *mp__realloc(void *p, size_t n)
 {
-    return &MP__REAL_REALLOC != NULL ? MP__REAL_REALLOC(p, n) : realloc(p, n);
+    return HAVE(MP__REAL_REALLOC) ? MP__REAL_REALLOC(p, n) : realloc(p, n);
 }
 
 void mp__free(void *p)
 {
-    if (&MP__REAL_FREE != NULL)
+    if (HAVE(MP__REAL_FREE))
         MP__REAL_FREE(p);
     else
         free(p);

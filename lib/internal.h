@@ -199,12 +199,6 @@ static inline long long mp__reading(mp__thread *t)
 
 /* ---- setup.c: the library's start, on first use. */
 
-/* Thread-local storage the library reaches without a call. */
-#define MP__TLS_MODEL __attribute__((tls_model("initial-exec")))
-
-/* This thread's record, or NULL before its first record. */
-extern __thread mp__thread *mp__self MP__TLS_MODEL;
-
 /* mp__init() - read the settings, install the exit and fork hooks, once. */
 void mp__init(void) __attribute__((cold));
 
@@ -223,6 +217,12 @@ static inline int mp__recording(void)
 }
 
 /* ---- thread.c: each thread's record. */
+
+/* Thread-local storage the library reaches without a call. */
+#define MP__TLS_MODEL __attribute__((tls_model("initial-exec")))
+
+/* This thread's record, or NULL before its first record. */
+extern __thread mp__thread *mp__self MP__TLS_MODEL;
 
 /*
  * mp__threads_start() - at init: the key whose destructor folds an ending
