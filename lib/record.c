@@ -41,9 +41,13 @@ static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
 
 /*
  * mp__record() - one hit of site in frame (NULL outside a profiled
- * function).  The previous reading is the frame's for a line in a profiled
- * function, and the group's last reading in this thread for an entry row
- * or a line outside profiled functions.
+ * function).  The increment counts from the group's last reading in this
+ * thread: for a line of a profiled function, that is the frame's own last
+ * reading, unless a nested activation of the same function (recursion, or
+ * a signal handler's call) recorded since: then the growth that activation
+ * already showed in the table's rows is not counted again, and the column
+ * sums to the real growth however deep the recursion.  The peak of a line
+ * counts from the frame's reading before the line ran.
  *
  * A signal handler's hit may interrupt another on the same thread: it is
  * recorded like any other (its own rows, its own pread on the thread's fd,
@@ -71,16 +75,16 @@ void mp__record(mp__site *site, mp__frame *frame)
 
     mp__row *row = &t->rows[slot];
     mp__row *grp = &t->rows[group];
-    int64_t prev = frame != NULL && site->kind == MP__SITE_LINE
-                       ? frame->prev
-                       : MP__LOAD(grp->last);
+    int64_t prev = MP__LOAD(grp->last);
+    int64_t before =
+        frame != NULL && site->kind == MP__SITE_LINE ? frame->prev : prev;
     uint64_t count = MP__LOAD(row->count);
     if (count == 0 || r > MP__LOAD(row->max))
         MP__STORE(row->max, r);
     MP__STORE(row->inc, MP__LOAD(row->inc) + (r - prev));
     if (site->kind == MP__SITE_LINE &&
         __atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED)) {
-        int64_t rise = mp__peak_read(r) - prev;
+        int64_t rise = mp__peak_read(r) - before;
         if (count == 0 || rise > MP__LOAD(row->peak))
             MP__STORE(row->peak, rise);
     }

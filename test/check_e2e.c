@@ -195,6 +195,51 @@ START_TEST(test_calls)
 }
 END_TEST
 
+/*
+ * A recursion 10,000 deep whose every level keeps 1000 bytes: the heap
+ * backend's column of rec() sums to exactly what the recursion holds at
+ * its last reading (10,001 blocks, 9.537697 MiB), and the line of the
+ * recursive call adds nothing: the growth of the inner calls shows once,
+ * in their own rows.  With rss the column never sums to more memory than
+ * the process had.
+ */
+START_TEST(test_recursion_counts_once)
+{
+    char prog[512];
+    snprintf(prog, sizeof prog, "%s/test/progs/recurse", test_build_dir());
+    const char *argv[] = {prog, "10000", NULL};
+    const char *heap[] = {"MEMPROF_BACKEND=heap", "MEMPROF_PRECISION=6", NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(argv, heap, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    table t[2];
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    const table_row *entry = row_with(&t[0], "MP_PROFILE_FUNC");
+    const table_row *alloc = row_with(&t[0], "keep[n] = malloc(1000)");
+    const table_row *call = row_with(&t[0], "MP_LINE(rec(n - 1))");
+    const table_row *ret = row_with(&t[0], "MP_RETURN_VOID");
+    ck_assert_int_eq(entry->occ, 10001);
+    ck_assert_int_eq(alloc->occ, 10001);
+    ck_assert_int_eq(call->occ, 10000);
+    ck_assert_int_eq(ret->occ, 10001);
+    ck_assert_str_eq(call->inc_cell, "0.000000 MiB");
+    ck_assert_str_eq(ret->inc_cell, "0.000000 MiB");
+    ck_assert_str_eq(alloc->inc_cell, "9.537697 MiB");
+    /* The entry row holds what main had before: the keep array. */
+    ck_assert_double_eq_tol(table_inc_sum(&t[0]), ret->mem, 3e-6);
+    run_result_free(&r);
+
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    double most = 0;
+    for (int k = 0; k < t[0].nrows; k++)
+        if (t[0].rows[k].recorded && t[0].rows[k].mem > most)
+            most = t[0].rows[k].mem;
+    FIGURE(ck_assert_double_le(table_inc_sum(&t[0]), most + 0.2));
+    run_result_free(&r);
+}
+END_TEST
+
 /* 4 threads x 3 calls: every occurrence counted. */
 START_TEST(test_threads)
 {
@@ -1081,6 +1126,7 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_basic);
     tcase_add_test(tc, test_loop);
     tcase_add_test(tc, test_calls);
+    tcase_add_test(tc, test_recursion_counts_once);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_precisions);
     suite_add_tcase(s, tc);
