@@ -100,6 +100,24 @@ long long mp__backend_heap_peak(void);
  */
 void mp__backend_choose(const char *name);
 
+/* ---- arena.c: the recording path's memory, never from malloc. */
+
+/*
+ * mp__arena_alloc() - n bytes, zeroed, 16-byte aligned, for as long as the
+ * process lives (never freed), or NULL.  Lock held.
+ */
+void *mp__arena_alloc(size_t n);
+
+/*
+ * mp__arena_grow() - make the array at *arrp (elements of size elem, *cap
+ * of them) hold at least need, in whole pages, zeroed; *cap becomes what
+ * the pages hold.  Returns 0 or -ENOMEM (the array untouched).  Lock held.
+ */
+int mp__arena_grow(void *arrp, size_t *cap, size_t need, size_t elem);
+
+/* mp__arena_release() - free an array that mp__arena_grow() made. */
+void mp__arena_release(void *arr, size_t cap, size_t elem);
+
 /* ---- sites.c: the site table, the threads' records, merging. */
 
 /* What one thread recorded at one slot (a site, or a group's state). */
@@ -172,8 +190,23 @@ mp__row *mp__merged(void);
 /* mp__records_clear() - zero every thread's records.  Lock held. */
 void mp__records_clear(void);
 
-/* mp__thread_link() - add t to the registry.  Takes the lock. */
-void mp__thread_link(mp__thread *t);
+/*
+ * mp__thread_new() - a new thread record, zeroed, its reader closed, in
+ * the registry; from the arena (or an ended thread's), never from malloc,
+ * so that a signal handler may make one.  Takes the lock.  NULL when out
+ * of memory.
+ */
+mp__thread *mp__thread_new(void);
+
+/*
+ * mp__thread_free() - free the rows of t, a record that
+ * mp__thread_retire() unlinked, and keep t for the next new thread.  Takes
+ * the lock.
+ */
+void mp__thread_free(mp__thread *t);
+
+/* Set while this thread holds the registry lock (mp__lock()). */
+extern __thread int mp__in_lib __attribute__((tls_model("initial-exec")));
 
 /*
  * mp__thread_retire() - fold an ending thread's rows into the registry's
@@ -239,6 +272,15 @@ static inline mp__thread *mp__thread_get(void)
     mp__thread *t = mp__self;
     return t != NULL ? t : mp__thread_self();
 }
+
+/* ---- record.c: the hot path. */
+
+/*
+ * Hits that could not be recorded: a signal handler's that interrupted the
+ * library on its thread and needed its cold path, or out of memory.  Said
+ * in one line at exit.
+ */
+extern unsigned long mp__dropped;
 
 /* ---- budget.c: MEMPROF_BREAK_MIB and MP_ASSERT_BELOW_MIB. */
 

@@ -16,18 +16,23 @@
 
 #include "internal.h"
 
+unsigned long mp__dropped;
+
 /*
  * cold() - register site and make this thread's rows hold its slot, on a
- * site's or a thread's first hits.  These allocate and lock, so a hit that
- * interrupted a record on this thread (a signal handler's) does not come
- * here, and while they run, t->busy tells such a hit to skip.  Returns the
- * slot, or 0 when the hit cannot be recorded.
+ * site's or a thread's first hits.  These take the registry lock and
+ * memory from the arena (never malloc), so a signal handler may come here,
+ * unless it interrupted a record or the lock's holder on this thread:
+ * then the hit is dropped and counted.  While they run, t->busy tells such
+ * a hit to skip.  Returns the slot, or 0 when the hit cannot be recorded.
  */
 static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
                      unsigned slot, int nested)
 {
-    if (nested)
+    if (nested || mp__in_lib) {
+        __atomic_add_fetch(&mp__dropped, 1, __ATOMIC_RELAXED);
         return 0;
+    }
     t->busy = 1;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (slot == 0)
@@ -60,8 +65,10 @@ void mp__record(mp__site *site, mp__frame *frame)
     mp__thread *t = mp__thread_get();
     if (t == NULL)
         goto out;
-    if (t->busy)
+    if (t->busy) {
+        __atomic_add_fetch(&mp__dropped, 1, __ATOMIC_RELAXED);
         goto out;
+    }
     int nested = t->nested++;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 

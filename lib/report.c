@@ -460,6 +460,11 @@ static int any_record(void)
 void mp__report_at_exit(void)
 {
     MP__SAVE_ERRNO({
+        unsigned long dropped = __atomic_load_n(&mp__dropped, __ATOMIC_RELAXED);
+        if (dropped != 0)
+            mp__warn("%lu line hits were not recorded (in signal handlers "
+                     "that interrupted the library, or out of memory)",
+                     dropped);
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON ||
             !any_record())
             break;

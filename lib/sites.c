@@ -22,8 +22,8 @@
 static int hash_oom;
 #define HASH_NONFATAL_OOM 1
 #define uthash_nonfatal_oom(elt) (hash_oom = 1)
-#define uthash_malloc(sz) mp__malloc(sz)
-#define uthash_free(ptr, sz) mp__free(ptr)
+#define uthash_malloc(sz) mp__arena_alloc(sz)
+#define uthash_free(ptr, sz) ((void)(ptr), (void)(sz))
 #include <uthash.h>
 
 mp__registry mp__reg;
@@ -39,14 +39,62 @@ typedef struct group_key {
 
 static group_key *group_index;
 
+__thread int mp__in_lib MP__TLS_MODEL;
+
+/*
+ * mp__lock(), mp__unlock() - the registry lock.  The thread that holds it
+ * is marked, so that a signal handler's hit on it does not wait for it.
+ */
 void mp__lock(void)
 {
+    mp__in_lib++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     pthread_mutex_lock(&reg_lock);
 }
 
 void mp__unlock(void)
 {
     pthread_mutex_unlock(&reg_lock);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    mp__in_lib--;
+}
+
+/* Records of ended threads, for the next threads to start; under the lock. */
+static mp__thread *spare;
+
+/* release() - free t's rows and keep t for a new thread.  Lock held. */
+static void release(mp__thread *t)
+{
+    mp__arena_release(t->rows, t->cap, sizeof *t->rows);
+    t->next = spare;
+    spare = t;
+}
+
+/* mp__thread_new() - see internal.h. */
+mp__thread *mp__thread_new(void)
+{
+    mp__lock();
+    mp__thread *t = spare;
+    if (t != NULL)
+        spare = t->next;
+    else
+        t = mp__arena_alloc(sizeof *t);
+    if (t != NULL) {
+        memset(t, 0, sizeof *t);
+        t->rd.fd = -1;
+        t->next = mp__reg.threads;
+        mp__reg.threads = t;
+    }
+    mp__unlock();
+    return t;
+}
+
+/* mp__thread_free() - see internal.h. */
+void mp__thread_free(mp__thread *t)
+{
+    mp__lock();
+    release(t);
+    mp__unlock();
 }
 
 /* new_slot() - the next slot number, for site (NULL: a group's slot). */
@@ -54,8 +102,8 @@ static unsigned new_slot(mp__site *site)
 {
     if (mp__reg.nslots == 0)
         mp__reg.nslots = 1;
-    if (mp__grow(&mp__reg.sites, &mp__reg.cap, mp__reg.nslots + 1,
-                 sizeof *mp__reg.sites) != 0)
+    if (mp__arena_grow(&mp__reg.sites, &mp__reg.cap, mp__reg.nslots + 1,
+                       sizeof *mp__reg.sites) != 0)
         return 0;
     mp__reg.sites[mp__reg.nslots] = site;
     return mp__reg.nslots++;
@@ -86,15 +134,14 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     if (gk != NULL)
         return mp__reg.groups[gk->group].slot;
 
-    if (mp__grow(&mp__reg.groups, &mp__reg.gcap, mp__reg.ngroups + 1,
-                 sizeof *mp__reg.groups) != 0)
+    if (mp__arena_grow(&mp__reg.groups, &mp__reg.gcap, mp__reg.ngroups + 1,
+                       sizeof *mp__reg.groups) != 0)
         return 0;
-    gk = mp__malloc(sizeof *gk + (size_t)n + 1);
+    gk = mp__arena_alloc(sizeof *gk + (size_t)n + 1);
     if (gk == NULL)
         return 0;
     unsigned slot = new_slot(NULL);
     if (slot == 0) {
-        mp__free(gk);
         return 0;
     }
     memcpy(gk->key, key, (size_t)n + 1);
@@ -102,7 +149,6 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     hash_oom = 0;
     HASH_ADD_STR(group_index, key, gk);
     if (hash_oom) {
-        mp__free(gk);
         return 0;
     }
     mp__group *g = &mp__reg.groups[mp__reg.ngroups++];
@@ -135,7 +181,7 @@ int mp__thread_rows_grow(mp__thread *t, unsigned slot)
 {
     mp__lock();
     unsigned need = mp__reg.nslots > slot ? mp__reg.nslots : slot + 1;
-    int r = mp__grow(&t->rows, &t->cap, need, sizeof *t->rows);
+    int r = mp__arena_grow(&t->rows, &t->cap, need, sizeof *t->rows);
     mp__unlock();
     return r;
 }
@@ -202,8 +248,8 @@ void mp__records_clear(void)
 int mp__thread_retire(mp__thread *t)
 {
     mp__lock();
-    int r = mp__grow(&mp__reg.retired, &mp__reg.retired_cap, t->cap,
-                     sizeof *mp__reg.retired);
+    int r = mp__arena_grow(&mp__reg.retired, &mp__reg.retired_cap, t->cap,
+                           sizeof *mp__reg.retired);
     if (r == 0) {
         add_rows(mp__reg.retired, t->rows, t->cap);
         for (mp__thread **p = &mp__reg.threads; *p != NULL; p = &(*p)->next)
@@ -214,17 +260,6 @@ int mp__thread_retire(mp__thread *t)
     }
     mp__unlock();
     return r;
-}
-
-/*
- * mp__thread_link() - add t to the registry.  Takes the lock.
- */
-void mp__thread_link(mp__thread *t)
-{
-    mp__lock();
-    t->next = mp__reg.threads;
-    mp__reg.threads = t;
-    mp__unlock();
 }
 
 /*
@@ -239,8 +274,7 @@ void mp__records_fork_child(mp__thread *self)
         mp__thread *next = t->next;
         if (t != self) {
             mp__proc_close(&t->rd);
-            mp__free(t->rows);
-            mp__free(t);
+            release(t);
         }
         t = next;
     }

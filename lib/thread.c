@@ -24,8 +24,7 @@ static void thread_exit(void *arg)
     if (mp__self == t)
         mp__self = NULL;
     mp__proc_close(&t->rd);
-    mp__free(t->rows);
-    mp__free(t);
+    mp__thread_free(t);
 }
 
 static void fork_prepare(void)
@@ -71,7 +70,12 @@ mp__thread *mp__thread_self(void)
         return mp__self;
     if (!mp__recording())
         return NULL;
-    mp__thread *t = mp__calloc(1, sizeof *t);
+    if (mp__in_lib) {
+        /* A signal handler's hit while this thread holds the lock. */
+        __atomic_add_fetch(&mp__dropped, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    mp__thread *t = mp__thread_new();
     if (t == NULL) {
         mp__warn("out of memory; a thread's lines are not recorded");
         return NULL;
@@ -81,7 +85,6 @@ mp__thread *mp__thread_self(void)
         mp__warn("cannot read memory with the %s backend (%s); memory reads "
                  "as 0",
                  mp__backend_name(), mp_strerror(rc));
-    mp__thread_link(t);
     mp__self = t;
     pthread_setspecific(thread_key, t);
     return t;

@@ -86,13 +86,11 @@ static void fill_rows(mp__thread *t, const job *j)
 
 static void *ending_thread(void *arg)
 {
-    mp__thread *t = calloc(1, sizeof *t);
-    t->rd.fd = -1;
-    mp__thread_link(t);
+    mp__thread *t = mp__thread_new();
+    ck_assert_ptr_nonnull(t);
     fill_rows(t, arg);
     ck_assert_int_eq(mp__thread_retire(t), 0);
-    free(t->rows);
-    free(t);
+    mp__thread_free(t);
     return NULL;
 }
 
@@ -106,12 +104,10 @@ START_TEST(test_merge_live_and_ended)
     pthread_join(th, NULL);
     ck_assert_ptr_null(mp__reg.threads);
 
-    mp__thread live;
-    memset(&live, 0, sizeof live);
-    live.rd.fd = -1;
-    mp__thread_link(&live);
+    mp__thread *live = mp__thread_new();
+    ck_assert_ptr_nonnull(live);
     job mine = {slot, 2, 500};
-    fill_rows(&live, &mine);
+    fill_rows(live, &mine);
 
     mp__lock();
     mp__row *rows = mp__merged();
@@ -129,7 +125,8 @@ START_TEST(test_merge_live_and_ended)
     ck_assert_uint_eq(rows[slot].count, 0);
     ck_assert_int_eq(rows[slot].inc, 0);
     free(rows);
-    free(live.rows);
+    ck_assert_int_eq(mp__thread_retire(live), 0);
+    mp__thread_free(live);
 }
 END_TEST
 
