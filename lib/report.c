@@ -408,8 +408,8 @@ static const char *output_path(char *buf, size_t size)
 /*
  * mp__output_start() - empty the report file when recording starts, so
  * that every report of this run (the process's, its forked children's,
- * each mp_report(NULL)) can append to it; an unwritable file is said now
- * and the reports go to stderr.
+ * each mp_report(NULL)) can append to it; an unwritable file, a symbolic
+ * link, a FIFO is said now and the reports go to stderr.
  */
 void mp__output_start(void)
 {
@@ -417,10 +417,9 @@ void mp__output_start(void)
     const char *path = output_path(buf, sizeof buf);
     if (path == NULL)
         return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int fd = mp__open_out(path, O_TRUNC);
     if (fd < 0) {
-        mp__warn("cannot write MEMPROF_OUTPUT='%s' (%s); using stderr", path,
-                 strerror(errno));
+        mp__warn_out("MEMPROF_OUTPUT", path, fd, "using stderr");
         mp__config.output = NULL;
         return;
     }
@@ -434,10 +433,13 @@ static FILE *open_destination(void)
     const char *path = output_path(buf, sizeof buf);
     if (path == NULL)
         return stderr;
-    FILE *f = fopen(path, "ae");
+    int fd = mp__open_out(path, O_APPEND);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
     if (f == NULL) {
-        mp__warn("cannot write MEMPROF_OUTPUT='%s' (%s); using stderr", path,
-                 strerror(errno));
+        int rc = fd >= 0 ? -errno : fd;
+        if (fd >= 0)
+            close(fd);
+        mp__warn_out("MEMPROF_OUTPUT", path, rc, "using stderr");
         return stderr;
     }
     return f;

@@ -24,10 +24,9 @@ void mp__spans_start(void)
     const char *path = mp__config.dat;
     if (path == NULL)
         return;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    int fd = mp__open_out(path, O_APPEND);
     if (fd < 0) {
-        mp__warn("cannot write MEMPROF_DAT='%s' (%s); no function spans", path,
-                 strerror(errno));
+        mp__warn_out("MEMPROF_DAT", path, fd, "no function spans");
         return;
     }
     mp__spans_fd = fd;
