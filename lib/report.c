@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -389,6 +390,33 @@ out:
 }
 
 /*
+ * The stderr the program started with: noted before main, by a
+ * constructor, because a program started with descriptor 2 closed may
+ * open a file of its own on it before its first profiled line.  The
+ * report goes to descriptor 2 only while it is still that file.
+ */
+static mp__fd_id stderr_id;
+static int stderr_open; /* descriptor 2 was open at start */
+
+__attribute__((constructor)) static void note_stderr(void)
+{
+    struct stat st;
+    MP__SAVE_ERRNO({
+        if (fstat(STDERR_FILENO, &st) == 0) {
+            stderr_id.dev = st.st_dev;
+            stderr_id.ino = st.st_ino;
+            stderr_open = 1;
+        }
+    });
+}
+
+/* stderr_is_ours() - whether descriptor 2 is still the starting stderr. */
+static int stderr_is_ours(void)
+{
+    return stderr_open && mp__fd_is(STDERR_FILENO, &stderr_id);
+}
+
+/*
  * output_path() - MEMPROF_OUTPUT with %p expanded into buf, or NULL when
  * the report goes to stderr (said once when the name is too long).
  */
@@ -466,6 +494,8 @@ void mp__report_at_exit(void)
             !any_record())
             break;
         FILE *out = open_destination();
+        if (out == stderr && !stderr_is_ours())
+            break;
         int r = mp__report_write(out);
         if (r != 0)
             mp__warn("cannot write the report (%s)", mp_strerror(r));
@@ -483,6 +513,10 @@ int mp_report(FILE *out)
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
             break;
         FILE *f = out != NULL ? out : open_destination();
+        if (f == stderr && out == NULL && !stderr_is_ours()) {
+            r = -EBADF;
+            break;
+        }
         r = mp__report_write(f);
         if (f != out && f != stderr)
             fclose(f);

@@ -8,8 +8,14 @@
  * Each line is one write(2) to an O_APPEND descriptor, so lines from
  * threads, forked children and the sampler never mix.  Without MEMPROF_DAT
  * nothing here runs beyond a test of the descriptor.
+ *
+ * The descriptor is kept at a high number and checked (st_dev, st_ino)
+ * before each write: a program that closed it and reused the number
+ * must not get FUNC lines in its own file.  The file is then opened
+ * again by its name.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +23,8 @@
 #include "internal.h"
 
 int mp__spans_fd = -1;
+static mp__fd_id spans_id;
+static pthread_mutex_t reopen_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* mp__spans_start() - see internal.h. */
 void mp__spans_start(void)
@@ -29,7 +37,31 @@ void mp__spans_start(void)
         mp__warn_out("MEMPROF_DAT", path, fd, "no function spans");
         return;
     }
-    mp__spans_fd = fd;
+    mp__spans_fd = mp__fd_keep(fd, &spans_id);
+}
+
+/*
+ * spans_fd() - the .dat file's descriptor, checked; opened again by name
+ * when the number is not the file any more (that number is the
+ * program's: left alone).  Returns it, or -1 (spans are off from then).
+ */
+static int spans_fd(void)
+{
+    int fd = __atomic_load_n(&mp__spans_fd, __ATOMIC_ACQUIRE);
+    if (fd < 0 || mp__fd_is(fd, &spans_id))
+        return fd;
+    pthread_mutex_lock(&reopen_lock);
+    int cur = __atomic_load_n(&mp__spans_fd, __ATOMIC_ACQUIRE);
+    if (cur == fd) {
+        cur = mp__open_out(mp__config.dat, O_APPEND);
+        if (cur < 0)
+            mp__warn_out("MEMPROF_DAT", mp__config.dat, cur,
+                         "no more function spans");
+        cur = cur >= 0 ? mp__fd_keep(cur, &spans_id) : -1;
+        __atomic_store_n(&mp__spans_fd, cur, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&reopen_lock);
+    return cur;
 }
 
 /*
@@ -49,8 +81,9 @@ static void span_write(mp__thread *t, const char *file, const char *name,
             mp__dat_put_func(line, sizeof line, full, (double)mem0 / MP__MIB,
                              t0, (double)mem1 / MP__MIB, t1, level - 1);
         /* A full disk loses spans, never the program. */
-        if (n > 0)
-            (void)!write(mp__spans_fd, line, (size_t)n);
+        int fd = n > 0 ? spans_fd() : -1;
+        if (fd >= 0)
+            (void)!write(fd, line, (size_t)n);
     }
     errno = saved_errno;
 }

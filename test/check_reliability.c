@@ -80,6 +80,95 @@ static const char *prog(const sandbox *sb, const char *name)
 }
 
 /*
+ * After close_range(3, ~0U) and its own files opened on the numbers the
+ * library held, with MEMPROF_PEAK=1 and MEMPROF_DAT set: the program's
+ * file holds only its own line, every figure in the report is within the
+ * process's memory (not the 3,472 MiB its file reads as), the readings
+ * after the close are real, and every span reached the .dat file.
+ */
+START_TEST(test_fd_reuse)
+{
+    sandbox sb;
+    enter(&sb);
+    const char *env[] = {"MEMPROF_PEAK=1", "MEMPROF_DAT=run.dat", NULL};
+    run_result r;
+    shell(&r, env, "exec '%s' data.txt", prog(&sb, "fd_reuse"));
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s",
+                  r.err);
+    double rss_mib = atof(r.out) / 1024.0;
+    ck_assert_double_gt(rss_mib, 8.0);
+
+    char *data = read_file("data.txt", NULL);
+    ck_assert_ptr_nonnull(data);
+    ck_assert_str_eq(data, "900000 888888 1 1 0 1 0\n");
+    free(data);
+
+    /* Every MiB figure: no more than the process ever held. */
+    int figures = 0;
+    for (const char *p = r.err; (p = strstr(p, " MiB")) != NULL; p++) {
+        const char *q = p;
+        while (q > r.err && q[-1] != ' ')
+            q--;
+        double v = atof(q);
+        ck_assert_msg(fabs(v) <= rss_mib + 40.0, "%.1f MiB in\n%s", v, r.err);
+        figures++;
+    }
+    ck_assert_int_gt(figures, 10);
+    /* after()'s allocation line, read after the close: a real reading. */
+    const char *row = strstr(r.err, "MP_LINE(tmp = fill(");
+    ck_assert_ptr_nonnull(row);
+    while (row > r.err && row[-1] != '\n')
+        row--;
+    int line = 0;
+    double mem = 0;
+    ck_assert_int_eq(sscanf(row, "%d %lf MiB", &line, &mem), 2);
+    FIGURE(ck_assert_double_ge(mem, 16.0 + 8.0));
+
+    char *dat = read_file("run.dat", NULL);
+    ck_assert_ptr_nonnull(dat);
+    ck_assert_int_eq(lines(dat, "FUNC "), 1 + 3 + 3);
+    ck_assert_int_eq(count(dat, "FUNC fd_reuse.after "), 3);
+    ck_assert_int_eq(count(dat, "FUNC fd_reuse.block "), 3);
+    free(dat);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * Started with stderr closed, the program's own file gets descriptor 2:
+ * the report is not appended to it (there is nowhere to print it).
+ */
+START_TEST(test_stderr_reused)
+{
+    sandbox sb;
+    enter(&sb);
+    run_result r;
+    shell(&r, NULL, "exec '%s' own.log 2>&-", prog(&sb, "stderr_reuse"));
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    char *log = read_file("own.log", NULL);
+    ck_assert_ptr_nonnull(log);
+    ck_assert_str_eq(log, "log\n");
+    free(log);
+    run_result_free(&r);
+
+    /* With MEMPROF_OUTPUT the report goes there as usual. */
+    const char *env[] = {"MEMPROF_OUTPUT=report.txt", NULL};
+    shell(&r, env, "exec '%s' own.log 2>&-", prog(&sb, "stderr_reuse"));
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    log = read_file("own.log", NULL);
+    ck_assert_str_eq(log, "log\n");
+    free(log);
+    char *rep = read_file("report.txt", NULL);
+    ck_assert_ptr_nonnull(rep);
+    ck_assert_int_eq(count(rep, "Filename: "), 1);
+    free(rep);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
  * A symbolic link planted as MEMPROF_OUTPUT or MEMPROF_DAT is not
  * followed: its target is untouched, one line says why, the report goes
  * to stderr and spans are off.
@@ -146,7 +235,12 @@ END_TEST
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
-    TCase *tc = tcase_create("files");
+    TCase *tc = tcase_create("descriptors");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_fd_reuse);
+    tcase_add_test(tc, test_stderr_reused);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("files");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_symlinks);
     tcase_add_test(tc, test_fifos);
