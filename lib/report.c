@@ -454,23 +454,57 @@ void mp__output_start(void)
     close(fd);
 }
 
-/* open_destination() - the report file, to append to, or stderr. */
-static FILE *open_destination(void)
+/*
+ * open_destination() - the report file, to append to, or stderr; *path
+ * is the file's name (in buf) or NULL.
+ */
+static FILE *open_destination(char *buf, size_t size, const char **path)
 {
-    char buf[4096];
-    const char *path = output_path(buf, sizeof buf);
-    if (path == NULL)
+    *path = output_path(buf, size);
+    if (*path == NULL)
         return stderr;
-    int fd = mp__open_out(path, O_APPEND);
+    int fd = mp__open_out(*path, O_APPEND);
     FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
     if (f == NULL) {
         int rc = fd >= 0 ? -errno : fd;
         if (fd >= 0)
             close(fd);
-        mp__warn_out("MEMPROF_OUTPUT", path, rc, "using stderr");
+        mp__warn_out("MEMPROF_OUTPUT", *path, rc, "using stderr");
+        *path = NULL;
         return stderr;
     }
     return f;
+}
+
+/*
+ * report_to_destination() - the report to MEMPROF_OUTPUT's file or to
+ * stderr, never to a descriptor 2 that is not the starting stderr
+ * (-EBADF).  When the file cannot take it all (a full disk), the part
+ * written is cut off again and the report goes to stderr, with one line.
+ * Returns 0 or -errno.
+ */
+static int report_to_destination(void)
+{
+    char buf[4096];
+    const char *path;
+    FILE *f = open_destination(buf, sizeof buf, &path);
+    if (f != stderr) {
+        struct stat st;
+        off_t size0 =
+            fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+        int r = mp__report_write(f);
+        if (r != 0 && size0 >= 0)
+            (void)!ftruncate(fileno(f), size0);
+        fclose(f);
+        if (r == 0)
+            return 0;
+        mp__warn("cannot write the report to MEMPROF_OUTPUT='%s' (%s); "
+                 "writing it to stderr",
+                 path, mp_strerror(r));
+    }
+    if (!stderr_is_ours())
+        return -EBADF;
+    return mp__report_write(stderr);
 }
 
 /* any_record() - whether anything at all was recorded. */
@@ -493,14 +527,9 @@ void mp__report_at_exit(void)
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON ||
             !any_record())
             break;
-        FILE *out = open_destination();
-        if (out == stderr && !stderr_is_ours())
-            break;
-        int r = mp__report_write(out);
-        if (r != 0)
+        int r = report_to_destination();
+        if (r != 0 && r != -EBADF)
             mp__warn("cannot write the report (%s)", mp_strerror(r));
-        if (out != stderr)
-            fclose(out);
     });
 }
 
@@ -512,14 +541,7 @@ int mp_report(FILE *out)
         mp__init();
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
             break;
-        FILE *f = out != NULL ? out : open_destination();
-        if (f == stderr && out == NULL && !stderr_is_ours()) {
-            r = -EBADF;
-            break;
-        }
-        r = mp__report_write(f);
-        if (f != out && f != stderr)
-            fclose(f);
+        r = out != NULL ? mp__report_write(out) : report_to_destination();
     });
     return r;
 }

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,6 +66,35 @@ static int spans_fd(void)
 }
 
 /*
+ * put_line() - the FUNC line in buf (n bytes) with one write(2), whole or
+ * not at all: a write that stops part-way (a full disk, a file size
+ * limit) is cut off the end of the file again, so that readers only ever
+ * see whole lines.  The first line lost is said, once per process.
+ */
+static void put_line(const char *buf, size_t n)
+{
+    static int warned;
+    int fd = spans_fd();
+    if (fd < 0)
+        return;
+    ssize_t w;
+    do
+        w = write(fd, buf, n);
+    while (w < 0 && errno == EINTR);
+    if (w == (ssize_t)n)
+        return;
+    int err = w < 0 ? errno : ENOSPC;
+    struct stat st;
+    if (w > 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size >= (off_t)w)
+        (void)!ftruncate(fd, st.st_size - (off_t)w);
+    if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+        mp__warn("cannot write a function span to MEMPROF_DAT='%s' (%s); "
+                 "spans may be missing",
+                 mp__config.dat, strerror(err));
+}
+
+/*
  * span_write() - the FUNC line of a span that ends now, on thread t.
  * Keeps errno.
  */
@@ -80,10 +110,8 @@ static void span_write(mp__thread *t, const char *file, const char *name,
         int n =
             mp__dat_put_func(line, sizeof line, full, (double)mem0 / MP__MIB,
                              t0, (double)mem1 / MP__MIB, t1, level - 1);
-        /* A full disk loses spans, never the program. */
-        int fd = n > 0 ? spans_fd() : -1;
-        if (fd >= 0)
-            (void)!write(fd, line, (size_t)n);
+        if (n > 0)
+            put_line(line, (size_t)n);
     }
     errno = saved_errno;
 }

@@ -232,6 +232,61 @@ START_TEST(test_fifos)
 }
 END_TEST
 
+/*
+ * MEMPROF_DAT=/dev/full: one line the first time a span cannot be
+ * written, not one per span and not silence.  MEMPROF_OUTPUT=/dev/full:
+ * one line, and the report on stderr.
+ */
+START_TEST(test_dev_full)
+{
+    const char *env[] = {"MEMPROF_DAT=/dev/full", "MEMPROF_OUTPUT=/dev/full",
+                         NULL};
+    run_result r;
+    const char *argv[] = {build_path("test/progs/spans"), NULL};
+    ck_assert_int_eq(run_capture(argv, env, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_int_eq(lines(r.err, "memprof: "), 2);
+    ck_assert_int_eq(count(r.err, "memprof: cannot write a function span to "
+                                  "MEMPROF_DAT='/dev/full' (No space left on "
+                                  "device); spans may be missing\n"),
+                     1);
+    ck_assert_int_eq(count(r.err, "memprof: cannot write the report to "
+                                  "MEMPROF_OUTPUT='/dev/full' (No space left "
+                                  "on device); writing it to stderr\n"),
+                     1);
+    ck_assert_int_eq(count(r.err, "Filename: "), 1);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
+ * A full disk (a file size limit, writes stop part-way): the .dat file
+ * keeps whole FUNC lines only, and one line says spans were lost.
+ */
+START_TEST(test_dat_whole_lines)
+{
+    sandbox sb;
+    enter(&sb);
+    const char *env[] = {"MEMPROF_DAT=run.dat", NULL};
+    run_result r;
+    /* 1 block of 512 bytes: FUNC lines of ~60 bytes stop mid-line. */
+    shell(&r, env, "trap '' XFSZ; ulimit -f 1; exec '%s'", prog(&sb, "spans"));
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    size_t len = 0;
+    char *dat = read_file("run.dat", &len);
+    ck_assert_ptr_nonnull(dat);
+    ck_assert_uint_gt(len, 0);
+    ck_assert_uint_lt(len, 512);
+    ck_assert_int_eq(dat[len - 1], '\n');
+    ck_assert_int_eq(lines(dat, "FUNC "), count(dat, "\n"));
+    ck_assert_int_lt(count(dat, "\n"), 10);
+    ck_assert_int_eq(lines(r.err, "memprof: cannot write a function span"), 1);
+    free(dat);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
@@ -244,6 +299,8 @@ Suite *reliability_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_symlinks);
     tcase_add_test(tc, test_fifos);
+    tcase_add_test(tc, test_dev_full);
+    tcase_add_test(tc, test_dat_whole_lines);
     suite_add_tcase(s, tc);
     return s;
 }
