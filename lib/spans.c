@@ -94,6 +94,27 @@ static void put_line(const char *buf, size_t n)
                  mp__config.dat, strerror(err));
 }
 
+/* The most bytes of a label or function name that a FUNC line shows. */
+#define NAME_MAX_SHOWN 250
+
+/*
+ * shown_name() - name, or when longer than NAME_MAX_SHOWN bytes, its
+ * start cut at a character's boundary and "..." (in buf): a long
+ * MP_TIMESTAMP label still gives its span, visibly shortened.
+ */
+static const char *shown_name(const char *name, char *buf)
+{
+    size_t n = strlen(name);
+    if (n <= NAME_MAX_SHOWN)
+        return name;
+    n = NAME_MAX_SHOWN - 3;
+    while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(buf, name, n);
+    memcpy(buf + n, "...", 4);
+    return buf;
+}
+
 /*
  * span_write() - the FUNC line of a span that ends now, on thread t.
  * Keeps errno.
@@ -106,7 +127,9 @@ static void span_write(mp__thread *t, const char *file, const char *name,
     double t1 = mp__now_real();
     char full[512];
     char line[768];
-    if (mp__dat_func_name(full, sizeof full, file, name) >= 0) {
+    char cut[NAME_MAX_SHOWN + 1];
+    if (mp__dat_func_name(full, sizeof full, file, shown_name(name, cut)) >=
+        0) {
         int n =
             mp__dat_put_func(line, sizeof line, full, (double)mem0 / MP__MIB,
                              t0, (double)mem1 / MP__MIB, t1, level - 1);

@@ -287,6 +287,32 @@ START_TEST(test_dat_whole_lines)
 }
 END_TEST
 
+/*
+ * A 600-character MP_TIMESTAMP label: every span is written, the label
+ * cut visibly ("...").
+ */
+START_TEST(test_long_label)
+{
+    sandbox sb;
+    enter(&sb);
+    char label[601];
+    memset(label, 'x', 600);
+    label[600] = '\0';
+    const char *env[] = {"MEMPROF_DAT=run.dat", NULL};
+    run_result r;
+    shell(&r, env, "exec '%s' %s", prog(&sb, "spans"), label);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    char *dat = read_file("run.dat", NULL);
+    ck_assert_ptr_nonnull(dat);
+    ck_assert_int_eq(lines(dat, "FUNC spans.step "), 5);
+    ck_assert_int_eq(lines(dat, "FUNC spans.xxxxxxxxxx"), 5);
+    ck_assert_int_eq(count(dat, "xxx... "), 5);
+    free(dat);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
@@ -301,6 +327,7 @@ Suite *reliability_suite(void)
     tcase_add_test(tc, test_fifos);
     tcase_add_test(tc, test_dev_full);
     tcase_add_test(tc, test_dat_whole_lines);
+    tcase_add_test(tc, test_long_label);
     suite_add_tcase(s, tc);
     return s;
 }
