@@ -313,6 +313,53 @@ START_TEST(test_long_label)
 }
 END_TEST
 
+/*
+ * A setuid-root program run by nobody with MEMPROF_OUTPUT and MEMPROF_DAT
+ * naming a root-only file: the settings are ignored (one line says so),
+ * the file untouched.  Needs root and a file system that honours setuid.
+ */
+START_TEST(test_setuid)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "test_setuid: skipped, needs root\n");
+        return;
+    }
+    sandbox sb;
+    enter(&sb);
+    ck_assert_int_eq(chmod(".", 0755), 0);
+    /* Whether a setuid program run by nobody gets euid 0 here. */
+    if (sh("command -v setpriv >/dev/null && cp \"$(command -v id)\" id && "
+           "chmod 4755 id && setpriv --reuid=65534 --regid=65534 "
+           "--clear-groups ./id | grep -q 'euid=0'") != 0) {
+        fprintf(stderr, "test_setuid: skipped, no setpriv or setuid is not "
+                        "honoured here\n");
+        sandbox_leave(&sb);
+        return;
+    }
+    ck_assert_int_eq(
+        sh("cp '%s' spans && chmod 4755 spans", prog(&sb, "spans")), 0);
+    put_file("victim", "secret\n");
+    ck_assert_int_eq(chmod("victim", 0600), 0);
+    const char *env[] = {"MEMPROF_OUTPUT=victim", "MEMPROF_DAT=victim",
+                         "MEMPROF_FORMAT=json", NULL};
+    run_result r;
+    shell(&r, env,
+          "exec setpriv --reuid=65534 --regid=65534 --clear-groups ./spans");
+    ck_assert_msg(WEXITSTATUS(r.status) == 0, "%s", r.err);
+    char *v = read_file("victim", NULL);
+    ck_assert_str_eq(v, "secret\n");
+    free(v);
+    ck_assert_int_eq(count(r.err, "memprof: profiling settings (MEMPROF_*) "
+                                  "are ignored in a setuid or setgid "
+                                  "program; using the defaults\n"),
+                     1);
+    /* The defaults: a table on stderr, not JSON. */
+    ck_assert_int_eq(count(r.err, "Filename: "), 1);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
@@ -328,6 +375,10 @@ Suite *reliability_suite(void)
     tcase_add_test(tc, test_dev_full);
     tcase_add_test(tc, test_dat_whole_lines);
     tcase_add_test(tc, test_long_label);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("setuid");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_setuid);
     suite_add_tcase(s, tc);
     return s;
 }
