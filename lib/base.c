@@ -2,10 +2,12 @@
  * base.c - the helpers that the library and the memprof command share:
  * see base.h.
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +84,89 @@ int mp__write_all(int fd, const void *buf, size_t n, size_t *done)
     if (done != NULL)
         *done = n - left;
     return rc;
+}
+
+/*
+ * mp__fd_keep() - see base.h.  The floor is three quarters of the soft
+ * descriptor limit, at most 1000: with the usual limit of 1024 that is
+ * 768 and up; when every number there is taken, the lowest above 64.
+ */
+int mp__fd_keep(int fd, mp__fd_id *id)
+{
+    struct rlimit rl;
+    long floor = 1000;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < 1334)
+        floor = (long)rl.rlim_cur * 3 / 4;
+    if (fd >= 0 && fd < floor) {
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, (int)floor);
+        if (high < 0 && floor > 64)
+            high = fcntl(fd, F_DUPFD_CLOEXEC, 64);
+        if (high >= 0) {
+            close(fd);
+            fd = high;
+        }
+    }
+    struct stat st;
+    if (id != NULL && fd >= 0 && fstat(fd, &st) == 0) {
+        __atomic_store_n(&id->dev, st.st_dev, __ATOMIC_RELAXED);
+        __atomic_store_n(&id->ino, st.st_ino, __ATOMIC_RELAXED);
+    }
+    return fd;
+}
+
+/* mp__fd_is() - see base.h: one fstat(2). */
+int mp__fd_is(int fd, const mp__fd_id *id)
+{
+    struct stat st;
+    int saved = errno;
+    int same = fd >= 0 && fstat(fd, &st) == 0 &&
+               st.st_dev == __atomic_load_n(&id->dev, __ATOMIC_RELAXED) &&
+               st.st_ino == __atomic_load_n(&id->ino, __ATOMIC_RELAXED);
+    errno = saved;
+    return same;
+}
+
+/*
+ * mp__open_out() - see base.h.  O_NONBLOCK makes the open of a FIFO that
+ * nobody reads fail (ENXIO) instead of waiting for a reader; it is taken
+ * off again for a character device.
+ */
+int mp__open_out(const char *path, int flags)
+{
+    int fd = open(
+        path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | flags,
+        0666);
+    if (fd < 0)
+        return errno == EMLINK ? -ELOOP : -errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int rc = -errno;
+        close(fd);
+        return rc;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+        close(fd);
+        return -ENXIO;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+/* mp__warn_out() - see base.h. */
+void mp__warn_out(const char *var, const char *path, int code, const char *then)
+{
+    if (code == -ELOOP)
+        mp__warn("%s='%s' is a symbolic link, not followed; %s", var, path,
+                 then);
+    else if (code == -ENXIO)
+        mp__warn("%s='%s' is not a regular file or a character device; %s", var,
+                 path, then);
+    else
+        mp__warn("cannot write %s='%s' (%s); %s", var, path, mp_strerror(code),
+                 then);
 }
 
 /* mp__read_fd() - see base.h.  A regular file is read in one go. */

@@ -105,6 +105,49 @@ char *mp__strdup(const char *s);
  */
 int mp__grow(void *arrp, size_t *cap, size_t need, size_t elem);
 
+/* ---- Descriptors: what the library opens and keeps in the program. */
+
+/*
+ * The file a descriptor was opened on (st_dev, st_ino): programs close
+ * descriptors and reuse their numbers, so a kept number is checked
+ * against it before the library writes through it or when a read fails.
+ * Fields are read and written with relaxed atomics.
+ */
+typedef struct mp__fd_id {
+    dev_t dev;
+    ino_t ino;
+} mp__fd_id;
+
+/*
+ * mp__fd_keep() - move fd, close-on-exec, to a high number (near the
+ * descriptor limit, at most 1000), where the program's own open(2)s,
+ * which take the lowest free number, do not reach; note its file in *id
+ * (may be NULL).  Returns the new number (fd is closed), or fd itself
+ * when no high number is free.
+ */
+int mp__fd_keep(int fd, mp__fd_id *id);
+
+/* mp__fd_is() - whether fd is open on the file noted in *id. */
+int mp__fd_is(int fd, const mp__fd_id *id);
+
+/*
+ * mp__open_out() - open path to write one of the library's outputs
+ * (MEMPROF_OUTPUT, MEMPROF_DAT): O_WRONLY | O_CREAT | O_CLOEXEC and flags
+ * (O_TRUNC, O_APPEND), never following a symbolic link, never blocking on
+ * a FIFO; only a regular file or a character device (/dev/null, a
+ * terminal) is taken.  Returns the descriptor, or -errno: -ELOOP for a
+ * symbolic link, -ENXIO for another kind of file.
+ */
+int mp__open_out(const char *path, int flags);
+
+/*
+ * mp__warn_out() - the one line for an mp__open_out() error code on
+ * variable var naming path; then says what is done instead ("using
+ * stderr").
+ */
+void mp__warn_out(const char *var, const char *path, int code,
+                  const char *then);
+
 /* ---- proc.c: what a reading is, and the reader of /proc. */
 
 /*

@@ -10,10 +10,14 @@
  * reset cuts off (mp__hwm_fold): each session still gets the peak of its
  * own span, however they overlap.
  *
- * Both files are kept open, process-wide, opened on first use.  A forked
- * child closes them (the kept ones name the parent's /proc/self) and opens
- * its own on its next use; it keeps only the sessions of the thread that
- * forked, as the others' threads do not exist there.
+ * Both files are kept open, process-wide, opened on first use, at high
+ * descriptor numbers.  The program may close them and reuse the numbers:
+ * clear_refs's is checked (st_dev, st_ino) before each write, status's
+ * when a read fails, and opened again when it is not its file any more
+ * (the number, the program's now, is left alone).  A forked child closes
+ * them (the kept ones name the parent's /proc/self) and opens its own on
+ * its next use; it keeps only the sessions of the thread that forked, as
+ * the others' threads do not exist there.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,8 +25,17 @@
 
 #include "internal.h"
 
-static int clear_fd = -1;  /* /proc/self/clear_refs, or -1 */
-static int status_fd = -1; /* /proc/self/status, or -1 */
+/* A kept /proc file: its descriptor (or -1) and the file it was opened on. */
+typedef struct kept_file {
+    const char *path;
+    int flags;
+    int fd;
+    mp__fd_id id;
+} kept_file;
+
+static kept_file clear_file = {"/proc/self/clear_refs", O_WRONLY, -1, {0, 0}};
+static kept_file status_file = {"/proc/self/status", O_RDONLY, -1, {0, 0}};
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static mp__hwm_session *sessions; /* open sessions, under lock */
@@ -33,22 +46,26 @@ static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 static void fork_prepare(void)
 {
     pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&open_lock);
 }
 
 static void fork_parent(void)
 {
+    pthread_mutex_unlock(&open_lock);
     pthread_mutex_unlock(&lock);
 }
 
 /* fork_child() - see the top of the file. */
 static void fork_child(void)
 {
-    int fds[2] = {clear_fd, status_fd};
-    clear_fd = -1;
-    status_fd = -1;
-    for (int i = 0; i < 2; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
+    kept_file *files[2] = {&clear_file, &status_file};
+    for (int i = 0; i < 2; i++) {
+        int fd = files[i]->fd;
+        files[i]->fd = -1;
+        if (fd >= 0 && mp__fd_is(fd, &files[i]->id))
+            close(fd);
+    }
+    pthread_mutex_unlock(&open_lock);
     mp__hwm_session **pp = &sessions;
     while (*pp != NULL) {
         if (pthread_equal((*pp)->owner, pthread_self())) {
@@ -67,25 +84,34 @@ static void install_hooks(void)
 }
 
 /*
- * kept() - the fd kept in *slot, opening path on first use.  Racing
- * threads keep one of theirs and close the other.  Returns it or -errno.
+ * reopen() - open k's file, unless another thread did since fd (k's
+ * descriptor that failed a check, or -1) was read; the old number is
+ * not closed (it is not k's file).  Returns the descriptor or -errno.
  */
-static int kept(int *slot, const char *path, int flags)
+static int reopen(kept_file *k, int fd)
 {
-    int fd = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (fd >= 0)
-        return fd;
     pthread_once(&hooks_once, install_hooks);
-    fd = open(path, flags | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int old = -1;
-    if (!__atomic_compare_exchange_n(slot, &old, fd, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE)) {
-        close(fd);
-        fd = old;
+    pthread_mutex_lock(&open_lock);
+    int cur = __atomic_load_n(&k->fd, __ATOMIC_ACQUIRE);
+    if (cur < 0 || (cur == fd && !mp__fd_is(cur, &k->id))) {
+        cur = open(k->path, k->flags | O_CLOEXEC);
+        cur = cur >= 0 ? mp__fd_keep(cur, &k->id) : -errno;
+        __atomic_store_n(&k->fd, cur >= 0 ? cur : -1, __ATOMIC_RELEASE);
     }
-    return fd;
+    pthread_mutex_unlock(&open_lock);
+    return cur;
+}
+
+/*
+ * kept() - k's descriptor, opened on first use; check: make sure first
+ * that it is still k's file.  Returns it or -errno.
+ */
+static int kept(kept_file *k, int check)
+{
+    int fd = __atomic_load_n(&k->fd, __ATOMIC_ACQUIRE);
+    if (fd >= 0 && (!check || mp__fd_is(fd, &k->id)))
+        return fd;
+    return reopen(k, fd);
 }
 
 /* mp__hwm_reset() - see internal.h.  Keeps errno. */
@@ -93,7 +119,7 @@ int mp__hwm_reset(void)
 {
     int rc;
     MP__SAVE_ERRNO({
-        int fd = kept(&clear_fd, "/proc/self/clear_refs", O_WRONLY);
+        int fd = kept(&clear_file, 1);
         ssize_t w = -1;
         if (fd >= 0) {
             do
@@ -105,13 +131,21 @@ int mp__hwm_reset(void)
     return rc;
 }
 
-/* mp__hwm_read() - see internal.h.  Keeps errno. */
+/*
+ * mp__hwm_read() - see internal.h.  Keeps errno.  A failed read (closed:
+ * EBADF; another file: no VmHWM) checks the descriptor and reads again
+ * through a new one if it was not status any more.
+ */
 long long mp__hwm_read(void)
 {
     long long h;
     MP__SAVE_ERRNO({
-        int fd = kept(&status_fd, "/proc/self/status", O_RDONLY);
+        int fd = kept(&status_file, 0);
         h = fd < 0 ? fd : mp__status_hwm(fd);
+        if (h < 0 && fd >= 0 && !mp__fd_is(fd, &status_file.id)) {
+            fd = reopen(&status_file, fd);
+            h = fd < 0 ? fd : mp__status_hwm(fd);
+        }
     });
     return h;
 }

@@ -134,6 +134,7 @@ typedef struct mp__thread {
     mp__row *rows;           /* indexed by slot; rows[0] unused */
     size_t cap;              /* entries in rows */
     mp__proc_reader rd;      /* this thread's reader (backend in use) */
+    mp__fd_id rd_id;         /* the file rd.fd was opened on */
     int depth;               /* profiled frames open on this thread */
     int busy;                /* registering or growing rows: a signal
                                 handler's hit on this thread skips */
@@ -221,13 +222,23 @@ int mp__thread_retire(mp__thread *t);
 void mp__records_fork_child(mp__thread *self);
 
 /*
+ * mp__thread_reread() - after a failed read with t's reader: if its
+ * descriptor is no longer the file it opened (the program closed it, and
+ * the number may be the program's now), open the file again and read.
+ * Returns the reading, or 0.
+ */
+long long mp__thread_reread(mp__thread *t) __attribute__((cold));
+
+/*
  * mp__reading() - a reading for thread t with the backend in use, in
  * bytes; 0 when it cannot be taken (said once, when the handle failed).
+ * The descriptor is checked only when a read fails: a closed one fails
+ * with EBADF, another file does not parse as statm or smaps_rollup.
  */
 static inline long long mp__reading(mp__thread *t)
 {
     long long r = mp__backend_read(&t->rd);
-    return r > 0 ? r : 0;
+    return __builtin_expect(r >= 0, 1) ? r : mp__thread_reread(t);
 }
 
 /* ---- setup.c: the library's start, on first use. */

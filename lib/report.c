@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -389,6 +390,33 @@ out:
 }
 
 /*
+ * The stderr the program started with: noted before main, by a
+ * constructor, because a program started with descriptor 2 closed may
+ * open a file of its own on it before its first profiled line.  The
+ * report goes to descriptor 2 only while it is still that file.
+ */
+static mp__fd_id stderr_id;
+static int stderr_open; /* descriptor 2 was open at start */
+
+__attribute__((constructor)) static void note_stderr(void)
+{
+    struct stat st;
+    MP__SAVE_ERRNO({
+        if (fstat(STDERR_FILENO, &st) == 0) {
+            stderr_id.dev = st.st_dev;
+            stderr_id.ino = st.st_ino;
+            stderr_open = 1;
+        }
+    });
+}
+
+/* stderr_is_ours() - whether descriptor 2 is still the starting stderr. */
+static int stderr_is_ours(void)
+{
+    return stderr_open && mp__fd_is(STDERR_FILENO, &stderr_id);
+}
+
+/*
  * output_path() - MEMPROF_OUTPUT with %p expanded into buf, or NULL when
  * the report goes to stderr (said once when the name is too long).
  */
@@ -408,8 +436,8 @@ static const char *output_path(char *buf, size_t size)
 /*
  * mp__output_start() - empty the report file when recording starts, so
  * that every report of this run (the process's, its forked children's,
- * each mp_report(NULL)) can append to it; an unwritable file is said now
- * and the reports go to stderr.
+ * each mp_report(NULL)) can append to it; an unwritable file, a symbolic
+ * link, a FIFO is said now and the reports go to stderr.
  */
 void mp__output_start(void)
 {
@@ -417,30 +445,66 @@ void mp__output_start(void)
     const char *path = output_path(buf, sizeof buf);
     if (path == NULL)
         return;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int fd = mp__open_out(path, O_TRUNC);
     if (fd < 0) {
-        mp__warn("cannot write MEMPROF_OUTPUT='%s' (%s); using stderr", path,
-                 strerror(errno));
+        mp__warn_out("MEMPROF_OUTPUT", path, fd, "using stderr");
         mp__config.output = NULL;
         return;
     }
     close(fd);
 }
 
-/* open_destination() - the report file, to append to, or stderr. */
-static FILE *open_destination(void)
+/*
+ * open_destination() - the report file, to append to, or stderr; *path
+ * is the file's name (in buf) or NULL.
+ */
+static FILE *open_destination(char *buf, size_t size, const char **path)
 {
-    char buf[4096];
-    const char *path = output_path(buf, sizeof buf);
-    if (path == NULL)
+    *path = output_path(buf, size);
+    if (*path == NULL)
         return stderr;
-    FILE *f = fopen(path, "ae");
+    int fd = mp__open_out(*path, O_APPEND);
+    FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
     if (f == NULL) {
-        mp__warn("cannot write MEMPROF_OUTPUT='%s' (%s); using stderr", path,
-                 strerror(errno));
+        int rc = fd >= 0 ? -errno : fd;
+        if (fd >= 0)
+            close(fd);
+        mp__warn_out("MEMPROF_OUTPUT", *path, rc, "using stderr");
+        *path = NULL;
         return stderr;
     }
     return f;
+}
+
+/*
+ * report_to_destination() - the report to MEMPROF_OUTPUT's file or to
+ * stderr, never to a descriptor 2 that is not the starting stderr
+ * (-EBADF).  When the file cannot take it all (a full disk), the part
+ * written is cut off again and the report goes to stderr, with one line.
+ * Returns 0 or -errno.
+ */
+static int report_to_destination(void)
+{
+    char buf[4096];
+    const char *path;
+    FILE *f = open_destination(buf, sizeof buf, &path);
+    if (f != stderr) {
+        struct stat st;
+        off_t size0 =
+            fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+        int r = mp__report_write(f);
+        if (r != 0 && size0 >= 0)
+            (void)!ftruncate(fileno(f), size0);
+        fclose(f);
+        if (r == 0)
+            return 0;
+        mp__warn("cannot write the report to MEMPROF_OUTPUT='%s' (%s); "
+                 "writing it to stderr",
+                 path, mp_strerror(r));
+    }
+    if (!stderr_is_ours())
+        return -EBADF;
+    return mp__report_write(stderr);
 }
 
 /* any_record() - whether anything at all was recorded. */
@@ -468,12 +532,9 @@ void mp__report_at_exit(void)
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON ||
             !any_record())
             break;
-        FILE *out = open_destination();
-        int r = mp__report_write(out);
-        if (r != 0)
+        int r = report_to_destination();
+        if (r != 0 && r != -EBADF)
             mp__warn("cannot write the report (%s)", mp_strerror(r));
-        if (out != stderr)
-            fclose(out);
     });
 }
 
@@ -485,10 +546,7 @@ int mp_report(FILE *out)
         mp__init();
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
             break;
-        FILE *f = out != NULL ? out : open_destination();
-        r = mp__report_write(f);
-        if (f != out && f != stderr)
-            fclose(f);
+        r = out != NULL ? mp__report_write(out) : report_to_destination();
     });
     return r;
 }

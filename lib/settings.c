@@ -4,10 +4,12 @@
  * A bad value is never fatal: one "memprof: ..." line names the variable,
  * the value and what is used instead.
  */
+#define _GNU_SOURCE /* secure_getenv */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -45,9 +47,33 @@ int mp__expand_pid(const char *pattern, long pid, char *buf, size_t size)
 }
 
 /*
+ * secure_execution() - whether this process runs setuid, setgid or with
+ * file capabilities (AT_SECURE): the user who set the environment is not
+ * the one whose rights the process has, so MEMPROF_OUTPUT, MEMPROF_DAT and
+ * MEMPROF_SOURCE_PATH could make it write or show files that user may
+ * not.  Settings are then read with secure_getenv, which gives NULL;
+ * one line says so when any MEMPROF_ variable is set.
+ */
+static int secure_execution(void)
+{
+    if (getauxval(AT_SECURE) == 0)
+        return 0;
+    extern char **environ;
+    for (char **e = environ; e != NULL && *e != NULL; e++) {
+        if (strncmp(*e, "MEMPROF_", 8) == 0) {
+            mp__warn("profiling settings (MEMPROF_*) are ignored in a "
+                     "setuid or setgid program; using the defaults");
+            break;
+        }
+    }
+    return 1;
+}
+
+/*
  * mp__settings_load() - read MEMPROF_DISABLE first: when recording is off,
  * nothing else is read and nothing is printed.  A variable set to the
- * empty string counts as unset, as a shell's "NAME= prog" means.
+ * empty string counts as unset, as a shell's "NAME= prog" means.  In a
+ * setuid or setgid program nothing is read (see secure_execution()).
  */
 void mp__settings_load(mp__settings *out)
 {
@@ -64,7 +90,10 @@ void mp__settings_load(mp__settings *out)
     out->peak = 0;
     out->break_mib = 0;
 
-    v = getenv("MEMPROF_DISABLE");
+    if (secure_execution())
+        return;
+
+    v = secure_getenv("MEMPROF_DISABLE");
     if (v != NULL && *v != '\0') {
         if (mp__parse_int(v, 0, 1, &n) == 0)
             out->disabled = (int)n;
@@ -74,7 +103,7 @@ void mp__settings_load(mp__settings *out)
     if (out->disabled)
         return;
 
-    v = getenv("MEMPROF_PRECISION");
+    v = secure_getenv("MEMPROF_PRECISION");
     if (v != NULL && *v != '\0') {
         if (mp__parse_int(v, 0, MP__PRECISION_MAX, &n) == 0)
             out->precision = (int)n;
@@ -84,19 +113,19 @@ void mp__settings_load(mp__settings *out)
                      v, MP__PRECISION_MAX, MP__PRECISION_DEFAULT);
     }
 
-    v = getenv("MEMPROF_OUTPUT");
+    v = secure_getenv("MEMPROF_OUTPUT");
     if (v != NULL && *v != '\0')
         out->output = v;
 
-    v = getenv("MEMPROF_SOURCE_PATH");
+    v = secure_getenv("MEMPROF_SOURCE_PATH");
     if (v != NULL && *v != '\0')
         out->source_path = v;
 
-    v = getenv("MEMPROF_BACKEND");
+    v = secure_getenv("MEMPROF_BACKEND");
     if (v != NULL && *v != '\0')
         out->backend = v;
 
-    v = getenv("MEMPROF_FORMAT");
+    v = secure_getenv("MEMPROF_FORMAT");
     if (v != NULL && *v != '\0') {
         if (strcmp(v, "json") == 0)
             out->format = MP__FORMAT_JSON;
@@ -108,7 +137,7 @@ void mp__settings_load(mp__settings *out)
                      v);
     }
 
-    v = getenv("MEMPROF_PEAK");
+    v = secure_getenv("MEMPROF_PEAK");
     if (v != NULL && *v != '\0') {
         if (mp__parse_int(v, 0, 1, &n) == 0)
             out->peak = (int)n;
@@ -116,7 +145,7 @@ void mp__settings_load(mp__settings *out)
             mp__warn("MEMPROF_PEAK='%s' is not 0 or 1; using 0", v);
     }
 
-    v = getenv("MEMPROF_BREAK_MIB");
+    v = secure_getenv("MEMPROF_BREAK_MIB");
     if (v != NULL && *v != '\0') {
         char *end = NULL;
         int saved = errno;
@@ -130,7 +159,7 @@ void mp__settings_load(mp__settings *out)
                      v);
     }
 
-    v = getenv("MEMPROF_DAT");
+    v = secure_getenv("MEMPROF_DAT");
     if (v != NULL && *v != '\0')
         out->dat = v;
 }

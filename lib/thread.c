@@ -5,6 +5,11 @@
  * folded into the registry and freed when the thread ends; after a fork,
  * only the forking thread's is left in the child, zeroed, with a reader
  * of the child's memory.
+ *
+ * A reader's descriptor is kept at a high number and its file noted:
+ * the program may close it (close_range) and reuse the number, so it is
+ * checked when a read fails, and before it is closed, and never closed
+ * when it has become the program's.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,6 +20,38 @@ __thread mp__thread *mp__self MP__TLS_MODEL;
 static pthread_key_t thread_key;
 static int warned_open;
 
+/* open_reader() - t's reader, its descriptor moved high, its file noted. */
+static int open_reader(mp__thread *t)
+{
+    int rc = mp__backend_open(&t->rd);
+    if (rc == 0 && t->rd.fd >= 0)
+        t->rd.fd = mp__fd_keep(t->rd.fd, &t->rd_id);
+    return rc;
+}
+
+/* close_reader() - close t's reader, unless its number is not its file. */
+static void close_reader(mp__thread *t)
+{
+    if (t->rd.fd >= 0 && !mp__fd_is(t->rd.fd, &t->rd_id))
+        t->rd.fd = -1;
+    mp__proc_close(&t->rd);
+}
+
+/*
+ * mp__thread_reread() - see internal.h.  Only this thread (or a signal
+ * handler on it) uses t's reader; everything here is async-signal-safe.
+ */
+long long mp__thread_reread(mp__thread *t)
+{
+    if (t->rd.fd < 0 || mp__fd_is(t->rd.fd, &t->rd_id))
+        return 0;
+    t->rd.fd = -1; /* the number is not ours any more: not closed */
+    if (open_reader(t) != 0)
+        return 0;
+    long long r = mp__backend_read(&t->rd);
+    return r > 0 ? r : 0;
+}
+
 /* thread_exit() - the key's destructor: fold the rows, free the record. */
 static void thread_exit(void *arg)
 {
@@ -23,7 +60,7 @@ static void thread_exit(void *arg)
         return;
     if (mp__self == t)
         mp__self = NULL;
-    mp__proc_close(&t->rd);
+    close_reader(t);
     mp__thread_free(t);
 }
 
@@ -45,8 +82,8 @@ static void fork_child(void)
 {
     mp__records_fork_child(mp__self);
     if (mp__self != NULL) {
-        mp__proc_close(&mp__self->rd);
-        mp__backend_open(&mp__self->rd);
+        close_reader(mp__self);
+        open_reader(mp__self);
     }
     mp__unlock();
 }
@@ -80,7 +117,7 @@ mp__thread *mp__thread_self(void)
         mp__warn("out of memory; a thread's lines are not recorded");
         return NULL;
     }
-    int rc = mp__backend_open(&t->rd);
+    int rc = open_reader(t);
     if (rc < 0 && !__atomic_exchange_n(&warned_open, 1, __ATOMIC_RELAXED))
         mp__warn("cannot read memory with the %s backend (%s); memory reads "
                  "as 0",
