@@ -43,7 +43,9 @@ BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
-TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,$(wildcard test/progs/*.c))
+TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,\
+    $(filter-out test/progs/plugin.c,$(wildcard test/progs/*.c))) \
+    $(B)/test/progs/plugin.so
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
 # The heap backend's counter: malloc and its family, counted, in an archive
@@ -172,6 +174,17 @@ $(B)/test/progs/heap_lines_linked: test/progs/heap_lines.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
+
+# A profiled plugin that dlclose.c loads and unloads; dlclose is linked
+# with -rdynamic, so that the plugin finds libmemprof in it.
+$(B)/test/progs/plugin.so: test/progs/plugin.c include/memprof.h
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $<
+
+$(B)/test/progs/dlclose: test/progs/dlclose.c $(LIB) $(B)/test/progs/plugin.so
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
+	    $(LIB) $(REQ_LDLIBS)
 
 # The counter alone, instrumented even under the sanitizers (see heap.h).
 # With two sources the compiler writes the .d file of the last one:

@@ -147,15 +147,30 @@ typedef struct mp__thread {
  * MP_PROFILE_FUNC site) or, for lines outside profiled functions, a file.
  */
 typedef struct mp__group {
-    unsigned slot;   /* the group's own slot (its state row) */
-    mp__site *fsite; /* the MP_PROFILE_FUNC site, or NULL for a file */
-    const char *file;
+    unsigned slot;    /* the group's own slot (its state row) */
+    int is_func;      /* a profiled function's; else a file's lines */
+    int line;         /* functions: the line of MP_PROFILE_FUNC */
+    int precision;    /* functions: MP_PROFILE_FUNC_PRECISION's, or -1 */
+    const char *func; /* functions: its name (a copy) */
+    const char *file; /* a copy */
 } mp__group;
+
+/*
+ * What the registry keeps of a site, copied when it registers, so that a
+ * report never reads the site's own struct or strings: a plugin unloaded
+ * with dlclose(3) takes them with it.
+ */
+typedef struct mp__site_copy {
+    const char *text; /* a copy; NULL: the slot is a group's */
+    int line;
+    int kind;
+    unsigned group;
+} mp__site_copy;
 
 /* The registry of slots, groups and threads, guarded by mp__lock(). */
 typedef struct mp__registry {
-    mp__site **sites; /* by slot; NULL for a file group's slot */
-    unsigned nslots;  /* slots in use, counting the unused slot 0 */
+    mp__site_copy *sites; /* by slot */
+    unsigned nslots;      /* slots in use, counting the unused slot 0 */
     size_t cap;
     mp__group *groups; /* in order of first record */
     unsigned ngroups;

@@ -99,10 +99,10 @@ static const mp__source *cached_source(source_cache *c, const char *file,
  * (where its statement starts), or 0 when site is not g's or recorded
  * nothing.
  */
-static int shown_line(const mp__site *site, const mp__row *row,
+static int shown_line(const mp__site_copy *site, const mp__row *row,
                       const mp__group *g, const mp__source *src)
 {
-    if (site == NULL || site->group != g->slot || row->count == 0)
+    if (site->text == NULL || site->group != g->slot || row->count == 0)
         return 0;
     return src != NULL ? mp__source_stmt_start(src, site->line) : site->line;
 }
@@ -112,7 +112,7 @@ static int shown_line(const mp__site *site, const mp__row *row,
  * into *t.  Returns 1 when the group recorded something, 0 when it did
  * not or memory ran out (said in one line); t->ls is then NULL.
  */
-static int table_build(table *t, const mp__group *g, mp__site **sites,
+static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
                        unsigned nslots, const mp__row *rows,
                        source_cache *cache, mp__source *spare)
 {
@@ -123,7 +123,7 @@ static int table_build(table *t, const mp__group *g, mp__site **sites,
     memset(t, 0, sizeof *t);
     /* The lines that recorded, mapped to where their statements start. */
     for (unsigned s = 1; s < nslots; s++) {
-        int line = shown_line(sites[s], &rows[s], g, src);
+        int line = shown_line(&sites[s], &rows[s], g, src);
         if (line == 0)
             continue;
         if (lo == 0 || line < lo)
@@ -137,8 +137,8 @@ static int table_build(table *t, const mp__group *g, mp__site **sites,
     /* A function shows from its first line to its closing brace. */
     int first = lo;
     int last = hi;
-    if (src != NULL && g->fsite != NULL &&
-        mp__source_function(src, g->fsite->line, &first, &last) == 0) {
+    if (src != NULL && g->is_func &&
+        mp__source_function(src, g->line, &first, &last) == 0) {
         if (first > lo)
             first = lo;
         if (last < hi)
@@ -153,32 +153,32 @@ static int table_build(table *t, const mp__group *g, mp__site **sites,
         return 0;
     }
     for (unsigned s = 1; s < nslots; s++) {
-        int line = shown_line(sites[s], &rows[s], g, src);
+        int line = shown_line(&sites[s], &rows[s], g, src);
         if (line == 0)
             continue;
         line_stat *l = &ls[line - first];
         if (l->count == 0 || rows[s].max > l->max)
             l->max = rows[s].max;
-        if (sites[s]->kind == MP__SITE_LINE &&
+        if (sites[s].kind == MP__SITE_LINE &&
             (!l->has_peak || rows[s].peak > l->peak)) {
             l->peak = rows[s].peak;
             l->has_peak = 1;
         }
         if (l->text == NULL)
-            l->text = sites[s]->text;
+            l->text = sites[s].text;
         l->count += rows[s].count;
         l->inc += rows[s].inc;
     }
 
     int precision = __atomic_load_n(&mp__config.precision, __ATOMIC_RELAXED);
-    if (g->fsite != NULL && g->fsite->precision >= 0) {
-        if (g->fsite->precision <= MP__PRECISION_MAX)
-            precision = g->fsite->precision;
+    if (g->is_func && g->precision >= 0) {
+        if (g->precision <= MP__PRECISION_MAX)
+            precision = g->precision;
         else
             mp__warn("MP_PROFILE_FUNC_PRECISION(%d) at %s:%d is not 0..%d; "
                      "using %d",
-                     g->fsite->precision, g->file, g->fsite->line,
-                     MP__PRECISION_MAX, precision);
+                     g->precision, g->file, g->line, MP__PRECISION_MAX,
+                     precision);
     }
     t->g = g;
     t->src = src;
@@ -257,8 +257,8 @@ static void emit_json(FILE *out, const table *t, int peak, int comma)
     fputs(comma ? ",\n  {\"file\": " : "\n  {\"file\": ", out);
     json_string(out, t->g->file);
     fputs(", \"function\": ", out);
-    if (t->g->fsite != NULL)
-        json_string(out, t->g->fsite->func);
+    if (t->g->is_func)
+        json_string(out, t->g->func);
     else
         fputs("null", out);
     fputs(", \"rows\": [", out);
@@ -305,7 +305,7 @@ static void emit_csv(FILE *out, const table *t, int peak)
             continue;
         csv_field(out, t->g->file);
         fputc(',', out);
-        csv_field(out, t->g->fsite != NULL ? t->g->fsite->func : "");
+        csv_field(out, t->g->func);
         fprintf(out, ",%d,%.6f,%.6f,", line, (double)l->max / MP__MIB,
                 (double)l->inc / MP__MIB);
         if (peak && l->has_peak)
@@ -328,7 +328,7 @@ int mp__report_write(FILE *out)
     unsigned nslots = mp__reg.nslots;
     unsigned ngroups = mp__reg.ngroups;
     mp__row *rows = mp__merged();
-    mp__site **sites = mp__malloc((nslots ? nslots : 1) * sizeof *sites);
+    mp__site_copy *sites = mp__malloc((nslots ? nslots : 1) * sizeof *sites);
     mp__group *groups = mp__malloc((ngroups ? ngroups : 1) * sizeof *groups);
     if (sites != NULL && nslots > 0)
         memcpy(sites, mp__reg.sites, nslots * sizeof *sites);
@@ -514,7 +514,7 @@ static int any_record(void)
     mp__lock();
     mp__row *rows = mp__merged();
     for (unsigned s = 1; rows != NULL && s < mp__reg.nslots && !any; s++)
-        any = mp__reg.sites[s] != NULL && rows[s].count > 0;
+        any = mp__reg.sites[s].text != NULL && rows[s].count > 0;
     mp__unlock();
     mp__free(rows);
     return any;

@@ -97,15 +97,37 @@ void mp__thread_free(mp__thread *t)
     mp__unlock();
 }
 
-/* new_slot() - the next slot number, for site (NULL: a group's slot). */
-static unsigned new_slot(mp__site *site)
+/* copy() - s in the arena, or NULL when out of memory.  Lock held. */
+static const char *copy(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = mp__arena_alloc(n);
+    if (c != NULL)
+        memcpy(c, s, n);
+    return c;
+}
+
+/*
+ * new_slot() - the next slot number, for site in group (site NULL: the
+ * group's own slot), with what reports need of site copied.  0 when out
+ * of memory.
+ */
+static unsigned new_slot(const mp__site *site, unsigned group)
 {
     if (mp__reg.nslots == 0)
         mp__reg.nslots = 1;
     if (mp__arena_grow(&mp__reg.sites, &mp__reg.cap, mp__reg.nslots + 1,
                        sizeof *mp__reg.sites) != 0)
         return 0;
-    mp__reg.sites[mp__reg.nslots] = site;
+    mp__site_copy *c = &mp__reg.sites[mp__reg.nslots];
+    if (site != NULL) {
+        c->text = copy(site->text);
+        if (c->text == NULL)
+            return 0;
+        c->line = site->line;
+        c->kind = site->kind;
+        c->group = group;
+    }
     return mp__reg.nslots++;
 }
 
@@ -140,10 +162,11 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     gk = mp__arena_alloc(sizeof *gk + (size_t)n + 1);
     if (gk == NULL)
         return 0;
-    unsigned slot = new_slot(NULL);
-    if (slot == 0) {
+    const char *file = copy(fsite != NULL ? fsite->file : site->file);
+    const char *func = fsite != NULL ? copy(fsite->func) : "";
+    unsigned slot = file != NULL && func != NULL ? new_slot(NULL, 0) : 0;
+    if (slot == 0)
         return 0;
-    }
     memcpy(gk->key, key, (size_t)n + 1);
     gk->group = mp__reg.ngroups;
     hash_oom = 0;
@@ -153,8 +176,11 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     }
     mp__group *g = &mp__reg.groups[mp__reg.ngroups++];
     g->slot = slot;
-    g->fsite = fsite;
-    g->file = fsite != NULL ? fsite->file : site->file;
+    g->is_func = fsite != NULL;
+    g->line = fsite != NULL ? fsite->line : 0;
+    g->precision = fsite != NULL ? fsite->precision : -1;
+    g->func = func;
+    g->file = file;
     return slot;
 }
 
@@ -166,7 +192,7 @@ unsigned mp__site_register(mp__site *site, mp__frame *frame)
     if (slot == 0) {
         unsigned group = group_of(site, frame);
         if (group != 0)
-            slot = new_slot(site);
+            slot = new_slot(site, group);
         if (slot != 0) {
             __atomic_store_n(&site->group, group, __ATOMIC_RELAXED);
             __atomic_store_n(&site->slot, slot, __ATOMIC_RELEASE);

@@ -708,6 +708,32 @@ START_TEST(test_signal_first_hits)
 }
 END_TEST
 
+/*
+ * A profiled plugin unloaded with dlclose before exit: its table still
+ * prints (from what the library copied when its sites registered), after
+ * the program's own, and its line of 8 MB shows 8.0 MiB.
+ */
+START_TEST(test_dlclose_plugin)
+{
+    char plugin[512];
+    snprintf(plugin, sizeof plugin, "%s", build_path("test/progs/plugin.so"));
+    const char *argv[] = {build_path("test/progs/dlclose"), plugin, NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+                  "status %d\n%s", r.status, r.err);
+    table t[3];
+    ck_assert_int_eq(parse_tables(r.err, t, 3), 2);
+    ck_assert_str_eq(t[1].file, "test/progs/plugin.c");
+    check_rows_are_source(&t[1], "void plugin_work(void)");
+    const table_row *set = row_with(&t[1], "memset(p, 1, 8u << 20)");
+    ck_assert_int_eq(set->occ, 1);
+    FIGURE(ck_assert_double_eq_tol(set->inc, 8.0, 0.3));
+    ck_assert_int_eq(row_with(&t[0], "dlclose(h)")->occ, 1);
+    run_result_free(&r);
+}
+END_TEST
+
 /* MEMPROF_OUTPUT with %p: a file per process, nothing on stderr. */
 START_TEST(test_output_file)
 {
@@ -1182,6 +1208,7 @@ Suite *e2e_suite(void)
     tcase_add_test(tc, test_fork);
     tcase_add_test(tc, test_signal_handler);
     tcase_add_test(tc, test_signal_first_hits);
+    tcase_add_test(tc, test_dlclose_plugin);
     tcase_add_test(tc, test_exported_names);
     tcase_add_test(tc, test_clang_builds_library);
     tcase_add_test(tc, test_header_dialects);

@@ -46,7 +46,8 @@ static void group_sums(mp__site *fsite, int64_t *inc, int64_t *last)
     mp__row *rows = mp__merged();
     *inc = 0;
     for (unsigned s = 1; s < mp__reg.nslots; s++)
-        if (mp__reg.sites[s] != NULL && mp__reg.sites[s]->group == fsite->group)
+        if (mp__reg.sites[s].text != NULL &&
+            mp__reg.sites[s].group == fsite->group)
             *inc += rows[s].inc;
     mp__unlock();
     free(rows);

@@ -39,9 +39,14 @@ START_TEST(test_file_groups)
     ck_assert_uint_lt(a.group, sa);
     ck_assert_uint_eq(mp__reg.ngroups, 2);
     ck_assert_str_eq(mp__reg.groups[0].file, "a.c");
-    ck_assert_ptr_null(mp__reg.groups[0].fsite);
-    ck_assert_ptr_null(mp__reg.sites[a.group]);
-    ck_assert_ptr_eq(mp__reg.sites[sa], &a);
+    ck_assert_int_eq(mp__reg.groups[0].is_func, 0);
+    ck_assert_ptr_null(mp__reg.sites[a.group].text);
+    /* The registry keeps copies, never the site's own strings. */
+    ck_assert_str_eq(mp__reg.sites[sa].text, a.text);
+    ck_assert_ptr_ne(mp__reg.sites[sa].text, a.text);
+    ck_assert_int_eq(mp__reg.sites[sa].line, a.line);
+    ck_assert_uint_eq(mp__reg.sites[sa].group, a.group);
+    ck_assert_ptr_ne(mp__reg.groups[0].file, a.file);
     /* Registering again changes nothing. */
     ck_assert_uint_eq(mp__site_register(&a, NULL), sa);
     ck_assert_uint_eq(mp__reg.nslots, sd + 1);
@@ -64,7 +69,9 @@ START_TEST(test_function_groups)
     ck_assert_uint_ne(f1.group, g.group);
     ck_assert_uint_eq(l.group, f1.group);
     ck_assert_uint_eq(mp__reg.ngroups, 2);
-    ck_assert_ptr_eq(mp__reg.groups[0].fsite, &f1);
+    ck_assert_int_eq(mp__reg.groups[0].is_func, 1);
+    ck_assert_int_eq(mp__reg.groups[0].line, 5);
+    ck_assert_str_eq(mp__reg.groups[0].func, f1.func);
 }
 END_TEST
 
