@@ -33,6 +33,7 @@ typedef struct mp__settings {
     int format;              /* MEMPROF_FORMAT: MP__FORMAT_* */
     int peak;                /* MEMPROF_PEAK=1 */
     double break_mib;        /* MEMPROF_BREAK_MIB, or 0: off */
+    int secure;              /* setuid or setgid: no source is read */
 } mp__settings;
 
 enum { MP__FORMAT_TABLE, MP__FORMAT_JSON, MP__FORMAT_CSV };

@@ -83,7 +83,10 @@ static const mp__source *cached_source(source_cache *c, const char *file,
         if (strcmp(c->file[i], file) == 0)
             return c->err[i] == 0 ? &c->src[i] : NULL;
     mp__source *src = c->n < 16 ? &c->src[c->n] : spare;
-    int err = mp__source_load(src, file, mp__config.source_path);
+    /* A setuid program would read files as its owner for its user. */
+    int err = mp__config.secure
+                  ? -EPERM
+                  : mp__source_load(src, file, mp__config.source_path);
     if (err != 0)
         mp__warn("cannot read %s (%s); showing the recorded statements", file,
                  strerror(-err));

@@ -14,8 +14,10 @@
 
 #include "internal.h"
 
-mp__settings mp__config = {0,    MP__PRECISION_DEFAULT, NULL, NULL, NULL,
-                           NULL, MP__FORMAT_TABLE,      0,    0};
+mp__settings mp__config = {
+    .precision = MP__PRECISION_DEFAULT,
+    .format = MP__FORMAT_TABLE,
+};
 
 /*
  * mp__expand_pid() - "%p" becomes the decimal pid, "%%" a single '%'; any
@@ -89,8 +91,10 @@ void mp__settings_load(mp__settings *out)
     out->format = MP__FORMAT_TABLE;
     out->peak = 0;
     out->break_mib = 0;
+    out->secure = 0;
 
-    if (secure_execution())
+    out->secure = secure_execution();
+    if (out->secure)
         return;
 
     v = secure_getenv("MEMPROF_DISABLE");

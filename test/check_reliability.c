@@ -340,6 +340,16 @@ START_TEST(test_setuid)
         sh("cp '%s' spans && chmod 4755 spans", prog(&sb, "spans")), 0);
     put_file("victim", "secret\n");
     ck_assert_int_eq(chmod("victim", 0600), 0);
+    /* A planted "source": a link to a root-only file of many lines. */
+    FILE *f = fopen("lines", "w");
+    ck_assert_ptr_nonnull(f);
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "private line %d\n", i);
+    fclose(f);
+    ck_assert_int_eq(chmod("lines", 0600), 0);
+    ck_assert_int_eq(sh("mkdir -p test/progs && ln -s ../../lines "
+                        "test/progs/spans.c"),
+                     0);
     const char *env[] = {"MEMPROF_OUTPUT=victim", "MEMPROF_DAT=victim",
                          "MEMPROF_FORMAT=json", NULL};
     run_result r;
@@ -355,6 +365,9 @@ START_TEST(test_setuid)
                      1);
     /* The defaults: a table on stderr, not JSON. */
     ck_assert_int_eq(count(r.err, "Filename: "), 1);
+    /* No source is read as root: the recorded statements stand instead. */
+    ck_assert_ptr_null(strstr(r.err, "private line"));
+    ck_assert_ptr_nonnull(strstr(r.err, "showing the recorded statements"));
     run_result_free(&r);
     sandbox_leave(&sb);
 }
