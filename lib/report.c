@@ -510,30 +510,59 @@ static int report_to_destination(void)
     return mp__report_write(stderr);
 }
 
-/* any_record() - whether anything at all was recorded. */
-static int any_record(void)
+/* hits() - how many hits were recorded in all, by every site. */
+static uint64_t hits(void)
 {
-    int any = 0;
+    uint64_t n = 0;
     mp__lock();
     mp__row *rows = mp__merged();
-    for (unsigned s = 1; rows != NULL && s < mp__reg.nslots && !any; s++)
-        any = mp__reg.sites[s].text != NULL && rows[s].count > 0;
+    for (unsigned s = 1; rows != NULL && s < mp__reg.nslots; s++)
+        if (mp__reg.sites[s].text != NULL)
+            n += rows[s].count;
     mp__unlock();
     mp__free(rows);
-    return any;
+    return n;
 }
 
-/* mp__report_at_exit() - see internal.h. */
+static int exited;             /* the report at exit has run */
+static uint64_t reported_hits; /* hits() when it ran */
+
+/*
+ * late_hits() - after every exit handler: records made after the report
+ * (in an exit handler registered before the library started, or in a
+ * destructor) are not in it; say how many in one line.
+ */
+__attribute__((destructor)) static void late_hits(void)
+{
+    MP__SAVE_ERRNO({
+        if (!__atomic_load_n(&exited, __ATOMIC_ACQUIRE))
+            break;
+        uint64_t late = hits() - reported_hits;
+        if (late > 0)
+            mp__warn("%llu line hits came after the report at exit and "
+                     "are not in it",
+                     (unsigned long long)late);
+    });
+}
+
+/*
+ * mp__report_at_exit() - see internal.h: once, from exit(3) or
+ * quick_exit(3).
+ */
 void mp__report_at_exit(void)
 {
+    if (__atomic_exchange_n(&exited, 1, __ATOMIC_ACQ_REL))
+        return;
     MP__SAVE_ERRNO({
         unsigned long dropped = __atomic_load_n(&mp__dropped, __ATOMIC_RELAXED);
         if (dropped != 0)
             mp__warn("%lu line hits were not recorded (in signal handlers "
                      "that interrupted the library, or out of memory)",
                      dropped);
-        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON ||
-            !any_record())
+        if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
+            break;
+        reported_hits = hits();
+        if (reported_hits == 0)
             break;
         int r = report_to_destination();
         if (r != 0 && r != -EBADF)

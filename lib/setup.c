@@ -33,6 +33,7 @@ static void init_process(void)
     mp__output_start();
     mp__spans_start();
     atexit(mp__report_at_exit);
+    at_quick_exit(mp__report_at_exit);
     __atomic_store_n(&mp__state, MP__STATE_ON, __ATOMIC_RELEASE);
 }
 

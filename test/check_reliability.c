@@ -373,6 +373,35 @@ START_TEST(test_setuid)
 }
 END_TEST
 
+/*
+ * The end of a program: an exit handler registered before the library's
+ * first use records after the report at exit (its 3 hits are said in one
+ * line, after the report); quick_exit(3) still prints the report.
+ */
+START_TEST(test_late_records_and_quick_exit)
+{
+    const char *late[] = {build_path("test/progs/late"), "atexit", NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(late, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    table t[3];
+    ck_assert_int_eq(parse_tables(r.err, t, 3), 1);
+    const char *line = "memprof: 3 line hits came after the report at exit "
+                       "and are not in it\n";
+    ck_assert_int_eq(count(r.err, line), 1);
+    ck_assert_ptr_null(strstr(r.err, "late_fn"));
+    run_result_free(&r);
+
+    const char *quick[] = {build_path("test/progs/late"), "quick", NULL};
+    ck_assert_int_eq(run_capture(quick, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_int_eq(parse_tables(r.err, t, 3), 1);
+    ck_assert_int_eq(count(r.err, "MP_LINE(sink = 1);"), 1);
+    ck_assert_int_eq(count(r.err, "came after the report"), 0);
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
@@ -388,6 +417,10 @@ Suite *reliability_suite(void)
     tcase_add_test(tc, test_dev_full);
     tcase_add_test(tc, test_dat_whole_lines);
     tcase_add_test(tc, test_long_label);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("lifetime");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_late_records_and_quick_exit);
     suite_add_tcase(s, tc);
     tc = tcase_create("setuid");
     tcase_set_timeout(tc, 60);
