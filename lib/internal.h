@@ -34,6 +34,7 @@ typedef struct mp__settings {
     int peak;                /* MEMPROF_PEAK=1 */
     double break_mib;        /* MEMPROF_BREAK_MIB, or 0: off */
     int secure;              /* setuid or setgid: no source is read */
+    int report_signal;       /* MEMPROF_REPORT_SIGNAL: SIGUSR1, 0: none */
 } mp__settings;
 
 enum { MP__FORMAT_TABLE, MP__FORMAT_JSON, MP__FORMAT_CSV };
@@ -530,5 +531,13 @@ void mp__output_start(void);
 
 /* mp__report_at_exit() - the atexit handler: print to the destination. */
 void mp__report_at_exit(void);
+
+/* ---- signals.c: the report on SIGINT, SIGTERM, SIGHUP, on demand. */
+
+/*
+ * mp__signals_start() - at init: the report's handlers on the signals that
+ * still have their default action.
+ */
+void mp__signals_start(void);
 
 #endif /* MEMPROF_INTERNAL_H */

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE /* secure_getenv */
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,7 @@ void mp__settings_load(mp__settings *out)
     out->peak = 0;
     out->break_mib = 0;
     out->secure = 0;
+    out->report_signal = 0;
 
     out->secure = secure_execution();
     if (out->secure)
@@ -160,6 +162,19 @@ void mp__settings_load(mp__settings *out)
         else
             mp__warn("MEMPROF_BREAK_MIB='%s' is not a number of MiB above "
                      "0; no break",
+                     v);
+    }
+
+    v = secure_getenv("MEMPROF_REPORT_SIGNAL");
+    if (v != NULL && *v != '\0') {
+        const char *name = strncmp(v, "SIG", 3) == 0 ? v + 3 : v;
+        if (strcmp(name, "USR1") == 0)
+            out->report_signal = SIGUSR1;
+        else if (strcmp(name, "USR2") == 0)
+            out->report_signal = SIGUSR2;
+        else
+            mp__warn("MEMPROF_REPORT_SIGNAL='%s' is not USR1 or USR2; no "
+                     "report on a signal",
                      v);
     }
 

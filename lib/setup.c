@@ -34,6 +34,7 @@ static void init_process(void)
     mp__spans_start();
     atexit(mp__report_at_exit);
     at_quick_exit(mp__report_at_exit);
+    mp__signals_start();
     __atomic_store_n(&mp__state, MP__STATE_ON, __ATOMIC_RELEASE);
 }
 

@@ -5,6 +5,7 @@
  * the disk is full, a label is very long, the program is setuid.  Each
  * test states the outcome.
  */
+#define _GNU_SOURCE 1 /* memmem */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -402,6 +403,95 @@ START_TEST(test_late_records_and_quick_exit)
 }
 END_TEST
 
+/* row_with_text() - the row of t whose contents hold text; must exist. */
+static const table_row *row_with_text(const table *t, const char *text)
+{
+    for (int k = 0; k < t->nrows; k++) {
+        const table_row *row = &t->rows[k];
+        if (row->recorded && memmem(row->contents, (size_t)row->contents_len,
+                                    text, strlen(text)) != NULL)
+            return row;
+    }
+    ck_abort_msg("no row holds %s", text);
+    return NULL;
+}
+
+/*
+ * stop() - run "stopped MODE" in a shell with env, wait for it to be
+ * ready, send it the signals (kill names, blank-separated, each once its
+ * previous report is out), and put its exit status as the shell saw it
+ * (128 + the signal that ended it) at the end of r->out.
+ */
+static void stop(run_result *r, const char *const env[], const char *mode,
+                 const char *signals)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "t=$(mktemp -d); "
+             "env --default-signal=INT,TERM,HUP '%s' %s >$t/out 2>$t/err & "
+             "pid=$!; "
+             "until grep -q ready $t/out; do sleep 0.01; done; "
+             "n=0; for s in %s; do "
+             "  kill -$s $pid; n=$((n + 1)); "
+             "  if [ $s = USR1 ]; then "
+             "    until [ $(grep -c '^Filename' $t/err) -ge $n ]; do "
+             "      sleep 0.01; done; fi; "
+             "done; "
+             "wait $pid; st=$?; cat $t/err >&2; echo status=$st; rm -r $t",
+             build_path("test/progs/stopped"), mode, signals);
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    ck_assert_int_eq(run_capture(argv, env, r), 0);
+}
+
+/*
+ * Stopped by a signal (issue: a Ctrl-C'd program printed nothing): on
+ * SIGINT, SIGTERM and SIGHUP with their default action the report is
+ * printed, then the program dies by the same signal (the shell sees 128 +
+ * the signal, as without the library).  A SIGINT handler of the program's
+ * own is kept: it exits with 3, and the report comes at exit.
+ * MEMPROF_REPORT_SIGNAL=USR1: a report on each USR1, and the program goes
+ * on.
+ */
+START_TEST(test_stopped_by_signal)
+{
+    static const struct {
+        const char *sig;
+        const char *status;
+    } cases[] = {{"INT", "status=130\n"},
+                 {"TERM", "status=143\n"},
+                 {"HUP", "status=129\n"}};
+    run_result r;
+    table t[4];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        stop(&r, NULL, "loop", cases[i].sig);
+        ck_assert_str_eq(r.out, cases[i].status);
+        ck_assert_int_eq(parse_tables(r.err, t, 4), 1);
+        ck_assert_int_ge(row_with_text(&t[0], "usleep(1000)")->occ, 1);
+        run_result_free(&r);
+    }
+    stop(&r, NULL, "own", "INT");
+    ck_assert_str_eq(r.out, "status=3\n");
+    ck_assert_int_eq(parse_tables(r.err, t, 4), 1);
+    run_result_free(&r);
+
+    const char *usr1[] = {"MEMPROF_REPORT_SIGNAL=USR1", NULL};
+    stop(&r, usr1, "loop", "USR1 USR1 TERM");
+    ck_assert_str_eq(r.out, "status=143\n");
+    ck_assert_int_eq(parse_tables(r.err, t, 4), 3);
+    /* The loop went on between the reports. */
+    ck_assert_int_le(row_with_text(&t[0], "usleep(1000)")->occ,
+                     row_with_text(&t[2], "usleep(1000)")->occ);
+    run_result_free(&r);
+
+    const char *bad[] = {"MEMPROF_REPORT_SIGNAL=KILL", NULL};
+    stop(&r, bad, "loop", "TERM");
+    ck_assert_int_eq(count(r.err, "memprof: MEMPROF_REPORT_SIGNAL='KILL' is "
+                                  "not USR1 or USR2; no report on a signal\n"),
+                     1);
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
@@ -421,6 +511,7 @@ Suite *reliability_suite(void)
     tc = tcase_create("lifetime");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_late_records_and_quick_exit);
+    tcase_add_test(tc, test_stopped_by_signal);
     suite_add_tcase(s, tc);
     tc = tcase_create("setuid");
     tcase_set_timeout(tc, 60);

@@ -1,0 +1,47 @@
+/*
+ * stopped.c - a program stopped by a signal while it runs a profiled loop:
+ *
+ *     stopped loop   keeps 8 MB, prints "ready", then loops until killed
+ *     stopped own    the same with its own SIGINT handler (set before the
+ *                    library's first use), which exits with status 3
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <memprof.h>
+
+static void *volatile escape;
+static volatile long turns;
+
+static void on_int(int sig)
+{
+    (void)sig;
+    exit(3);
+}
+
+static void serve(void)
+{
+    MP_PROFILE_FUNC();
+    MP_LINE(char *p = malloc(8u << 20));
+    MP_LINE(memset(p, 1, 8u << 20));
+    MP_LINE(escape = p);
+    printf("ready\n");
+    fflush(stdout);
+    for (;;) {
+        MP_LINE(usleep(1000));
+        turns++;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    if (strcmp(argv[1], "own") == 0)
+        signal(SIGINT, on_int);
+    serve();
+    return 0;
+}
