@@ -863,6 +863,8 @@ START_TEST(test_errors)
            "time\n",
            "run.dat", "one.dat", "-o", "x.svg");
     expect(&sb, 1,
+           "memprof: nan.dat:2: 1 line with values that are not finite or "
+           "beyond 1e+12 skipped\n"
            "memprof: nan.dat has one sample; nothing to plot over "
            "time\n",
            "nan.dat", "--term");

@@ -109,6 +109,20 @@ START_TEST(test_read_errors)
         {"CHLD z 1.0 2.0\n", 1},
         {"FUNC f 1 2 3\n", 1},
         {"MEM 1.0 2.0 \nFUNC f 1 2 3 4 x\n", 2},
+        /* What mprof does not write: junk after the fields, tabs, hex,
+           a level that is not an int. */
+        {"MEM 1.0 2.0\nMEM 1 2 junk\n", 2},
+        {"MEM\t1.0\t2.0\n", 1},
+        {"MEM 1.0 2.0\nCHLD\t7 1.0 2.0\n", 2},
+        {"MEM 0x10 2.0\n", 1},
+        {"FUNC f 1 2 3 4 inf\n", 1},
+        {"FUNC f 1 2 3 4 nan\n", 1},
+        {"FUNC f 1 2 3 4 2147483648\n", 1},
+        {"FUNC f 1 2 3 4 1.5\n", 1},
+        {"FUNC f 1 2 3 4 0 junk\n", 1},
+        {"CHLD 99999999999999999999 1 2\n", 1},
+        /* A malformed line that is not the last one, newline or not. */
+        {"MEM 1 2\nMEM 1\nMEM 3 4", 2},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *path = write_tmp(bad[i].text);
@@ -128,6 +142,41 @@ START_TEST(test_read_errors)
                      -ENOENT);
     ck_assert_str_eq(err, "cannot read /nonexistent/x.dat: No such file or "
                           "directory");
+}
+END_TEST
+
+/*
+ * A last line cut short (no newline) is left out, not the file; values
+ * beyond what is drawable are skipped and counted; a level in int's range
+ * is kept as it is.
+ */
+START_TEST(test_read_torn_and_absurd)
+{
+    mp__dat d;
+    char err[256];
+    const char *path = write_tmp("CMDLINE x\nMEM 1 2\nMEM 1e308 3\n"
+                                 "MEM -1e308 4\nMEM nan 5\nMEM 2 inf\n"
+                                 "CHLD 7 1e300 6\nFUNC a.f 1 2 3 1e99 0\n"
+                                 "FUNC a.g 1 2 3 4 2147483647\nMEM 3 7\n"
+                                 "FUNC a.h 1.0 2.0 3");
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    ck_assert_uint_eq(d.nmem, 2);
+    ck_assert_double_eq(d.mem[1].mib, 3);
+    ck_assert_uint_eq(d.nchildren, 0);
+    ck_assert_uint_eq(d.nfuncs, 1);
+    ck_assert_int_eq(d.funcs[0].level, 2147483647);
+    ck_assert_uint_eq(d.skipped, 6);
+    ck_assert_int_eq(d.skipped_line, 3);
+    ck_assert_int_eq(d.torn_line, 11);
+    mp__dat_free(&d);
+    unlink(path);
+    /* A whole last line without its newline is kept. */
+    path = write_tmp("MEM 1 2\nMEM 3 4");
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    ck_assert_uint_eq(d.nmem, 2);
+    ck_assert_int_eq(d.torn_line, 0);
+    mp__dat_free(&d);
+    unlink(path);
 }
 END_TEST
 
@@ -210,6 +259,7 @@ Suite *dat_suite(void)
     tcase_add_test(tc, test_func_name);
     tcase_add_test(tc, test_read);
     tcase_add_test(tc, test_read_errors);
+    tcase_add_test(tc, test_read_torn_and_absurd);
     tcase_add_test(tc, test_spans_of_grow);
     suite_add_tcase(s, tc);
     return s;
