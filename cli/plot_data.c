@@ -184,6 +184,7 @@ static int by_level(const void *pa, const void *pb)
  */
 static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
 {
+    size_t folded = 0;
     double start = d->files[0].start;
     d->spans = calloc(dat->nfuncs + 1, sizeof *d->spans);
     d->funcs = calloc(dat->nfuncs + 1, sizeof *d->funcs);
@@ -198,6 +199,10 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
         s.mem0 = f->mem0;
         s.mem1 = f->mem1;
         s.level = f->level < 0 ? 0 : f->level;
+        if (s.level > PLOT_MAX_LEVEL) {
+            s.level = PLOT_MAX_LEVEL;
+            folded++;
+        }
         if (!isfinite(s.t0) || !isfinite(s.t1) || !isfinite(s.mem0) ||
             !isfinite(s.mem1))
             continue;
@@ -234,6 +239,10 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
         if (d->spans[i].level > d->maxlevel)
             d->maxlevel = d->spans[i].level;
     }
+    if (folded > 0)
+        cli_error("%s: %zu span%s deeper than level %d drawn at level %d",
+                  d->files[0].path, folded, folded == 1 ? "" : "s",
+                  PLOT_MAX_LEVEL, PLOT_MAX_LEVEL);
     qsort(d->spans, d->nspans, sizeof *d->spans, by_level);
     label_funcs(d);
     return 0;
