@@ -218,7 +218,9 @@ long long mp__status_hwm(int fd);
  * mp__dat_put_mem(), _chld(), _func(), _cmdline() - one
  * line of a .dat file, with its "\n", into buf: "MEM %.6f %.4f", "CHLD
  * %ld %.6f %.4f", "FUNC %s %.4f %.4f %.4f %.4f %d", "CMDLINE a 'b c'", as
- * memory_profiler writes them.  Return the length, or -ENOSPC.
+ * memory_profiler writes them (CMDLINE with control characters escaped:
+ * \n, \r, \xHH; up to 4 bytes for each of the arguments').  Return the
+ * length, or -ENOSPC.
  */
 int mp__dat_put_mem(char *buf, size_t size, double mib, double t);
 int mp__dat_put_chld(char *buf, size_t size, long pid, double mib, double t);

@@ -57,7 +57,11 @@ int mp__dat_put_func(char *buf, size_t size, const char *name, double mem0,
 
 /*
  * mp__dat_put_cmdline() - mprof's get_cmd_line(): arguments joined by spaces,
- * each that holds a blank or a tab wrapped in single quotes.
+ * each that holds a blank or a tab wrapped in single quotes; and, so that
+ * the line stays one line (an argument "\nMEM 99999 1" must not forge a
+ * reading), a line feed or carriage return written as \n or \r and any
+ * other control character but the tab as \xHH.  mprof reads the rest of
+ * the line as text, so it shows them as written.
  */
 int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[])
 {
@@ -68,8 +72,24 @@ int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[])
     n = (size_t)r;
     for (int i = 0; argv[i] != NULL; i++) {
         int quote = strpbrk(argv[i], " \t") != NULL;
-        r = put(buf + n, size - n, "%s%s%s%s", i > 0 ? " " : "",
-                quote ? "'" : "", argv[i], quote ? "'" : "");
+        r = put(buf + n, size - n, "%s%s", i > 0 ? " " : "", quote ? "'" : "");
+        if (r < 0)
+            return r;
+        n += (size_t)r;
+        for (const unsigned char *p = (const unsigned char *)argv[i]; *p; p++) {
+            if (*p == '\n')
+                r = put(buf + n, size - n, "\\n");
+            else if (*p == '\r')
+                r = put(buf + n, size - n, "\\r");
+            else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+                r = put(buf + n, size - n, "\\x%02x", *p);
+            else
+                r = put(buf + n, size - n, "%c", *p);
+            if (r < 0)
+                return r;
+            n += (size_t)r;
+        }
+        r = put(buf + n, size - n, "%s", quote ? "'" : "");
         if (r < 0)
             return r;
         n += (size_t)r;

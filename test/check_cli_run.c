@@ -1209,6 +1209,59 @@ START_TEST(test_command_links_no_profiler)
 }
 END_TEST
 
+/*
+ * An argument holding a newline cannot forge a line: CMDLINE stays one
+ * line (escaped), memprof peak and mprof's reader see the true peak.
+ */
+START_TEST(test_cmdline_forged)
+{
+    run_result r;
+    int rc = mp(&r, NULL, "run", "-o", "f.dat", "--", "/bin/echo",
+                "\nMEM 99999 1", "\n\nx", NULL);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, r.err);
+    run_result_free(&r);
+    char *text = read_file("f.dat", NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strncmp(text,
+                          "CMDLINE /bin/echo '\\nMEM 99999 1' "
+                          "\\n\\nx\n",
+                          strlen("CMDLINE /bin/echo '\\nMEM 99999 1' "
+                                 "\\n\\nx\n")) == 0,
+                  "%s", text);
+    ck_assert(!has_line(text, "MEM 99999 1\n"));
+    free(text);
+    rc = mp(&r, NULL, "peak", "f.dat", NULL);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, r.err);
+    ck_assert_str_eq(r.err, "");
+    double peak = 1e9;
+    ck_assert_int_eq(sscanf(r.out, "f.dat\t%lf MiB", &peak), 1);
+    ck_assert_double_lt(peak, 1000);
+    run_result_free(&r);
+    const char *py[] = {
+        "/usr/bin/python3", "-c",
+        "import sys\n"
+        "try:\n"
+        "    import mprof\n"
+        "except Exception:\n"
+        "    print('skip'); sys.exit(0)\n"
+        "d = mprof.read_mprofile_file('f.dat')\n"
+        "print(max(d['mem_usage']) < 1000, '\\n' not in d['cmd_line'][:-1])\n",
+        NULL};
+    if (access(py[0], X_OK) != 0) {
+        fprintf(stderr, "test_cmdline_forged: no python3: mprof's reader "
+                        "not tried\n");
+        return;
+    }
+    ck_assert_int_eq(run_capture(py, NULL, &r), 0);
+    if (strcmp(r.out, "skip\n") == 0)
+        fprintf(stderr, "test_cmdline_forged: python3 has no mprof: its "
+                        "reader not tried\n");
+    else
+        ck_assert_msg(strcmp(r.out, "True True\n") == 0, "%s %s", r.out, r.err);
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *cli_run_suite(void)
 {
     Suite *s = suite_create("cli_run");
@@ -1237,6 +1290,7 @@ Suite *cli_run_suite(void)
     tcase_add_test(tc, test_fast_interval);
     tcase_add_test(tc, test_no_drift);
     tcase_add_test(tc, test_func_lines_join);
+    tcase_add_test(tc, test_cmdline_forged);
     suite_add_tcase(s, tc);
     tc = tcase_create("lifetime");
     tcase_add_checked_fixture(tc, enter, leave);

@@ -34,6 +34,27 @@ START_TEST(test_put_lines)
 }
 END_TEST
 
+/*
+ * CMDLINE stays one line whatever the arguments hold: an argument
+ * "\nMEM 99999 1" cannot forge a reading.
+ */
+START_TEST(test_put_cmdline_escaped)
+{
+    char buf[256];
+    char a0[] = "./prog";
+    char a1[] = "\nMEM 99999 1";
+    char a2[] = "x\ry\001z\x7f";
+    char a3[] = "a\tb\n";
+    char *argv[] = {a0, a1, a2, a3, NULL};
+    int n = mp__dat_put_cmdline(buf, sizeof buf, argv);
+    ck_assert_str_eq(buf, "CMDLINE ./prog '\\nMEM 99999 1' x\\ry\\x01z\\x7f "
+                          "'a\tb\\n'\n");
+    ck_assert_int_eq(n, (int)strlen(buf));
+    ck_assert_ptr_eq(strchr(buf, '\n'), buf + n - 1);
+    ck_assert_int_eq(mp__dat_put_cmdline(buf, 20, argv), -ENOSPC);
+}
+END_TEST
+
 START_TEST(test_func_name)
 {
     char buf[64];
@@ -256,6 +277,7 @@ Suite *dat_suite(void)
     TCase *tc = tcase_create("format");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_put_lines);
+    tcase_add_test(tc, test_put_cmdline_escaped);
     tcase_add_test(tc, test_func_name);
     tcase_add_test(tc, test_read);
     tcase_add_test(tc, test_read_errors);
