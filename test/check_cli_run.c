@@ -1262,6 +1262,37 @@ START_TEST(test_cmdline_forged)
 }
 END_TEST
 
+/*
+ * memprof killed by SIGKILL mid-run, at the default interval and at a
+ * short one (batched writes): the file ends with a whole line and reads.
+ */
+START_TEST(test_killed_recorder)
+{
+    static const char *const intervals[] = {"0.1", "0.001"};
+    for (int i = 0; i < 2; i++) {
+        const char *args[] = {"run", "-T",    intervals[i], "-o", "k.dat",
+                              "--",  "sleep", "3",          NULL};
+        unlink("k.dat");
+        pid_t pid = spawn_memprof(args);
+        wait_mem_lines("k.dat", i == 0 ? 3 : 300);
+        ck_assert_int_eq(kill(pid, SIGKILL), 0);
+        int status = wait_exit(pid, 5);
+        ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        size_t len = 0;
+        char *text = read_file("k.dat", &len);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_uint_gt(len, 0);
+        ck_assert_int_eq(text[len - 1], '\n');
+        free(text);
+        run_result r;
+        int rc = mp(&r, NULL, "peak", "k.dat", NULL);
+        ck_assert_msg(rc == 0, "-T %s: exit %d: %s", intervals[i], rc, r.err);
+        ck_assert_str_eq(r.err, "");
+        run_result_free(&r);
+    }
+}
+END_TEST
+
 Suite *cli_run_suite(void)
 {
     Suite *s = suite_create("cli_run");
@@ -1300,6 +1331,7 @@ Suite *cli_run_suite(void)
     tcase_add_test(tc, test_timeout);
     tcase_add_test(tc, test_sigterm_forwarded);
     tcase_add_test(tc, test_second_sigint);
+    tcase_add_test(tc, test_killed_recorder);
     tcase_add_test(tc, test_run_without_pidfd);
     tcase_add_test(tc, test_command_links_no_profiler);
     suite_add_tcase(s, tc);
