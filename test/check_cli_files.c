@@ -103,7 +103,8 @@ START_TEST(test_clean)
     ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2));
 
     ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
-    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.out, "removed " P0 "\nremoved " P1 "\nremoved " P2
+                            "\nremoved mprofile_20261124000001_ts.dat\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert(!file_exists(P0) && !file_exists(P1) && !file_exists(P2));
@@ -139,7 +140,7 @@ START_TEST(test_rm)
 
     /* -1 is the newest, not a flag, even first. */
     ck_assert_int_eq(mp(&sb, &r, "rm", "-1", NULL), 0);
-    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.out, "removed " P2 "\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P1) && !file_exists(P2));
@@ -161,10 +162,10 @@ START_TEST(test_rm)
     ck_assert(!file_exists("y.dat") && !file_exists("y_ts.dat"));
 
     /* "--" ends the options. */
-    put_file("--dry-run", "");
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--", "--dry-run", NULL), 0);
+    put_file("--dry-run.dat", "");
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--", "--dry-run.dat", NULL), 0);
     run_result_free(&r);
-    ck_assert(!file_exists("--dry-run"));
+    ck_assert(!file_exists("--dry-run.dat"));
     sandbox_leave(&sb);
 }
 END_TEST
@@ -201,12 +202,12 @@ START_TEST(test_rm_errors)
     ck_assert_str_eq(r.err, "memprof: cannot remove nofile.dat: No such file "
                             "or directory; nothing removed\n");
     run_result_free(&r);
-    ck_assert_int_eq(mkdir("d", 0700), 0);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", "d", NULL), 1);
-    ck_assert_str_eq(r.err, "memprof: d is a directory; nothing removed\n");
+    ck_assert_int_eq(mkdir("d.dat", 0700), 0);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", "d.dat", NULL), 1);
+    ck_assert_str_eq(r.err, "memprof: d.dat is a directory; nothing removed\n");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2) &&
-              file_exists("d"));
+              file_exists("d.dat"));
 
     ck_assert_int_eq(mp(&sb, &r, "rm", "--force", "0", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: rm: unknown option '--force'; see "
@@ -217,6 +218,66 @@ START_TEST(test_rm_errors)
                             "memprof rm --help\n");
     run_result_free(&r);
     ck_assert(file_exists(P0));
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * rm and clean remove recordings of this directory only: a symbolic link
+ * named as one goes, what it points to stays; a path elsewhere, or a file
+ * that is not a .dat file, is refused and nothing is removed.
+ */
+START_TEST(test_rm_scope)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_files");
+    const char *out = make_tmpdir("cli_files_out");
+    char victim[256];
+    char victim2[256];
+    snprintf(victim, sizeof victim, "%s/victim.dat", out);
+    snprintf(victim2, sizeof victim2, "%s/victim2", out);
+    put_file(victim, "MEM 1.0 2.0\nMEM 2.0 3.0\n");
+    put_file(victim2, "keep\n");
+    ck_assert_int_eq(symlink(victim, P0), 0);
+    ck_assert_int_eq(symlink(victim2, "link.dat"), 0);
+    put_file("notes.txt", "keep\n");
+    ck_assert_int_eq(mkdir("sub", 0700), 0);
+    put_file("sub/x.dat", "");
+    run_result r;
+    static const char *const refused[] = {"../x.dat", "notes.txt", "sub/x.dat",
+                                          ".dat", NULL};
+    for (int i = 0; refused[i] != NULL; i++) {
+        ck_assert_int_eq(mp(&sb, &r, "rm", "link.dat", refused[i], NULL), 1);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "memprof: rm removes .dat files of the current directory "
+                 "only, not %s; nothing removed\n",
+                 refused[i]);
+        ck_assert_str_eq(r.err, want);
+        ck_assert_str_eq(r.out, "");
+        run_result_free(&r);
+    }
+    ck_assert_int_eq(mp(&sb, &r, "rm", victim, NULL), 1);
+    run_result_free(&r);
+    ck_assert(file_exists(victim) && file_exists(victim2));
+    ck_assert(file_exists("notes.txt") && file_exists("sub/x.dat"));
+
+    ck_assert_int_eq(mp(&sb, &r, "rm", "./link.dat", NULL), 0);
+    ck_assert_str_eq(r.out, "removed link.dat\n");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    struct stat st;
+    ck_assert_int_ne(lstat("link.dat", &st), 0);
+    ck_assert(file_exists(victim2));
+
+    ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
+    ck_assert_str_eq(r.out, "removed " P0 "\n");
+    run_result_free(&r);
+    ck_assert_int_ne(lstat(P0, &st), 0);
+    ck_assert(file_exists(victim));
+    unlink(victim);
+    unlink(victim2);
+    rmdir(out);
     sandbox_leave(&sb);
 }
 END_TEST
@@ -373,8 +434,9 @@ START_TEST(test_args)
     ck_assert_str_eq(r.out, "-h\t1.000 MiB\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry", "--", "-h", NULL), 0);
-    ck_assert_str_eq(r.out, "Files to be removed: \n-h\n");
+    put_file("-h.dat", "");
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry", "--", "-h.dat", NULL), 0);
+    ck_assert_str_eq(r.out, "Files to be removed: \n-h.dat\n");
     run_result_free(&r);
     ck_assert_int_eq(mp(&sb, &r, "clean", "-x", NULL), 2);
     ck_assert_str_eq(r.out, "");
@@ -529,6 +591,7 @@ Suite *cli_files_suite(void)
     tcase_add_test(tc, test_clean);
     tcase_add_test(tc, test_rm);
     tcase_add_test(tc, test_rm_errors);
+    tcase_add_test(tc, test_rm_scope);
     tcase_add_test(tc, test_peak);
     tcase_add_test(tc, test_peak_errors);
     tcase_add_test(tc, test_help);
