@@ -1293,6 +1293,67 @@ START_TEST(test_killed_recorder)
 }
 END_TEST
 
+/*
+ * Memory that cannot be read is not success: as nobody, a setuid-root
+ * program's smaps_rollup (pss) is not ours: one line, exit 1, never
+ * "peak 0.0 MiB" and a budget met.  Needs root and setpriv(1).
+ */
+START_TEST(test_unreadable)
+{
+    if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) {
+        fprintf(stderr, "test_unreadable: skipped, needs root and "
+                        "setpriv\n");
+        return;
+    }
+    ck_assert_int_eq(chmod(".", 0777), 0);
+    ck_assert_int_eq(sh("cp /bin/sleep ssleep && chmod 4755 ssleep"), 0);
+    run_result r;
+    const char *argv[] = {"/usr/bin/setpriv",
+                          "--reuid=65534",
+                          "--regid=65534",
+                          "--clear-groups",
+                          memprof,
+                          "run",
+                          "--backend",
+                          "pss",
+                          "--max-mib",
+                          "1",
+                          "-o",
+                          "s.dat",
+                          "--",
+                          "./ssleep",
+                          "0.3",
+                          NULL};
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    if (strstr(r.err, "peak") != NULL && strstr(r.err, " 0 samples") == NULL) {
+        fprintf(stderr, "test_unreadable: skipped, the setuid program's "
+                        "memory is readable here (nosuid?)\n");
+        run_result_free(&r);
+        return;
+    }
+    ck_assert(WIFEXITED(r.status));
+    ck_assert_msg(WEXITSTATUS(r.status) == 1, "exit %d: %s",
+                  WEXITSTATUS(r.status), r.err);
+    ck_assert_msg(strstr(r.err, "memprof: cannot read the memory of PID ") !=
+                          NULL &&
+                      strstr(r.err, ": Permission denied; no samples in "
+                                    "s.dat\n") != NULL,
+                  "%s", r.err);
+    ck_assert_ptr_null(strstr(r.err, "peak"));
+    run_result_free(&r);
+
+    /* No reading at all (the command ended first): no budget is met. */
+    int rc = mp(&r, NULL, "run", "--max-mib", "1", "-o", "t.dat", "--", "true",
+                NULL);
+    if (strstr(r.err, " 0 samples") != NULL) {
+        ck_assert_int_eq(rc, 1);
+        ck_assert(has_line(r.err, "memprof: no samples: --max-mib 1 cannot "
+                                  "be checked\n"));
+    }
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *cli_run_suite(void)
 {
     Suite *s = suite_create("cli_run");
@@ -1322,6 +1383,7 @@ Suite *cli_run_suite(void)
     tcase_add_test(tc, test_no_drift);
     tcase_add_test(tc, test_func_lines_join);
     tcase_add_test(tc, test_cmdline_forged);
+    tcase_add_test(tc, test_unreadable);
     suite_add_tcase(s, tc);
     tc = tcase_create("lifetime");
     tcase_add_checked_fixture(tc, enter, leave);
