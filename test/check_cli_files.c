@@ -282,6 +282,49 @@ START_TEST(test_rm_scope)
 }
 END_TEST
 
+/*
+ * Output that cannot be written (stdout on /dev/full): every subcommand
+ * that prints says so in one line and exits 1, the help and the version
+ * too.
+ */
+START_TEST(test_full_output)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_files");
+    three();
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
+    static const char *const cmds[] = {"--version",
+                                       "--help",
+                                       "-h",
+                                       "run --help",
+                                       "attach --help",
+                                       "list",
+                                       "list --help",
+                                       "clean --help",
+                                       "clean --dry-run",
+                                       "rm --help",
+                                       "rm --dry-run 0",
+                                       "peak",
+                                       "peak run.dat",
+                                       "peak --help",
+                                       "plot --help",
+                                       "plot run.dat --term",
+                                       "rm 0",
+                                       "clean",
+                                       NULL};
+    for (int i = 0; cmds[i] != NULL; i++) {
+        int rc = sh("'%s' %s >/dev/full 2>err.txt", sb.memprof, cmds[i]);
+        char *err = read_file("err.txt", NULL);
+        ck_assert_msg(rc == 1, "%s: exit %d: %s", cmds[i], rc, err);
+        ck_assert_msg(strcmp(err, "memprof: cannot write to standard output: "
+                                  "No space left on device\n") == 0,
+                      "%s: %s", cmds[i], err);
+        free(err);
+    }
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* The peak of test/data/memprof_run.dat and of its two children. */
 #define RUN_PEAK(name, mib)                                                    \
     name "\t" mib " MiB\n"                                                     \
@@ -592,6 +635,7 @@ Suite *cli_files_suite(void)
     tcase_add_test(tc, test_rm);
     tcase_add_test(tc, test_rm_errors);
     tcase_add_test(tc, test_rm_scope);
+    tcase_add_test(tc, test_full_output);
     tcase_add_test(tc, test_peak);
     tcase_add_test(tc, test_peak_errors);
     tcase_add_test(tc, test_help);
