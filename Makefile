@@ -43,7 +43,10 @@ BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
-TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,$(wildcard test/progs/*.c))
+# failmalloc.c is a preload object, not a program (see below).
+TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,\
+    $(filter-out test/progs/failmalloc.c,$(wildcard test/progs/*.c)))
+FAILMALLOC_SO = $(B)/test/progs/failmalloc.so
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
 # The heap backend's counter: malloc and its family, counted, in an archive
@@ -186,6 +189,12 @@ $(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
 	    $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
 
+# The test preload that makes the N-th allocation fail (MP_FAILMALLOC=N).
+$(FAILMALLOC_SO): test/progs/failmalloc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) -fPIC $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ \
+	    $< $(CLI_LDLIBS)
+
 FORCE:
 
 demo: $(B)/examples/basic
@@ -206,7 +215,8 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) \
 	    $(CHECK_LIBS) $(REQ_LDLIBS)
 
-$(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS)
+$(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS) \
+    $(FAILMALLOC_SO)
 
 check: $(TEST_BIN) format-check
 	groff -man -ww -z man/memprof.3
@@ -286,5 +296,6 @@ clean:
 
 # The headers each object and program included, from its last build.
 DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HEAP_OBJ:.o=.d) \
-    $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d)
+    $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d) \
+    $(FAILMALLOC_SO:.so=.d)
 -include $(DEPS)

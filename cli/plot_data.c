@@ -348,14 +348,20 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
     mp__dat *dats = calloc(nnames, sizeof *dats);
     d->files = calloc(nnames, sizeof *d->files);
     size_t max = 0;
-    int rc = dats != NULL && d->files != NULL ? 0 : -ENOMEM;
+    if (dats == NULL || d->files == NULL) {
+        free(dats);
+        plot_data_free(d);
+        cli_error("out of memory");
+        return CLI_ERROR;
+    }
+    int rc = 0;
     size_t nread = 0;
     for (; rc == 0 && nread < nnames; nread++) {
         if (read_dat(names[nread], &dats[nread]) != 0)
             break;
         max += 1 + dats[nread].nchildren;
     }
-    if (rc == 0 && nread < nnames) {
+    if (nread < nnames) {
         for (size_t i = 0; i < nread; i++)
             mp__dat_free(&dats[i]);
         free(dats);
@@ -390,7 +396,7 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
     if (rc == 0 && nnames == 1 && !o->no_funcs)
         rc = add_spans(d, o, &dats[0]);
     const char *title = o->title;
-    if (title == NULL && nnames == 1)
+    if (rc == 0 && title == NULL && nnames == 1)
         title = d->files[0].cmdline;
     if (title != NULL && title[strspn(title, " \t")] == '\0')
         title = NULL;

@@ -286,7 +286,7 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
     ssize_t len;
     long lineno = 0;
     int r = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while ((errno = 0, len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         int whole = len > 0 && line[len - 1] == '\n';
         if (whole)
@@ -315,9 +315,13 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
             break;
         }
     }
-    if (r == 0 && ferror(f)) {
+    /* getline's end: the file's, or an error (out of memory). */
+    if (r == 0 && (ferror(f) || !feof(f))) {
         r = errno != 0 ? -errno : -EIO;
-        snprintf(err, errsize, "cannot read %s: %s", path, strerror(-r));
+        if (r == -ENOMEM)
+            snprintf(err, errsize, "%s: out of memory", path);
+        else
+            snprintf(err, errsize, "cannot read %s: %s", path, strerror(-r));
     }
     free(line);
     fclose(f);

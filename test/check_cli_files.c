@@ -325,6 +325,115 @@ START_TEST(test_full_output)
 }
 END_TEST
 
+/*
+ * oom_sweep() - memprof with args (NULL-terminated), under the test
+ * preload failmalloc.so, the N-th allocation failing for every N up to
+ * the count the command makes (self: only those of memprof's own code,
+ * not cairo's and fontconfig's, which crash on a failed allocation
+ * themselves).  Each run ends by exit 0 or 1, never a signal, with at
+ * most one line of its own on stderr, about memory.  Returns how many
+ * runs were made.
+ */
+static int oom_sweep(const sandbox *sb, int self, const char *const *args)
+{
+    const char *argv[16] = {sb->memprof};
+    int na = 1;
+    while (args[na - 1] != NULL && na < 15) {
+        argv[na] = args[na - 1];
+        na++;
+    }
+    argv[na] = NULL;
+    char so[PATH_MAX + 64];
+    snprintf(so, sizeof so, "LD_PRELOAD=%s/%s/test/progs/failmalloc.so",
+             sb->home, test_build_dir());
+    char count_env[PATH_MAX + 64];
+    snprintf(count_env, sizeof count_env, "MP_FAILMALLOC_COUNT=%s/count.txt",
+             sb->dir);
+    const char *self_env = self ? "MP_FAILMALLOC_SELF=1" : "MP_FAILMALLOC_X=";
+    const char *env0[] = {so, count_env, self_env, NULL};
+    run_result r;
+    unlink("count.txt");
+    ck_assert_int_eq(run_capture(argv, env0, &r), 0);
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s: %s",
+                  args[0], r.err);
+    run_result_free(&r);
+    long max = 0;
+    char *counts = read_file("count.txt", NULL);
+    ck_assert_ptr_nonnull(counts);
+    for (char *p = counts; *p != '\0'; p = strchr(p, '\n') + 1) {
+        long v = strtol(p, NULL, 10);
+        max = v > max ? v : max;
+    }
+    free(counts);
+    ck_assert_int_gt(max, 0);
+    for (long n = 1; n <= max + 1; n++) {
+        char fail_env[64];
+        snprintf(fail_env, sizeof fail_env, "MP_FAILMALLOC=%ld", n);
+        const char *env[] = {so, fail_env, self_env, NULL};
+        ck_assert_int_eq(run_capture(argv, env, &r), 0);
+        ck_assert_msg(WIFEXITED(r.status),
+                      "%s, allocation %ld failing: "
+                      "killed by signal %d",
+                      args[0], n, WTERMSIG(r.status));
+        int rc = WEXITSTATUS(r.status);
+        ck_assert_msg(rc == 0 || rc == 1,
+                      "%s, allocation %ld failing: exit "
+                      "%d: %s",
+                      args[0], n, rc, r.err);
+        /* memprof run's own lines, which it prints when it succeeds. */
+        int lines = 0;
+        const char *line = NULL;
+        for (const char *p = r.err; *p != '\0'; p = strchr(p, '\n') + 1) {
+            static const char sampling[] = "memprof: sampling memory every";
+            static const char summary[] = "memprof: peak ";
+            if (strncmp(p, sampling, sizeof sampling - 1) == 0 ||
+                strncmp(p, summary, sizeof summary - 1) == 0)
+                continue;
+            lines++;
+            line = p;
+        }
+        ck_assert_msg(lines <= 1, "%s, allocation %ld failing: %s", args[0], n,
+                      r.err);
+        ck_assert_msg(line == NULL || strstr(line, "out of memory") != NULL ||
+                          strstr(line, "Cannot allocate memory") != NULL,
+                      "%s, allocation %ld failing: %s", args[0], n, r.err);
+        run_result_free(&r);
+    }
+    return (int)max + 1;
+}
+
+/*
+ * Out of memory, the N-th allocation failing: peak, plot (SVG, PNG,
+ * terminal) and run end with exit 0 or 1 and at most one line, never by a
+ * signal (plot --term dereferenced NULL).
+ */
+START_TEST(test_oom_sweep)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_files");
+    copy_file(&sb, "test/data/plot_run.dat", "r.dat");
+    static const char *const peak[] = {"peak", "r.dat", NULL};
+    static const char *const svg[] = {"plot", "r.dat", "-o", "x.svg", NULL};
+    static const char *const png[] = {"plot", "r.dat", "-o", "x.png", NULL};
+    static const char *const term[] = {"plot", "r.dat", "--term", NULL};
+    static const char *const flame[] = {"plot",   "r.dat",          "-f",
+                                        "--term", "--color=always", NULL};
+    static const char *const run[] = {"run", "-o", "f.dat", "true", NULL};
+    int runs = oom_sweep(&sb, 0, peak);
+    runs += oom_sweep(&sb, 0, svg);
+    if (access("/usr/lib/x86_64-linux-gnu/libcairo.so.2", R_OK) == 0 ||
+        access("/usr/lib/libcairo.so.2", R_OK) == 0)
+        runs += oom_sweep(&sb, 1, png);
+    else
+        fprintf(stderr, "test_oom_sweep: no cairo: PNG not swept\n");
+    runs += oom_sweep(&sb, 0, term);
+    runs += oom_sweep(&sb, 0, flame);
+    runs += oom_sweep(&sb, 0, run);
+    ck_assert_int_gt(runs, 100);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* The peak of test/data/memprof_run.dat and of its two children. */
 #define RUN_PEAK(name, mib)                                                    \
     name "\t" mib " MiB\n"                                                     \
@@ -636,6 +745,7 @@ Suite *cli_files_suite(void)
     tcase_add_test(tc, test_rm_errors);
     tcase_add_test(tc, test_rm_scope);
     tcase_add_test(tc, test_full_output);
+    tcase_add_test(tc, test_oom_sweep);
     tcase_add_test(tc, test_peak);
     tcase_add_test(tc, test_peak_errors);
     tcase_add_test(tc, test_help);
