@@ -997,6 +997,40 @@ START_TEST(test_absurd)
 }
 END_TEST
 
+/*
+ * Many names: 60,000 functions draw in time proportional to the file
+ * (names were matched pairwise), labelled as mprof's function_labels()
+ * does: names whose labels read the same all take one more part.
+ */
+START_TEST(test_many_names)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_plot");
+    FILE *f = fopen("many.dat", "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("CMDLINE x\nMEM 1 1\nMEM 2 3\n", f);
+    for (int i = 0; i < 60000; i++)
+        fprintf(f, "FUNC m.f%d 1 1.%05d 2 1.%05d 0\n", i, i, i + 1);
+    ck_assert_int_eq(fclose(f), 0);
+    run_result r;
+    timed(&sb, &r, 0, "many.dat", "-o", "m.svg");
+    run_result_free(&r);
+    timed(&sb, &r, 0, "many.dat", "--term", "--color=never");
+    run_result_free(&r);
+
+    put_file("lab.dat", "CMDLINE x\nMEM 1 1\nMEM 2 3\n"
+                        "FUNC a.x.f 1 1.1 2 1.3 0\nFUNC b.x.f 1 1.4 2 1.6 0\n"
+                        "FUNC c.g.f 1 1.7 2 1.9 0\n");
+    plot(&sb, "lab.dat", "-o", "lab.svg");
+    char *svg = read_svg("lab.svg");
+    ck_assert_ptr_nonnull(strstr(svg, ">a.x.f</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">b.x.f</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">g.f</text>"));
+    free(svg);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* --help and -h: usage on stdout, exit 0; long options shortened. */
 START_TEST(test_help)
 {
@@ -1069,6 +1103,7 @@ Suite *cli_plot_suite(void)
     tcase_add_test(tc, test_default_output);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_absurd);
+    tcase_add_test(tc, test_many_names);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_args);
     suite_add_tcase(s, tc);
