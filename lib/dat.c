@@ -189,11 +189,61 @@ static int sane(double mib, double t)
 }
 
 /*
+ * The children of a file being read, found by pid in an open-addressing
+ * table: slots[] holds an index into dat->children plus one, or 0.
+ */
+typedef struct child_index {
+    size_t *slots;
+    size_t nslots; /* a power of two, at least twice the children */
+} child_index;
+
+/* slot_of() - the slot of pid in ix: its own, or the empty one to use. */
+static size_t slot_of(const child_index *ix, const mp__dat *dat, long pid)
+{
+    size_t h = (size_t)pid * (size_t)0x9E3779B97F4A7C15ull;
+    size_t mask = ix->nslots - 1;
+    size_t i = (h >> 16) & mask;
+    while (ix->slots[i] != 0 && dat->children[ix->slots[i] - 1].pid != pid)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/*
+ * child_of() - the index in dat->children of pid's series, added when
+ * new.  Returns 0 or -ENOMEM.
+ */
+static int child_of(child_index *ix, mp__dat *dat, long pid, size_t *out)
+{
+    if (2 * (dat->nchildren + 1) > ix->nslots) {
+        size_t n = ix->nslots != 0 ? 2 * ix->nslots : 64;
+        size_t *slots = calloc(n, sizeof *slots);
+        if (slots == NULL)
+            return -ENOMEM;
+        free(ix->slots);
+        ix->slots = slots;
+        ix->nslots = n;
+        for (size_t c = 0; c < dat->nchildren; c++)
+            ix->slots[slot_of(ix, dat, dat->children[c].pid)] = c + 1;
+    }
+    size_t i = slot_of(ix, dat, pid);
+    if (ix->slots[i] == 0) {
+        mp__dat_child c = {pid, NULL, 0, 0};
+        int r =
+            push(&dat->children, &dat->nchildren, &dat->childcap, sizeof c, &c);
+        if (r != 0)
+            return r;
+        ix->slots[i] = dat->nchildren;
+    }
+    *out = ix->slots[i] - 1;
+    return 0;
+}
+
+/*
  * parse_line() - one line (no "\n") into dat: the kinds mprof writes, its
  * fields separated by spaces.  Returns 0, 1 for a line whose values are
  * out of range (skipped), or -EINVAL or -ENOMEM.
  */
-static int parse_line(mp__dat *dat, char *line)
+static int parse_line(mp__dat *dat, child_index *ix, char *line)
 {
     static const char *const kinds[] = {"CMDLINE", "MEM", "CHLD", "FUNC"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -230,15 +280,9 @@ static int parse_line(mp__dat *dat, char *line)
         if (!sane(s.mib, s.t))
             return 1;
         size_t i = 0;
-        while (i < dat->nchildren && dat->children[i].pid != pid)
-            i++;
-        if (i == dat->nchildren) {
-            mp__dat_child c = {pid, NULL, 0, 0};
-            int r = push(&dat->children, &dat->nchildren, &dat->childcap,
-                         sizeof c, &c);
-            if (r != 0)
-                return r;
-        }
+        int r = child_of(ix, dat, pid, &i);
+        if (r != 0)
+            return r;
         mp__dat_child *c = &dat->children[i];
         return push(&c->samples, &c->n, &c->cap, sizeof s, &s);
     }
@@ -286,6 +330,7 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
     ssize_t len;
     long lineno = 0;
     int r = 0;
+    child_index ix = {NULL, 0};
     while ((errno = 0, len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         int whole = len > 0 && line[len - 1] == '\n';
@@ -294,8 +339,9 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
         if (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
         /* A NUL inside the line: not text mprof wrote. */
-        r = len == 0 || strlen(line) != (size_t)len ? -EINVAL
-                                                    : parse_line(dat, line);
+        r = len == 0 || strlen(line) != (size_t)len
+                ? -EINVAL
+                : parse_line(dat, &ix, line);
         if (r == 1) {
             if (dat->skipped++ == 0)
                 dat->skipped_line = lineno;
@@ -324,6 +370,7 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
             snprintf(err, errsize, "cannot read %s: %s", path, strerror(-r));
     }
     free(line);
+    free(ix.slots);
     fclose(f);
     if (r != 0) {
         mp__dat_free(dat);

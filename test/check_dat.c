@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -201,6 +202,38 @@ START_TEST(test_read_torn_and_absurd)
 }
 END_TEST
 
+/*
+ * Children are found by pid in time proportional to the file: 300,000
+ * children (each a CHLD line) read in well under 3 s of CPU (it was
+ * quadratic: about 18 s).
+ */
+START_TEST(test_read_many_children)
+{
+    char path[] = "/tmp/mp_dat_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("MEM 1 1\n", f);
+    for (long i = 0; i < 300000; i++)
+        fprintf(f, "CHLD %ld %ld.5 1.%ld\n", i * 7919 % 1000003, i % 9, i);
+    fputs("CHLD 7919 100 2\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    clock_t c0 = clock();
+    mp__dat d;
+    char err[256];
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    ck_assert_uint_eq(d.nchildren, 300000);
+    ck_assert_int_eq(d.children[1].pid, 7919);
+    ck_assert_uint_eq(d.children[1].n, 2);
+    ck_assert_double_eq(d.children[1].samples[1].mib, 100);
+    ck_assert_msg(cpu < 3, "%.2f s of CPU", cpu);
+    mp__dat_free(&d);
+    unlink(path);
+}
+END_TEST
+
 /* span_of() - the FUNC span named name, the nth (0-based). */
 static const mp__dat_span *span_of(const mp__dat *d, const char *name, int nth)
 {
@@ -282,6 +315,7 @@ Suite *dat_suite(void)
     tcase_add_test(tc, test_read);
     tcase_add_test(tc, test_read_errors);
     tcase_add_test(tc, test_read_torn_and_absurd);
+    tcase_add_test(tc, test_read_many_children);
     tcase_add_test(tc, test_spans_of_grow);
     suite_add_tcase(s, tc);
     return s;
