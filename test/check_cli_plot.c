@@ -890,6 +890,11 @@ START_TEST(test_errors)
            "memprof: plot: --window needs two numbers XMIN,XMAX with XMIN < "
            "XMAX, such as 0,20.5, not '1'\n",
            "run.dat", "--window", "1", "-o", "x.svg");
+    /* Beyond what a recording holds: it made ticks for minutes. */
+    expect(&sb, 2,
+           "memprof: plot: --window needs two numbers XMIN,XMAX with XMIN < "
+           "XMAX, such as 0,20.5, not '-1e308,1e308'\n",
+           "run.dat", "-w", "-1e308,1e308", "-o", "x.svg");
     expect(&sb, 2,
            "memprof: plot: unknown option '--bogus'; see memprof plot "
            "--help\n",
