@@ -43,9 +43,11 @@ BINDIR = $(PREFIX)/bin
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
+# plugin.c and failmalloc.c are shared objects, not programs (see below).
 TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,\
-    $(filter-out test/progs/plugin.c,$(wildcard test/progs/*.c))) \
-    $(B)/test/progs/plugin.so
+    $(filter-out test/progs/plugin.c test/progs/failmalloc.c,\
+    $(wildcard test/progs/*.c))) $(B)/test/progs/plugin.so
+FAILMALLOC_SO = $(B)/test/progs/failmalloc.so
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
 # The heap backend's counter: malloc and its family, counted, in an archive
@@ -70,11 +72,11 @@ HEAP_PROGS = $(HEAP_LINKED) $(B)/test/progs/heap_lines_linked \
 
 # The sources make format-check looks at.
 FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli heap include test \
-    test/progs bench examples))
+    test/progs test/fuzz bench examples))
 CLANG_FORMAT ?= clang-format
 
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
-    format-check install uninstall clean help
+    format-check fuzz fuzz-short install uninstall clean help
 
 all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
     $(B)/memprof-heap.pc
@@ -89,6 +91,9 @@ help:
 	@echo "  check-tsan  the tests again with ThreadSanitizer"
 	@echo "  check-valgrind  the tests again under valgrind memcheck"
 	@echo "  bench       benchmarks, printed as ratios against the measured floor"
+	@echo "  fuzz        build the libFuzzer target test/fuzz/fuzz_dat.c (clang)"
+	@echo "              and run it FUZZ_SECONDS (600) on test/fuzz/corpus"
+	@echo "  fuzz-short  the same for 60 seconds (CI)"
 	@echo "  format-check  whether the sources are as .clang-format lays them"
 	@echo "              out (nothing is changed; skipped without clang-format)"
 	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
@@ -199,6 +204,12 @@ $(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
 	    $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
 
+# The test preload that makes the N-th allocation fail (MP_FAILMALLOC=N).
+$(FAILMALLOC_SO): test/progs/failmalloc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) -fPIC $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ \
+	    $< $(CLI_LDLIBS)
+
 FORCE:
 
 demo: $(B)/examples/basic
@@ -219,7 +230,8 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) \
 	    $(CHECK_LIBS) $(REQ_LDLIBS)
 
-$(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS)
+$(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS) \
+    $(FAILMALLOC_SO)
 
 check: $(TEST_BIN) format-check
 	groff -man -ww -z man/memprof.3
@@ -257,6 +269,34 @@ check-valgrind: $(TEST_BIN)
 
 bench: $(LIB) $(CLI) $(HEAP_LIB) $(HEAP_SO)
 	$(MAKE) -C bench B=$(abspath $(B))
+
+# The fuzz target: the .dat reader, memprof peak and plot's pipeline (SVG,
+# terminal), under AddressSanitizer and UBSan.  New inputs go to
+# build-fuzz/corpus; the seeds and what earlier campaigns found worth
+# keeping are in test/fuzz/corpus.  A crash, a hang (10 s) or 2 GiB of
+# memory fails the run and leaves the input in build-fuzz/.
+FUZZ_CC ?= clang
+FUZZ_B = build-fuzz
+FUZZ_BIN = $(FUZZ_B)/fuzz_dat
+FUZZ_SECONDS ?= 600
+FUZZ_SRC = test/fuzz/fuzz_dat.c $(filter-out cli/memprof.c,$(CLI_SRC)) \
+    lib/base.c lib/proc.c lib/dat.c
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+    -fno-sanitize-recover=all
+
+$(FUZZ_BIN): $(FUZZ_SRC) $(wildcard cli/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -pthread -Iinclude -Ilib -Icli $(WARNINGS) \
+	    $(FUZZ_FLAGS) -o $@ $(FUZZ_SRC) -lm $(CLI_LDLIBS)
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_B)/corpus
+	cd $(FUZZ_B) && ./fuzz_dat -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=3 \
+	    -print_final_stats=1 corpus ../test/fuzz/corpus
+
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=60
 
 # Reports, changes nothing.  Not part of check yet: the sources have not
 # been formatted once.
@@ -299,5 +339,6 @@ clean:
 
 # The headers each object and program included, from its last build.
 DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HEAP_OBJ:.o=.d) \
-    $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d)
+    $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d) \
+    $(FAILMALLOC_SO:.so=.d)
 -include $(DEPS)

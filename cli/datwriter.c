@@ -70,7 +70,7 @@ static int write_cmdline(int fd, char *const argv[])
 {
     size_t size = sizeof "CMDLINE \n";
     for (int i = 0; argv[i] != NULL; i++)
-        size += strlen(argv[i]) + 3;
+        size += 4 * strlen(argv[i]) + 3; /* "\\xHH" for each, quotes */
     char *buf = malloc(size);
     if (buf == NULL)
         return -ENOMEM;

@@ -55,8 +55,9 @@ static const char list_usage[] =
 static const char clean_usage[] =
     "usage: memprof clean [--dry-run]\n"
     "\n"
-    "Remove every recording (mprofile_YYYYMMDDhhmmss.dat) of the current\n"
-    "directory.\n"
+    "Remove every recording (mprofile_YYYYMMDDhhmmss.dat, and its _ts.dat\n"
+    "companion) of the current directory, each named on standard output.\n"
+    "A symbolic link is removed, not what it points to.\n"
     "\n"
     "  --dry-run   print the files that would be removed; remove nothing\n";
 
@@ -64,8 +65,10 @@ static const char rm_usage[] =
     "usage: memprof rm [--dry-run] N|FILE...\n"
     "\n"
     "Remove recordings.  N is an index of memprof list (0 the oldest, -1 the\n"
-    "newest), FILE a file name.  If one of them does not exist, nothing is\n"
-    "removed.\n"
+    "newest), FILE the name of a .dat file of the current directory (a\n"
+    "symbolic link is removed, not what it points to).  If one of them does\n"
+    "not exist or is not such a file, nothing is removed.  Each file\n"
+    "removed is named on standard output.\n"
     "\n"
     "  --dry-run   print the files that would be removed; remove nothing\n";
 
@@ -323,6 +326,45 @@ const char *cli_resolve(const char *op, char **list, size_t n, struct stat *st,
 }
 
 /*
+ * rm_operand() - the file that rm's operand op names: an index (see
+ * cli_resolve()) or the name of a .dat file of the current directory
+ * ("./" allowed), never a path elsewhere.  A symbolic link is the link
+ * itself: rm removes the link, never what it points to.  Returns the name
+ * and fills *st, or NULL after one line on stderr.
+ */
+static const char *rm_operand(const char *op, char **list, size_t n,
+                              struct stat *st)
+{
+    if (cli_is_index(op))
+        return cli_resolve(op, list, n, st, 1);
+    const char *name = op;
+    while (strncmp(name, "./", 2) == 0)
+        name += 2 + strspn(name + 2, "/");
+    size_t len = strlen(name);
+    if (strchr(name, '/') != NULL || len <= 4 ||
+        strcmp(name + len - 4, ".dat") != 0) {
+        cli_error("rm removes .dat files of the current directory only, not "
+                  "%s; nothing removed",
+                  op);
+        return NULL;
+    }
+    if (lstat(name, st) != 0) {
+        cli_error("cannot remove %s: %s; nothing removed", name,
+                  strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st->st_mode)) {
+        cli_error("%s is a directory; nothing removed", name);
+        return NULL;
+    }
+    if (!S_ISREG(st->st_mode) && !S_ISLNK(st->st_mode)) {
+        cli_error("%s is not a regular file; nothing removed", name);
+        return NULL;
+    }
+    return name;
+}
+
+/*
  * add_companions() - mprof's get_profile_filenames(): for each file
  * "x.dat" of t, in reverse order, add "x_ts.dat" if it is a file (the
  * timestamps of older mprof versions).  The names are malloc'd into
@@ -345,7 +387,8 @@ static int add_companions(target *t, size_t *n, char **owned, size_t *nowned)
             return -ENOMEM;
         snprintf(ts, size, "%.*s_ts%s", (int)stem, name, ext);
         struct stat st;
-        if (stat(ts, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (lstat(ts, &st) != 0 ||
+            (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))) {
             free(ts);
             continue;
         }
@@ -357,7 +400,8 @@ static int add_companions(target *t, size_t *n, char **owned, size_t *nowned)
 
 /*
  * remove_all() - print mprof's "Files to be removed: " and the names, or
- * remove them: each failure one line, the others still removed.
+ * remove them, each named on stdout ("removed x.dat") as it goes: each
+ * failure one line, the others still removed.
  */
 static int remove_all(const target *t, size_t n, int dry_run)
 {
@@ -372,9 +416,11 @@ static int remove_all(const target *t, size_t n, int dry_run)
         if (unlink(t[i].name) != 0) {
             cli_error("cannot remove %s: %s", t[i].name, strerror(errno));
             rc = CLI_ERROR;
+        } else {
+            printf("removed %s\n", t[i].name);
         }
     }
-    return rc;
+    return cli_finish(rc);
 }
 
 /*
@@ -400,8 +446,8 @@ static int remove_files(char **ops, int nops, int dry_run)
     }
     for (size_t i = 0; rc == CLI_OK && i < max; i++) {
         struct stat st;
-        const char *name =
-            cli_resolve(ops != NULL ? ops[i] : list[i], list, n, &st, 1);
+        const char *name = ops != NULL ? rm_operand(ops[i], list, n, &st)
+                                       : cli_resolve(list[i], list, n, &st, 1);
         if (name == NULL)
             rc = CLI_ERROR;
         else

@@ -48,11 +48,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(usage, stdout);
-        return CLI_OK;
+        return cli_finish(CLI_OK);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("memprof %s\n", MEMPROF_VERSION);
-        return CLI_OK;
+        return cli_finish(CLI_OK);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

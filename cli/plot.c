@@ -135,7 +135,9 @@ static int parse_window(const char *value, plot_opts *o)
         hi = strtod(p, &end);
         bad = end == p || *end != '\0';
     }
-    if (bad || !isfinite(lo) || !isfinite(hi) || !(lo < hi)) {
+    /* Beyond the times a recording can hold (MP__DAT_MAX_T): refused. */
+    if (bad || !(fabs(lo) <= MP__DAT_MAX_T) || !(fabs(hi) <= MP__DAT_MAX_T) ||
+        !(lo < hi)) {
         cli_error("plot: --window needs two numbers XMIN,XMAX with XMIN < "
                   "XMAX, such as 0,20.5, not '%s'",
                   value);

@@ -25,7 +25,8 @@ static double nice_at_least(double x)
 void plot_axis_make(plot_axis *a, double lo, double hi, int ticks, int exact,
                     double min_step)
 {
-    if (!(hi > lo)) {
+    /* Less than the files' precision apart (or one point): one span. */
+    if (!(hi - lo >= fmax(1e-6, 1e-9 * fmax(fabs(lo), fabs(hi))))) {
         double pad = fabs(lo) * 0.1 > 0.5 ? fabs(lo) * 0.1 : 0.5;
         lo -= pad;
         hi += pad;
@@ -57,6 +58,8 @@ void plot_axis_make(plot_axis *a, double lo, double hi, int ticks, int exact,
 /* plot_axis_tick() - see plot_axis.h. */
 double plot_axis_tick(const plot_axis *a, int k)
 {
+    if (k > PLOT_AXIS_MAX_TICKS)
+        return a->hi + a->step;
     double first = ceil(a->lo / a->step - 1e-9);
     double v = (first + k) * a->step;
     if (v > a->hi + a->step * 1e-9)

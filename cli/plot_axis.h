@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* The most ticks an axis has, whatever its range. */
+#define PLOT_AXIS_MAX_TICKS 1000
+
 /* An axis: ticks at multiples of step from lo to hi. */
 typedef struct plot_axis {
     double lo;

@@ -131,36 +131,69 @@ static const char *suffix(const char *name, int k)
     return name;
 }
 
+/* A name or label and the index it belongs to, for sorting. */
+typedef struct keyed {
+    const char *key;
+    size_t i;
+} keyed;
+
+/* by_key() - qsort order of keyed: the keys, then the indices. */
+static int by_key(const void *pa, const void *pb)
+{
+    const keyed *a = pa;
+    const keyed *b = pb;
+    int c = strcmp(a->key, b->key);
+    if (c != 0)
+        return c;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/*
+ * The most dotted parts a label grows to: beyond, names that still read
+ * the same keep their whole name (no readable label is that long).
+ */
+#define MAX_LABEL_PARTS 64
+
 /*
  * label_funcs() - mprof's function_labels(): each name's last dotted
- * part, or more parts while two names would read the same.
+ * part; the names whose labels read the same all take one part more, and
+ * again, until every label is unique.  Each round sorts the labels:
+ * O(n log n) a round, at most MAX_LABEL_PARTS rounds.
  */
 static void label_funcs(plot_data *d)
 {
-    int *parts = calloc(d->nfuncs, sizeof *parts);
+    int *parts = calloc(d->nfuncs + 1, sizeof *parts);
+    keyed *k = calloc(d->nfuncs + 1, sizeof *k);
     for (size_t i = 0; i < d->nfuncs; i++) {
         if (parts != NULL)
             parts[i] = 1;
-        d->funcs[i].label =
-            parts != NULL ? suffix(d->funcs[i].name, 1) : d->funcs[i].name;
+        d->funcs[i].label = parts != NULL && k != NULL
+                                ? suffix(d->funcs[i].name, 1)
+                                : d->funcs[i].name;
     }
-    for (int changed = parts != NULL; changed;) {
+    for (int round = 0, changed = parts != NULL && k != NULL; changed;
+         round++) {
         changed = 0;
         for (size_t i = 0; i < d->nfuncs; i++) {
-            for (size_t k = i + 1; k < d->nfuncs; k++) {
-                if (strcmp(d->funcs[i].label, d->funcs[k].label) != 0)
+            k[i].key = d->funcs[i].label;
+            k[i].i = i;
+        }
+        qsort(k, d->nfuncs, sizeof *k, by_key);
+        for (size_t a = 0, b; a < d->nfuncs; a = b) {
+            for (b = a + 1; b < d->nfuncs && strcmp(k[a].key, k[b].key) == 0;)
+                b++;
+            for (size_t j = a; b - a > 1 && j < b; j++) {
+                plot_func *f = &d->funcs[k[j].i];
+                if (f->label == f->name)
                     continue;
-                if (d->funcs[i].label != d->funcs[i].name) {
-                    d->funcs[i].label = suffix(d->funcs[i].name, ++parts[i]);
-                    changed = 1;
-                }
-                if (d->funcs[k].label != d->funcs[k].name) {
-                    d->funcs[k].label = suffix(d->funcs[k].name, ++parts[k]);
-                    changed = 1;
-                }
+                f->label = round < MAX_LABEL_PARTS
+                               ? suffix(f->name, ++parts[k[j].i])
+                               : f->name;
+                changed = 1;
             }
         }
     }
+    free(k);
     free(parts);
 }
 
@@ -184,6 +217,7 @@ static int by_level(const void *pa, const void *pb)
  */
 static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
 {
+    size_t folded = 0;
     double start = d->files[0].start;
     d->spans = calloc(dat->nfuncs + 1, sizeof *d->spans);
     d->funcs = calloc(dat->nfuncs + 1, sizeof *d->funcs);
@@ -198,6 +232,10 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
         s.mem0 = f->mem0;
         s.mem1 = f->mem1;
         s.level = f->level < 0 ? 0 : f->level;
+        if (s.level > PLOT_MAX_LEVEL) {
+            s.level = PLOT_MAX_LEVEL;
+            folded++;
+        }
         if (!isfinite(s.t0) || !isfinite(s.t1) || !isfinite(s.mem0) ||
             !isfinite(s.mem1))
             continue;
@@ -213,27 +251,64 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
             s.t0 = s.cut0 ? o->xmin : s.t0;
             s.t1 = s.cut1 ? o->xmax : s.t1;
         }
+        /* Each span's own name for now, in funcs[nspans]. */
         char *name = plot_text_clean(f->name);
-        if (name == NULL)
+        if (name == NULL) {
+            for (size_t k = 0; k < d->nspans; k++)
+                free(d->funcs[k].name);
             return -ENOMEM;
-        size_t k = 0;
-        while (k < d->nfuncs && strcmp(d->funcs[k].name, name) != 0)
-            k++;
-        if (k == d->nfuncs) {
-            d->funcs[k].name = name;
-            d->nfuncs++;
-        } else {
-            free(name);
         }
-        d->funcs[k].count++;
-        s.func = (int)k;
+        d->funcs[d->nspans].name = name;
         d->spans[d->nspans++] = s;
     }
+    /* One func per name, in order of first appearance: sorted by name. */
+    keyed *k = calloc(d->nspans + 1, sizeof *k);
+    size_t *first = calloc(d->nspans + 1, sizeof *first);
+    if (k == NULL || first == NULL) {
+        free(k);
+        free(first);
+        for (size_t i = 0; i < d->nspans; i++)
+            free(d->funcs[i].name);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < d->nspans; i++) {
+        k[i].key = d->funcs[i].name;
+        k[i].i = i;
+    }
+    qsort(k, d->nspans, sizeof *k, by_key);
+    for (size_t a = 0, b; a < d->nspans; a = b) {
+        for (b = a; b < d->nspans && strcmp(k[a].key, k[b].key) == 0; b++)
+            first[k[b].i] = k[a].i;
+    }
+    free(k);
+    /* first[i] <= i: funcs[] is rebuilt in place, front to back. */
+    size_t *func_of = first;
+    for (size_t i = 0; i < d->nspans; i++) {
+        size_t lead = first[i];
+        char *name = d->funcs[i].name;
+        d->funcs[i].name = NULL;
+        size_t f;
+        if (lead == i) {
+            f = d->nfuncs++;
+            d->funcs[f].name = name;
+        } else {
+            f = func_of[lead];
+            free(name);
+        }
+        func_of[i] = f;
+        d->funcs[f].count++;
+        d->spans[i].func = (int)f;
+    }
+    free(first);
     for (size_t i = 0; i < d->nspans; i++) {
         d->spans[i].name = d->funcs[d->spans[i].func].name;
         if (d->spans[i].level > d->maxlevel)
             d->maxlevel = d->spans[i].level;
     }
+    if (folded > 0)
+        cli_error("%s: %zu span%s deeper than level %d drawn at level %d",
+                  d->files[0].path, folded, folded == 1 ? "" : "s",
+                  PLOT_MAX_LEVEL, PLOT_MAX_LEVEL);
     qsort(d->spans, d->nspans, sizeof *d->spans, by_level);
     label_funcs(d);
     return 0;
@@ -339,14 +414,20 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
     mp__dat *dats = calloc(nnames, sizeof *dats);
     d->files = calloc(nnames, sizeof *d->files);
     size_t max = 0;
-    int rc = dats != NULL && d->files != NULL ? 0 : -ENOMEM;
+    if (dats == NULL || d->files == NULL) {
+        free(dats);
+        plot_data_free(d);
+        cli_error("out of memory");
+        return CLI_ERROR;
+    }
+    int rc = 0;
     size_t nread = 0;
     for (; rc == 0 && nread < nnames; nread++) {
         if (read_dat(names[nread], &dats[nread]) != 0)
             break;
         max += 1 + dats[nread].nchildren;
     }
-    if (rc == 0 && nread < nnames) {
+    if (nread < nnames) {
         for (size_t i = 0; i < nread; i++)
             mp__dat_free(&dats[i]);
         free(dats);
@@ -381,7 +462,7 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
     if (rc == 0 && nnames == 1 && !o->no_funcs)
         rc = add_spans(d, o, &dats[0]);
     const char *title = o->title;
-    if (title == NULL && nnames == 1)
+    if (rc == 0 && title == NULL && nnames == 1)
         title = d->files[0].cmdline;
     if (title != NULL && title[strspn(title, " \t")] == '\0')
         title = NULL;

@@ -95,6 +95,13 @@ typedef struct plot_data {
     char *title;  /* -t, or the only recording's command line, or NULL */
 } plot_data;
 
+/*
+ * The deepest nesting level drawn: spans deeper than this (a recursion, a
+ * hostile file) are drawn at this level, so that every output keeps its
+ * size whatever the file says.
+ */
+#define PLOT_MAX_LEVEL 15
+
 /* The Okabe-Ito palette, safe for colour-blind readers: 0xRRGGBB. */
 #define PLOT_NCOLORS 8
 extern const uint32_t plot_palette[PLOT_NCOLORS];

@@ -245,13 +245,23 @@ static void draw(cairo_t *cr, const plot_prim *p)
     cairo.new_path(cr);
 }
 
-/* write_to() - cairo's writer callback: to a FILE. */
+/* Where cairo's writer callback writes, and why it failed (an errno). */
+typedef struct png_out {
+    FILE *f;
+    int err;
+} png_out;
+
+/* write_to() - cairo's writer callback: to a FILE, its error kept. */
 static cairo_status_t write_to(void *closure, const unsigned char *data,
                                unsigned int length)
 {
-    FILE *f = closure;
-    return fwrite(data, 1, length, f) == length ? CAIRO_STATUS_SUCCESS
-                                                : CAIRO_STATUS_WRITE_ERROR;
+    png_out *out = closure;
+    errno = 0;
+    if (fwrite(data, 1, length, out->f) == length)
+        return CAIRO_STATUS_SUCCESS;
+    if (out->err == 0)
+        out->err = errno != 0 ? errno : EIO;
+    return CAIRO_STATUS_WRITE_ERROR;
 }
 
 /* plot_png_write() - see plot_png.h. */
@@ -269,8 +279,9 @@ int plot_png_write(const plot_scene *s, FILE *f)
         draw(cr, &s->prims[i]);
     cairo_status_t st = cairo.status(cr);
     cairo.destroy(cr);
+    png_out out = {f, 0};
     if (st == CAIRO_STATUS_SUCCESS)
-        st = cairo.surface_write_to_png_stream(surface, write_to, f);
+        st = cairo.surface_write_to_png_stream(surface, write_to, &out);
     cairo.surface_destroy(surface);
     /* Done with cairo: its caches first, then fontconfig's. */
     cairo.debug_reset_static_data();
@@ -278,8 +289,10 @@ int plot_png_write(const plot_scene *s, FILE *f)
         cairo.fc_fini();
     if (st == CAIRO_STATUS_NO_MEMORY)
         return -ENOMEM;
+    /* Not errno: whatever cairo and fontconfig last left there. */
     if (st != CAIRO_STATUS_SUCCESS)
-        return errno != 0 ? -errno : -EIO;
+        return out.err != 0 ? -out.err : -EIO;
+    errno = 0;
     if (fflush(f) != 0 || ferror(f))
         return errno != 0 ? -errno : -EIO;
     return 0;

@@ -55,6 +55,7 @@ typedef struct recorder {
     sigset_t wait_mask; /* the signal mask while waiting */
     double peak;        /* MiB, of the MEM lines */
     long samples;
+    int read_err; /* -errno: the process could not be read (not ended) */
     int reaped;
     int status; /* run: the wait status, once reaped */
 } recorder;
@@ -114,8 +115,16 @@ static int sample(recorder *rec)
     const run_opts *o = rec->o;
     double t = mp__now_real();
     long long bytes = mp__proc_read(&rec->root);
-    if (bytes < 0)
+    if (bytes < 0) {
+        /* Ended, or not ours to read (a setuid program, /proc masked)? */
+        mp__proc_reader probe;
+        int e = mp__proc_open(&probe, rec->pid, o->backend);
+        if (e == 0)
+            mp__proc_close(&probe);
+        else if (e != -ENOENT && e != -ESRCH)
+            rec->read_err = e;
         return -ESRCH;
+    }
     proctree *tree = &rec->tree;
     size_t nkids = 0;
     if (o->children || o->multiprocess) {
@@ -268,10 +277,20 @@ static end_reason record(recorder *rec, double *elapsed)
 static int finish(recorder *rec, end_reason why, double elapsed)
 {
     const run_opts *o = rec->o;
+    if (rec->samples == 0 && rec->read_err != 0) {
+        cli_error("cannot read the memory of PID %ld: %s; no samples in %s",
+                  rec->pid, strerror(-rec->read_err), rec->dat->name);
+        return CLI_ERROR;
+    }
     cli_error("peak %.1f MiB, %ld sample%s in %.1f s, written to %s", rec->peak,
               rec->samples, rec->samples == 1 ? "" : "s", elapsed,
               rec->dat->name);
     int rc = CLI_OK;
+    if (rec->read_err != 0) {
+        cli_error("cannot read the memory of PID %ld any more: %s", rec->pid,
+                  strerror(-rec->read_err));
+        rc = CLI_ERROR;
+    }
     if (why == END_TIMEOUT)
         cli_error("timeout after %g s; PID %ld keeps running", o->timeout,
                   rec->pid);
@@ -285,7 +304,11 @@ static int finish(recorder *rec, end_reason why, double elapsed)
         else if (WIFSIGNALED(rec->status))
             rc = 128 + WTERMSIG(rec->status);
     }
-    if (o->max_mib >= 0 && rec->peak > o->max_mib) {
+    if (o->max_mib >= 0 && rec->samples == 0) {
+        cli_error("no samples: --max-mib %s cannot be checked",
+                  o->max_mib_text);
+        rc = CLI_ERROR;
+    } else if (o->max_mib >= 0 && rec->peak > o->max_mib) {
         cli_error("peak %.1f MiB exceeds --max-mib %s", rec->peak,
                   o->max_mib_text);
         rc = CLI_OVER_BUDGET;

@@ -170,7 +170,7 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, char ***ops,
             char names[64];
             printf(run_usage,
                    mp__backend_list(names, sizeof names, 1, "|", "|"));
-            return CLI_OK;
+            return cli_finish(CLI_OK);
         }
         int r = set_option(o, c, &p);
         if (r != 0)

@@ -261,7 +261,9 @@ long long mp__status_hwm(int fd);
  * mp__dat_put_mem(), _chld(), _func(), _cmdline() - one
  * line of a .dat file, with its "\n", into buf: "MEM %.6f %.4f", "CHLD
  * %ld %.6f %.4f", "FUNC %s %.4f %.4f %.4f %.4f %d", "CMDLINE a 'b c'", as
- * memory_profiler writes them.  Return the length, or -ENOSPC.
+ * memory_profiler writes them (CMDLINE with control characters escaped:
+ * \n, \r, \xHH; up to 4 bytes for each of the arguments').  Return the
+ * length, or -ENOSPC.
  */
 int mp__dat_put_mem(char *buf, size_t size, double mib, double t);
 int mp__dat_put_chld(char *buf, size_t size, long pid, double mib, double t);
@@ -313,13 +315,28 @@ typedef struct mp__dat {
     mp__dat_span *funcs;
     size_t nfuncs;
     size_t funccap;
+    size_t skipped;    /* lines with values out of range, left out */
+    long skipped_line; /* the first of them */
+    long torn_line;    /* a last line cut short, left out, or 0 */
 } mp__dat;
 
 /*
+ * The largest memory figure (MiB, 1 EiB) and time (seconds from the Epoch
+ * or from a start, about 31,700 years) of a line that is read; lines with
+ * larger or non-finite values are skipped.
+ */
+#define MP__DAT_MAX_MIB 1e12
+#define MP__DAT_MAX_T 1e12
+
+/*
  * mp__dat_read() - read path into dat.  Lines of unknown kinds are skipped,
- * as mprof does; a malformed line or an empty one is an error.  Returns 0,
- * or -errno with one line for the user in err ("x.dat:12: not a line of a
- * .dat file"), dat left empty.
+ * as mprof does; a malformed line or an empty one is an error, except a
+ * last line without its newline (cut short by a full disk or a kill),
+ * which is left out.  Lines whose values are not finite or beyond
+ * MP__DAT_MAX_MIB / MP__DAT_MAX_T are left out too.  Each of these two
+ * says so in one line on stderr.  Returns 0, or -errno with one line for
+ * the user in err ("x.dat:12: not a line of a .dat file"), dat left
+ * empty.
  */
 int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize);
 

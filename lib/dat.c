@@ -10,7 +10,12 @@
  * Memory in MiB, times in seconds since the epoch, numbers as
  * memory_profiler 0.61 writes them, so that each side reads the other's.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +57,11 @@ int mp__dat_put_func(char *buf, size_t size, const char *name, double mem0,
 
 /*
  * mp__dat_put_cmdline() - mprof's get_cmd_line(): arguments joined by spaces,
- * each that holds a blank or a tab wrapped in single quotes.
+ * each that holds a blank or a tab wrapped in single quotes; and, so that
+ * the line stays one line (an argument "\nMEM 99999 1" must not forge a
+ * reading), a line feed or carriage return written as \n or \r and any
+ * other control character but the tab as \xHH.  mprof reads the rest of
+ * the line as text, so it shows them as written.
  */
 int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[])
 {
@@ -63,8 +72,24 @@ int mp__dat_put_cmdline(char *buf, size_t size, char *const argv[])
     n = (size_t)r;
     for (int i = 0; argv[i] != NULL; i++) {
         int quote = strpbrk(argv[i], " \t") != NULL;
-        r = put(buf + n, size - n, "%s%s%s%s", i > 0 ? " " : "",
-                quote ? "'" : "", argv[i], quote ? "'" : "");
+        r = put(buf + n, size - n, "%s%s", i > 0 ? " " : "", quote ? "'" : "");
+        if (r < 0)
+            return r;
+        n += (size_t)r;
+        for (const unsigned char *p = (const unsigned char *)argv[i]; *p; p++) {
+            if (*p == '\n')
+                r = put(buf + n, size - n, "\\n");
+            else if (*p == '\r')
+                r = put(buf + n, size - n, "\\r");
+            else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+                r = put(buf + n, size - n, "\\x%02x", *p);
+            else
+                r = put(buf + n, size - n, "%c", *p);
+            if (r < 0)
+                return r;
+            n += (size_t)r;
+        }
+        r = put(buf + n, size - n, "%s", quote ? "'" : "");
         if (r < 0)
             return r;
         n += (size_t)r;
@@ -108,88 +133,177 @@ static int push(void *arr, size_t *n, size_t *cap, size_t size, const void *elt)
     return 0;
 }
 
-/* number() - one strict decimal field at *p, advancing past it. */
+/*
+ * number() - one decimal field at *p (after one or more spaces), ending at
+ * a space or the end, advancing past it.  What Python's float() reads of
+ * what mprof writes: no hexadecimal.
+ */
 static int number(char **p, double *out)
 {
     char *end = NULL;
+    if (**p != ' ')
+        return -EINVAL;
     while (**p == ' ')
         (*p)++;
     *out = strtod(*p, &end);
-    if (end == *p || (*end != ' ' && *end != '\0'))
+    if (end == *p || (*end != ' ' && *end != '\0') ||
+        memchr(*p, 'x', (size_t)(end - *p)) != NULL ||
+        memchr(*p, 'X', (size_t)(end - *p)) != NULL)
         return -EINVAL;
     *p = end;
     return 0;
 }
 
-/* field() - the next space-separated word at *p, NUL-terminated in place. */
-static char *field(char **p)
+/* integer() - one integer field at *p in lo..hi, as number(). */
+static int integer(char **p, long lo, long hi, long *out)
 {
+    char *end = NULL;
+    if (**p != ' ')
+        return -EINVAL;
     while (**p == ' ')
         (*p)++;
-    if (**p == '\0')
-        return NULL;
-    char *start = *p;
-    while (**p != ' ' && **p != '\0')
-        (*p)++;
-    if (**p == ' ')
-        *(*p)++ = '\0';
-    return start;
+    if (**p != '-' && **p != '+' && (**p < '0' || **p > '9'))
+        return -EINVAL;
+    errno = 0;
+    *out = strtol(*p, &end, 10);
+    if (end == *p || (*end != ' ' && *end != '\0') || errno != 0 || *out < lo ||
+        *out > hi)
+        return -EINVAL;
+    *p = end;
+    return 0;
 }
 
-/* parse_line() - one line (no "\n") into dat.  Returns 0 or -EINVAL. */
-static int parse_line(mp__dat *dat, char *line)
+/* line_end() - whether only spaces are left at p. */
+static int line_end(const char *p)
 {
-    char *p = line;
-    char *kind = field(&p);
-    if (kind == NULL)
+    return p[strspn(p, " ")] == '\0';
+}
+
+/*
+ * sane() - whether a memory figure (MiB) and a time (seconds) can be
+ * drawn: finite and within MP__DAT_MAX_MIB and MP__DAT_MAX_T.
+ */
+static int sane(double mib, double t)
+{
+    return fabs(mib) <= MP__DAT_MAX_MIB && fabs(t) <= MP__DAT_MAX_T;
+}
+
+/*
+ * The children of a file being read, found by pid in an open-addressing
+ * table: slots[] holds an index into dat->children plus one, or 0.
+ */
+typedef struct child_index {
+    size_t *slots;
+    size_t nslots; /* a power of two, at least twice the children */
+} child_index;
+
+/* slot_of() - the slot of pid in ix: its own, or the empty one to use. */
+static size_t slot_of(const child_index *ix, const mp__dat *dat, long pid)
+{
+    size_t h = (size_t)pid * (size_t)0x9E3779B97F4A7C15ull;
+    size_t mask = ix->nslots - 1;
+    size_t i = (h >> 16) & mask;
+    while (ix->slots[i] != 0 && dat->children[ix->slots[i] - 1].pid != pid)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/*
+ * child_of() - the index in dat->children of pid's series, added when
+ * new.  Returns 0 or -ENOMEM.
+ */
+static int child_of(child_index *ix, mp__dat *dat, long pid, size_t *out)
+{
+    if (2 * (dat->nchildren + 1) > ix->nslots) {
+        size_t n = ix->nslots != 0 ? 2 * ix->nslots : 64;
+        size_t *slots = calloc(n, sizeof *slots);
+        if (slots == NULL)
+            return -ENOMEM;
+        free(ix->slots);
+        ix->slots = slots;
+        ix->nslots = n;
+        for (size_t c = 0; c < dat->nchildren; c++)
+            ix->slots[slot_of(ix, dat, dat->children[c].pid)] = c + 1;
+    }
+    size_t i = slot_of(ix, dat, pid);
+    if (ix->slots[i] == 0) {
+        mp__dat_child c = {pid, NULL, 0, 0};
+        int r =
+            push(&dat->children, &dat->nchildren, &dat->childcap, sizeof c, &c);
+        if (r != 0)
+            return r;
+        ix->slots[i] = dat->nchildren;
+    }
+    *out = ix->slots[i] - 1;
+    return 0;
+}
+
+/*
+ * parse_line() - one line (no "\n") into dat: the kinds mprof writes, its
+ * fields separated by spaces.  Returns 0, 1 for a line whose values are
+ * out of range (skipped), or -EINVAL or -ENOMEM.
+ */
+static int parse_line(mp__dat *dat, child_index *ix, char *line)
+{
+    static const char *const kinds[] = {"CMDLINE", "MEM", "CHLD", "FUNC"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t n = strlen(kinds[i]);
+        /* "MEM\t1\t2": mprof cannot read it; neither do we. */
+        if (strncmp(line, kinds[i], n) == 0 && line[n] != ' ' &&
+            (line[n] == '\0' || isspace((unsigned char)line[n])))
+            return -EINVAL;
+    }
+    size_t klen = strcspn(line, " ");
+    if (klen == 0)
         return -EINVAL;
-    if (strcmp(kind, "CMDLINE") == 0) {
+    char *p = line + klen;
+    char *kind = line;
+    if (strncmp(kind, "CMDLINE ", klen + 1) == 0) {
         free(dat->cmdline);
-        dat->cmdline = strdup(p);
+        dat->cmdline = strdup(p + 1);
         return dat->cmdline != NULL ? 0 : -ENOMEM;
     }
-    if (strcmp(kind, "MEM") == 0) {
+    if (strncmp(kind, "MEM ", klen + 1) == 0) {
         mp__dat_sample s;
-        if (number(&p, &s.mib) != 0 || number(&p, &s.t) != 0)
+        if (number(&p, &s.mib) != 0 || number(&p, &s.t) != 0 || !line_end(p))
             return -EINVAL;
+        if (!sane(s.mib, s.t))
+            return 1;
         return push(&dat->mem, &dat->nmem, &dat->memcap, sizeof s, &s);
     }
-    if (strcmp(kind, "CHLD") == 0) {
-        char *id = field(&p);
+    if (strncmp(kind, "CHLD ", klen + 1) == 0) {
         mp__dat_sample s;
-        char *end = NULL;
-        long pid = id != NULL ? strtol(id, &end, 10) : 0;
-        if (id == NULL || *end != '\0' || number(&p, &s.mib) != 0 ||
-            number(&p, &s.t) != 0)
+        long pid = 0;
+        if (integer(&p, LONG_MIN, LONG_MAX, &pid) != 0 ||
+            number(&p, &s.mib) != 0 || number(&p, &s.t) != 0 || !line_end(p))
             return -EINVAL;
+        if (!sane(s.mib, s.t))
+            return 1;
         size_t i = 0;
-        while (i < dat->nchildren && dat->children[i].pid != pid)
-            i++;
-        if (i == dat->nchildren) {
-            mp__dat_child c = {pid, NULL, 0, 0};
-            int r = push(&dat->children, &dat->nchildren, &dat->childcap,
-                         sizeof c, &c);
-            if (r != 0)
-                return r;
-        }
+        int r = child_of(ix, dat, pid, &i);
+        if (r != 0)
+            return r;
         mp__dat_child *c = &dat->children[i];
         return push(&c->samples, &c->n, &c->cap, sizeof s, &s);
     }
-    if (strcmp(kind, "FUNC") == 0) {
+    if (strncmp(kind, "FUNC ", klen + 1) == 0) {
         mp__dat_span f;
-        char *name = field(&p);
-        double level = 0;
-        if (name == NULL || number(&p, &f.mem0) != 0 ||
-            number(&p, &f.t0) != 0 || number(&p, &f.mem1) != 0 ||
-            number(&p, &f.t1) != 0)
+        long level = 0;
+        p += strspn(p, " ");
+        char *name = p;
+        p += strcspn(p, " ");
+        size_t nlen = (size_t)(p - name);
+        if (nlen == 0 || number(&p, &f.mem0) != 0 || number(&p, &f.t0) != 0 ||
+            number(&p, &f.mem1) != 0 || number(&p, &f.t1) != 0)
             return -EINVAL;
-        /* The level came later in mprof's history: optional. */
-        while (*p == ' ')
-            p++;
-        if (*p != '\0' && number(&p, &level) != 0)
+        /* The level came later in mprof's history: optional; an int. */
+        if (!line_end(p) &&
+            (integer(&p, INT_MIN, INT_MAX, &level) != 0 || !line_end(p)))
             return -EINVAL;
+        if (!sane(f.mem0, f.t0) || !sane(f.mem1, f.t1))
+            return 1;
         f.level = (int)level;
-        f.name = strdup(name);
+        f.name = strndup(name, nlen);
         if (f.name == NULL)
             return -ENOMEM;
         int r = push(&dat->funcs, &dat->nfuncs, &dat->funccap, sizeof f, &f);
@@ -216,13 +330,28 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
     ssize_t len;
     long lineno = 0;
     int r = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    child_index ix = {NULL, 0};
+    while ((errno = 0, len = getline(&line, &cap, f)) >= 0) {
         lineno++;
-        if (len > 0 && line[len - 1] == '\n')
+        int whole = len > 0 && line[len - 1] == '\n';
+        if (whole)
             line[--len] = '\0';
         if (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
-        r = len == 0 ? -EINVAL : parse_line(dat, line);
+        /* A NUL inside the line: not text mprof wrote. */
+        r = len == 0 || strlen(line) != (size_t)len
+                ? -EINVAL
+                : parse_line(dat, &ix, line);
+        if (r == 1) {
+            if (dat->skipped++ == 0)
+                dat->skipped_line = lineno;
+            r = 0;
+        }
+        if (r == -EINVAL && !whole) {
+            /* A last line cut short (a full disk, a kill): left out. */
+            dat->torn_line = lineno;
+            r = 0;
+        }
         if (r != 0) {
             if (r == -ENOMEM)
                 snprintf(err, errsize, "%s: out of memory", path);
@@ -232,11 +361,30 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
             break;
         }
     }
+    /* getline's end: the file's, or an error (out of memory). */
+    if (r == 0 && (ferror(f) || !feof(f))) {
+        r = errno != 0 ? -errno : -EIO;
+        if (r == -ENOMEM)
+            snprintf(err, errsize, "%s: out of memory", path);
+        else
+            snprintf(err, errsize, "cannot read %s: %s", path, strerror(-r));
+    }
     free(line);
+    free(ix.slots);
     fclose(f);
-    if (r != 0)
+    if (r != 0) {
         mp__dat_free(dat);
-    return r;
+        return r;
+    }
+    if (dat->skipped > 0)
+        mp__warn("%s:%ld: %zu line%s with values that are not finite or "
+                 "beyond %g skipped",
+                 path, dat->skipped_line, dat->skipped,
+                 dat->skipped == 1 ? "" : "s", MP__DAT_MAX_MIB);
+    if (dat->torn_line > 0)
+        mp__warn("%s:%ld: the last line is cut short (no newline); left out",
+                 path, dat->torn_line);
+    return 0;
 }
 
 /* mp__dat_free() - see internal.h. */

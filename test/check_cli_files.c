@@ -103,7 +103,8 @@ START_TEST(test_clean)
     ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2));
 
     ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
-    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.out, "removed " P0 "\nremoved " P1 "\nremoved " P2
+                            "\nremoved mprofile_20261124000001_ts.dat\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert(!file_exists(P0) && !file_exists(P1) && !file_exists(P2));
@@ -139,7 +140,7 @@ START_TEST(test_rm)
 
     /* -1 is the newest, not a flag, even first. */
     ck_assert_int_eq(mp(&sb, &r, "rm", "-1", NULL), 0);
-    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.out, "removed " P2 "\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P1) && !file_exists(P2));
@@ -161,10 +162,10 @@ START_TEST(test_rm)
     ck_assert(!file_exists("y.dat") && !file_exists("y_ts.dat"));
 
     /* "--" ends the options. */
-    put_file("--dry-run", "");
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--", "--dry-run", NULL), 0);
+    put_file("--dry-run.dat", "");
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--", "--dry-run.dat", NULL), 0);
     run_result_free(&r);
-    ck_assert(!file_exists("--dry-run"));
+    ck_assert(!file_exists("--dry-run.dat"));
     sandbox_leave(&sb);
 }
 END_TEST
@@ -201,12 +202,12 @@ START_TEST(test_rm_errors)
     ck_assert_str_eq(r.err, "memprof: cannot remove nofile.dat: No such file "
                             "or directory; nothing removed\n");
     run_result_free(&r);
-    ck_assert_int_eq(mkdir("d", 0700), 0);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", "d", NULL), 1);
-    ck_assert_str_eq(r.err, "memprof: d is a directory; nothing removed\n");
+    ck_assert_int_eq(mkdir("d.dat", 0700), 0);
+    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", "d.dat", NULL), 1);
+    ck_assert_str_eq(r.err, "memprof: d.dat is a directory; nothing removed\n");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2) &&
-              file_exists("d"));
+              file_exists("d.dat"));
 
     ck_assert_int_eq(mp(&sb, &r, "rm", "--force", "0", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: rm: unknown option '--force'; see "
@@ -217,6 +218,218 @@ START_TEST(test_rm_errors)
                             "memprof rm --help\n");
     run_result_free(&r);
     ck_assert(file_exists(P0));
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * rm and clean remove recordings of this directory only: a symbolic link
+ * named as one goes, what it points to stays; a path elsewhere, or a file
+ * that is not a .dat file, is refused and nothing is removed.
+ */
+START_TEST(test_rm_scope)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_files");
+    const char *out = make_tmpdir("cli_files_out");
+    char victim[256];
+    char victim2[256];
+    snprintf(victim, sizeof victim, "%s/victim.dat", out);
+    snprintf(victim2, sizeof victim2, "%s/victim2", out);
+    put_file(victim, "MEM 1.0 2.0\nMEM 2.0 3.0\n");
+    put_file(victim2, "keep\n");
+    ck_assert_int_eq(symlink(victim, P0), 0);
+    ck_assert_int_eq(symlink(victim2, "link.dat"), 0);
+    put_file("notes.txt", "keep\n");
+    ck_assert_int_eq(mkdir("sub", 0700), 0);
+    put_file("sub/x.dat", "");
+    run_result r;
+    static const char *const refused[] = {"../x.dat", "notes.txt", "sub/x.dat",
+                                          ".dat", NULL};
+    for (int i = 0; refused[i] != NULL; i++) {
+        ck_assert_int_eq(mp(&sb, &r, "rm", "link.dat", refused[i], NULL), 1);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "memprof: rm removes .dat files of the current directory "
+                 "only, not %s; nothing removed\n",
+                 refused[i]);
+        ck_assert_str_eq(r.err, want);
+        ck_assert_str_eq(r.out, "");
+        run_result_free(&r);
+    }
+    ck_assert_int_eq(mp(&sb, &r, "rm", victim, NULL), 1);
+    run_result_free(&r);
+    ck_assert(file_exists(victim) && file_exists(victim2));
+    ck_assert(file_exists("notes.txt") && file_exists("sub/x.dat"));
+
+    ck_assert_int_eq(mp(&sb, &r, "rm", "./link.dat", NULL), 0);
+    ck_assert_str_eq(r.out, "removed link.dat\n");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    struct stat st;
+    ck_assert_int_ne(lstat("link.dat", &st), 0);
+    ck_assert(file_exists(victim2));
+
+    ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
+    ck_assert_str_eq(r.out, "removed " P0 "\n");
+    run_result_free(&r);
+    ck_assert_int_ne(lstat(P0, &st), 0);
+    ck_assert(file_exists(victim));
+    unlink(victim);
+    unlink(victim2);
+    rmdir(out);
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * Output that cannot be written (stdout on /dev/full): every subcommand
+ * that prints says so in one line and exits 1, the help and the version
+ * too.
+ */
+START_TEST(test_full_output)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_files");
+    three();
+    copy_file(&sb, "test/data/plot_run.dat", "run.dat");
+    static const char *const cmds[] = {"--version",
+                                       "--help",
+                                       "-h",
+                                       "run --help",
+                                       "attach --help",
+                                       "list",
+                                       "list --help",
+                                       "clean --help",
+                                       "clean --dry-run",
+                                       "rm --help",
+                                       "rm --dry-run 0",
+                                       "peak",
+                                       "peak run.dat",
+                                       "peak --help",
+                                       "plot --help",
+                                       "plot run.dat --term",
+                                       "rm 0",
+                                       "clean",
+                                       NULL};
+    for (int i = 0; cmds[i] != NULL; i++) {
+        int rc = sh("'%s' %s >/dev/full 2>err.txt", sb.memprof, cmds[i]);
+        char *err = read_file("err.txt", NULL);
+        ck_assert_msg(rc == 1, "%s: exit %d: %s", cmds[i], rc, err);
+        ck_assert_msg(strcmp(err, "memprof: cannot write to standard output: "
+                                  "No space left on device\n") == 0,
+                      "%s: %s", cmds[i], err);
+        free(err);
+    }
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * oom_sweep() - memprof with args (NULL-terminated), under the test
+ * preload failmalloc.so, the N-th allocation failing for every N up to
+ * the count the command makes (self: only those of memprof's own code,
+ * not cairo's and fontconfig's, which crash on a failed allocation
+ * themselves).  Each run ends by exit 0 or 1, never a signal, with at
+ * most one line of its own on stderr, about memory.  Returns how many
+ * runs were made.
+ */
+static int oom_sweep(const sandbox *sb, int self, const char *const *args)
+{
+    const char *argv[16] = {sb->memprof};
+    int na = 1;
+    while (args[na - 1] != NULL && na < 15) {
+        argv[na] = args[na - 1];
+        na++;
+    }
+    argv[na] = NULL;
+    char so[PATH_MAX + 64];
+    snprintf(so, sizeof so, "LD_PRELOAD=%s/%s/test/progs/failmalloc.so",
+             sb->home, test_build_dir());
+    char count_env[PATH_MAX + 64];
+    snprintf(count_env, sizeof count_env, "MP_FAILMALLOC_COUNT=%s/count.txt",
+             sb->dir);
+    const char *self_env = self ? "MP_FAILMALLOC_SELF=1" : "MP_FAILMALLOC_X=";
+    const char *env0[] = {so, count_env, self_env, NULL};
+    run_result r;
+    unlink("count.txt");
+    ck_assert_int_eq(run_capture(argv, env0, &r), 0);
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s: %s",
+                  args[0], r.err);
+    run_result_free(&r);
+    long max = 0;
+    char *counts = read_file("count.txt", NULL);
+    ck_assert_ptr_nonnull(counts);
+    for (char *p = counts; *p != '\0'; p = strchr(p, '\n') + 1) {
+        long v = strtol(p, NULL, 10);
+        max = v > max ? v : max;
+    }
+    free(counts);
+    ck_assert_int_gt(max, 0);
+    for (long n = 1; n <= max + 1; n++) {
+        char fail_env[64];
+        snprintf(fail_env, sizeof fail_env, "MP_FAILMALLOC=%ld", n);
+        const char *env[] = {so, fail_env, self_env, NULL};
+        ck_assert_int_eq(run_capture(argv, env, &r), 0);
+        ck_assert_msg(WIFEXITED(r.status),
+                      "%s, allocation %ld failing: "
+                      "killed by signal %d",
+                      args[0], n, WTERMSIG(r.status));
+        int rc = WEXITSTATUS(r.status);
+        ck_assert_msg(rc == 0 || rc == 1,
+                      "%s, allocation %ld failing: exit "
+                      "%d: %s",
+                      args[0], n, rc, r.err);
+        /* memprof run's own lines, which it prints when it succeeds. */
+        int lines = 0;
+        const char *line = NULL;
+        for (const char *p = r.err; *p != '\0'; p = strchr(p, '\n') + 1) {
+            static const char sampling[] = "memprof: sampling memory every";
+            static const char summary[] = "memprof: peak ";
+            if (strncmp(p, sampling, sizeof sampling - 1) == 0 ||
+                strncmp(p, summary, sizeof summary - 1) == 0)
+                continue;
+            lines++;
+            line = p;
+        }
+        ck_assert_msg(lines <= 1, "%s, allocation %ld failing: %s", args[0], n,
+                      r.err);
+        ck_assert_msg(line == NULL || strstr(line, "out of memory") != NULL ||
+                          strstr(line, "Cannot allocate memory") != NULL,
+                      "%s, allocation %ld failing: %s", args[0], n, r.err);
+        run_result_free(&r);
+    }
+    return (int)max + 1;
+}
+
+/*
+ * Out of memory, the N-th allocation failing: peak, plot (SVG, PNG,
+ * terminal) and run end with exit 0 or 1 and at most one line, never by a
+ * signal (plot --term dereferenced NULL).
+ */
+START_TEST(test_oom_sweep)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_files");
+    copy_file(&sb, "test/data/plot_run.dat", "r.dat");
+    static const char *const peak[] = {"peak", "r.dat", NULL};
+    static const char *const svg[] = {"plot", "r.dat", "-o", "x.svg", NULL};
+    static const char *const png[] = {"plot", "r.dat", "-o", "x.png", NULL};
+    static const char *const term[] = {"plot", "r.dat", "--term", NULL};
+    static const char *const flame[] = {"plot",   "r.dat",          "-f",
+                                        "--term", "--color=always", NULL};
+    static const char *const run[] = {"run", "-o", "f.dat", "true", NULL};
+    int runs = oom_sweep(&sb, 0, peak);
+    runs += oom_sweep(&sb, 0, svg);
+    if (access("/usr/lib/x86_64-linux-gnu/libcairo.so.2", R_OK) == 0 ||
+        access("/usr/lib/libcairo.so.2", R_OK) == 0)
+        runs += oom_sweep(&sb, 1, png);
+    else
+        fprintf(stderr, "test_oom_sweep: no cairo: PNG not swept\n");
+    runs += oom_sweep(&sb, 0, term);
+    runs += oom_sweep(&sb, 0, flame);
+    runs += oom_sweep(&sb, 0, run);
+    ck_assert_int_gt(runs, 100);
     sandbox_leave(&sb);
 }
 END_TEST
@@ -373,8 +586,9 @@ START_TEST(test_args)
     ck_assert_str_eq(r.out, "-h\t1.000 MiB\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry", "--", "-h", NULL), 0);
-    ck_assert_str_eq(r.out, "Files to be removed: \n-h\n");
+    put_file("-h.dat", "");
+    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry", "--", "-h.dat", NULL), 0);
+    ck_assert_str_eq(r.out, "Files to be removed: \n-h.dat\n");
     run_result_free(&r);
     ck_assert_int_eq(mp(&sb, &r, "clean", "-x", NULL), 2);
     ck_assert_str_eq(r.out, "");
@@ -529,6 +743,9 @@ Suite *cli_files_suite(void)
     tcase_add_test(tc, test_clean);
     tcase_add_test(tc, test_rm);
     tcase_add_test(tc, test_rm_errors);
+    tcase_add_test(tc, test_rm_scope);
+    tcase_add_test(tc, test_full_output);
+    tcase_add_test(tc, test_oom_sweep);
     tcase_add_test(tc, test_peak);
     tcase_add_test(tc, test_peak_errors);
     tcase_add_test(tc, test_help);

@@ -863,6 +863,8 @@ START_TEST(test_errors)
            "time\n",
            "run.dat", "one.dat", "-o", "x.svg");
     expect(&sb, 1,
+           "memprof: nan.dat:2: 1 line with values that are not finite or "
+           "beyond 1e+12 skipped\n"
            "memprof: nan.dat has one sample; nothing to plot over "
            "time\n",
            "nan.dat", "--term");
@@ -888,6 +890,11 @@ START_TEST(test_errors)
            "memprof: plot: --window needs two numbers XMIN,XMAX with XMIN < "
            "XMAX, such as 0,20.5, not '1'\n",
            "run.dat", "--window", "1", "-o", "x.svg");
+    /* Beyond what a recording holds: it made ticks for minutes. */
+    expect(&sb, 2,
+           "memprof: plot: --window needs two numbers XMIN,XMAX with XMIN < "
+           "XMAX, such as 0,20.5, not '-1e308,1e308'\n",
+           "run.dat", "-w", "-1e308,1e308", "-o", "x.svg");
     expect(&sb, 2,
            "memprof: plot: unknown option '--bogus'; see memprof plot "
            "--help\n",
@@ -917,6 +924,114 @@ START_TEST(test_errors)
     expect(&sb, 1,
            "memprof: cannot write nodir/x.svg: No such file or directory\n",
            "run.dat", "-o", "nodir/x.svg");
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * timed() - memprof plot with the arguments that follow under timeout(1)
+ * (10 s): it must end by itself, with exit status rc.
+ */
+#define timed(sb, r, rc, ...)                                                  \
+    do {                                                                       \
+        const char *argv_[] =                                                  \
+            {"/usr/bin/timeout", "10", (sb)->memprof, "plot",                  \
+             __VA_ARGS__,        NULL};                                        \
+        ck_assert_int_eq(run_capture(argv_, NULL, r), 0);                      \
+        ck_assert_msg(WIFEXITED((r)->status), "killed by a signal");           \
+        ck_assert_msg(WEXITSTATUS((r)->status) == rc, "exit %d: %s",           \
+                      WEXITSTATUS((r)->status), (r)->err);                     \
+    } while (0)
+
+/*
+ * Absurd values: readings of +-1e308 are skipped with one line (they used
+ * to make ticks forever); denormal readings draw no NaN; a level of
+ * 20,000,000 is drawn at the deepest level shown, in the picture, fast.
+ */
+START_TEST(test_absurd)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_plot");
+    run_result r;
+    put_file("big.dat", "CMDLINE x\nMEM 1e308 1\nMEM -1e308 2\nMEM 1 3\n"
+                        "MEM 2 4\n");
+    timed(&sb, &r, 0, "big.dat", "-o", "x.svg");
+    ck_assert_str_eq(r.err, "memprof: big.dat:2: 2 lines with values that "
+                            "are not finite or beyond 1e+12 skipped\n");
+    run_result_free(&r);
+    xml_ok("x.svg");
+
+    put_file("tiny.dat", "CMDLINE x\nMEM 1e-310 1\nMEM 2e-310 2\n"
+                         "FUNC a.f 1e-310 1 2e-310 2 0\n");
+    timed(&sb, &r, 0, "tiny.dat", "-o", "t.svg");
+    ck_assert_str_eq(r.err, "");
+    run_result_free(&r);
+    char *svg = read_svg("t.svg");
+    ck_assert_ptr_null(strstr(svg, "nan"));
+    free(svg);
+    timed(&sb, &r, 0, "tiny.dat", "--term", "--color=never");
+    ck_assert_ptr_null(strstr(r.out, "nan"));
+    run_result_free(&r);
+
+    put_file("deep.dat", "CMDLINE x\nMEM 1 1\nMEM 2 2\n"
+                         "FUNC a.f 1 1 2 2 20000000\n"
+                         "FUNC a.g 1 1.2 2 1.4 2147483647\n"
+                         "FUNC a.h 1 1.5 2 1.8 0\n");
+    static const char note[] =
+        "memprof: deep.dat: 2 spans deeper than level 15 drawn at level 15\n";
+    timed(&sb, &r, 0, "deep.dat", "-f", "--term", "--color=never");
+    ck_assert_str_eq(r.err, note);
+    ck_assert_int_lt(count(r.out, "\n"), 80);
+    run_result_free(&r);
+    for (int flame = 0; flame < 2; flame++) {
+        timed(&sb, &r, 0, "deep.dat", flame ? "-f" : "-s", "--height", "240",
+              "-o", "d.svg");
+        ck_assert_str_eq(r.err, note);
+        run_result_free(&r);
+        xml_ok("d.svg");
+        svg = read_svg("d.svg");
+        for (int k = 0; k < 3; k++) {
+            static const char *const names[] = {"a.f", "a.g", "a.h"};
+            double y = bar_y(svg, names[k], 0);
+            ck_assert_double_ge(y, 0);
+            ck_assert_double_le(y, 240);
+        }
+        free(svg);
+    }
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * Many names: 60,000 functions draw in time proportional to the file
+ * (names were matched pairwise), labelled as mprof's function_labels()
+ * does: names whose labels read the same all take one more part.
+ */
+START_TEST(test_many_names)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_plot");
+    FILE *f = fopen("many.dat", "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("CMDLINE x\nMEM 1 1\nMEM 2 3\n", f);
+    for (int i = 0; i < 60000; i++)
+        fprintf(f, "FUNC m.f%d 1 1.%05d 2 1.%05d 0\n", i, i, i + 1);
+    ck_assert_int_eq(fclose(f), 0);
+    run_result r;
+    timed(&sb, &r, 0, "many.dat", "-o", "m.svg");
+    run_result_free(&r);
+    timed(&sb, &r, 0, "many.dat", "--term", "--color=never");
+    run_result_free(&r);
+
+    put_file("lab.dat", "CMDLINE x\nMEM 1 1\nMEM 2 3\n"
+                        "FUNC a.x.f 1 1.1 2 1.3 0\nFUNC b.x.f 1 1.4 2 1.6 0\n"
+                        "FUNC c.g.f 1 1.7 2 1.9 0\n");
+    plot(&sb, "lab.dat", "-o", "lab.svg");
+    char *svg = read_svg("lab.svg");
+    ck_assert_ptr_nonnull(strstr(svg, ">a.x.f</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">b.x.f</text>"));
+    ck_assert_ptr_nonnull(strstr(svg, ">g.f</text>"));
+    free(svg);
     sandbox_leave(&sb);
 }
 END_TEST
@@ -992,6 +1107,8 @@ Suite *cli_plot_suite(void)
     tcase_add_test(tc, test_term);
     tcase_add_test(tc, test_default_output);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_absurd);
+    tcase_add_test(tc, test_many_names);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_args);
     suite_add_tcase(s, tc);

@@ -1209,6 +1209,151 @@ START_TEST(test_command_links_no_profiler)
 }
 END_TEST
 
+/*
+ * An argument holding a newline cannot forge a line: CMDLINE stays one
+ * line (escaped), memprof peak and mprof's reader see the true peak.
+ */
+START_TEST(test_cmdline_forged)
+{
+    run_result r;
+    int rc = mp(&r, NULL, "run", "-o", "f.dat", "--", "/bin/echo",
+                "\nMEM 99999 1", "\n\nx", NULL);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, r.err);
+    run_result_free(&r);
+    char *text = read_file("f.dat", NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strncmp(text,
+                          "CMDLINE /bin/echo '\\nMEM 99999 1' "
+                          "\\n\\nx\n",
+                          strlen("CMDLINE /bin/echo '\\nMEM 99999 1' "
+                                 "\\n\\nx\n")) == 0,
+                  "%s", text);
+    ck_assert(!has_line(text, "MEM 99999 1\n"));
+    free(text);
+    rc = mp(&r, NULL, "peak", "f.dat", NULL);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, r.err);
+    ck_assert_str_eq(r.err, "");
+    double peak = 1e9;
+    ck_assert_int_eq(sscanf(r.out, "f.dat\t%lf MiB", &peak), 1);
+    ck_assert_double_lt(peak, 1000);
+    run_result_free(&r);
+    const char *py[] = {
+        "/usr/bin/python3", "-c",
+        "import sys\n"
+        "try:\n"
+        "    import mprof\n"
+        "except Exception:\n"
+        "    print('skip'); sys.exit(0)\n"
+        "d = mprof.read_mprofile_file('f.dat')\n"
+        "print(max(d['mem_usage']) < 1000, '\\n' not in d['cmd_line'][:-1])\n",
+        NULL};
+    if (access(py[0], X_OK) != 0) {
+        fprintf(stderr, "test_cmdline_forged: no python3: mprof's reader "
+                        "not tried\n");
+        return;
+    }
+    ck_assert_int_eq(run_capture(py, NULL, &r), 0);
+    if (strcmp(r.out, "skip\n") == 0)
+        fprintf(stderr, "test_cmdline_forged: python3 has no mprof: its "
+                        "reader not tried\n");
+    else
+        ck_assert_msg(strcmp(r.out, "True True\n") == 0, "%s %s", r.out, r.err);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
+ * memprof killed by SIGKILL mid-run, at the default interval and at a
+ * short one (batched writes): the file ends with a whole line and reads.
+ */
+START_TEST(test_killed_recorder)
+{
+    static const char *const intervals[] = {"0.1", "0.001"};
+    for (int i = 0; i < 2; i++) {
+        const char *args[] = {"run", "-T",    intervals[i], "-o", "k.dat",
+                              "--",  "sleep", "3",          NULL};
+        unlink("k.dat");
+        pid_t pid = spawn_memprof(args);
+        wait_mem_lines("k.dat", i == 0 ? 3 : 300);
+        ck_assert_int_eq(kill(pid, SIGKILL), 0);
+        int status = wait_exit(pid, 5);
+        ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        size_t len = 0;
+        char *text = read_file("k.dat", &len);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_uint_gt(len, 0);
+        ck_assert_int_eq(text[len - 1], '\n');
+        free(text);
+        run_result r;
+        int rc = mp(&r, NULL, "peak", "k.dat", NULL);
+        ck_assert_msg(rc == 0, "-T %s: exit %d: %s", intervals[i], rc, r.err);
+        ck_assert_str_eq(r.err, "");
+        run_result_free(&r);
+    }
+}
+END_TEST
+
+/*
+ * Memory that cannot be read is not success: as nobody, a setuid-root
+ * program's smaps_rollup (pss) is not ours: one line, exit 1, never
+ * "peak 0.0 MiB" and a budget met.  Needs root and setpriv(1).
+ */
+START_TEST(test_unreadable)
+{
+    if (geteuid() != 0 || access("/usr/bin/setpriv", X_OK) != 0) {
+        fprintf(stderr, "test_unreadable: skipped, needs root and "
+                        "setpriv\n");
+        return;
+    }
+    ck_assert_int_eq(chmod(".", 0777), 0);
+    ck_assert_int_eq(sh("cp /bin/sleep ssleep && chmod 4755 ssleep"), 0);
+    run_result r;
+    const char *argv[] = {"/usr/bin/setpriv",
+                          "--reuid=65534",
+                          "--regid=65534",
+                          "--clear-groups",
+                          memprof,
+                          "run",
+                          "--backend",
+                          "pss",
+                          "--max-mib",
+                          "1",
+                          "-o",
+                          "s.dat",
+                          "--",
+                          "./ssleep",
+                          "0.3",
+                          NULL};
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    if (strstr(r.err, "peak") != NULL && strstr(r.err, " 0 samples") == NULL) {
+        fprintf(stderr, "test_unreadable: skipped, the setuid program's "
+                        "memory is readable here (nosuid?)\n");
+        run_result_free(&r);
+        return;
+    }
+    ck_assert(WIFEXITED(r.status));
+    ck_assert_msg(WEXITSTATUS(r.status) == 1, "exit %d: %s",
+                  WEXITSTATUS(r.status), r.err);
+    ck_assert_msg(strstr(r.err, "memprof: cannot read the memory of PID ") !=
+                          NULL &&
+                      strstr(r.err, ": Permission denied; no samples in "
+                                    "s.dat\n") != NULL,
+                  "%s", r.err);
+    ck_assert_ptr_null(strstr(r.err, "peak"));
+    run_result_free(&r);
+
+    /* No reading at all (the command ended first): no budget is met. */
+    int rc = mp(&r, NULL, "run", "--max-mib", "1", "-o", "t.dat", "--", "true",
+                NULL);
+    if (strstr(r.err, " 0 samples") != NULL) {
+        ck_assert_int_eq(rc, 1);
+        ck_assert(has_line(r.err, "memprof: no samples: --max-mib 1 cannot "
+                                  "be checked\n"));
+    }
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *cli_run_suite(void)
 {
     Suite *s = suite_create("cli_run");
@@ -1237,6 +1382,8 @@ Suite *cli_run_suite(void)
     tcase_add_test(tc, test_fast_interval);
     tcase_add_test(tc, test_no_drift);
     tcase_add_test(tc, test_func_lines_join);
+    tcase_add_test(tc, test_cmdline_forged);
+    tcase_add_test(tc, test_unreadable);
     suite_add_tcase(s, tc);
     tc = tcase_create("lifetime");
     tcase_add_checked_fixture(tc, enter, leave);
@@ -1246,6 +1393,7 @@ Suite *cli_run_suite(void)
     tcase_add_test(tc, test_timeout);
     tcase_add_test(tc, test_sigterm_forwarded);
     tcase_add_test(tc, test_second_sigint);
+    tcase_add_test(tc, test_killed_recorder);
     tcase_add_test(tc, test_run_without_pidfd);
     tcase_add_test(tc, test_command_links_no_profiler);
     suite_add_tcase(s, tc);

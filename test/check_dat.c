@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -31,6 +32,27 @@ START_TEST(test_put_lines)
     mp__dat_put_cmdline(buf, sizeof buf, argv);
     ck_assert_str_eq(buf, "CMDLINE ./prog 'a b' 'c\td' e\n");
     ck_assert_int_eq(mp__dat_put_mem(buf, 10, 1.0, 2.0), -ENOSPC);
+}
+END_TEST
+
+/*
+ * CMDLINE stays one line whatever the arguments hold: an argument
+ * "\nMEM 99999 1" cannot forge a reading.
+ */
+START_TEST(test_put_cmdline_escaped)
+{
+    char buf[256];
+    char a0[] = "./prog";
+    char a1[] = "\nMEM 99999 1";
+    char a2[] = "x\ry\001z\x7f";
+    char a3[] = "a\tb\n";
+    char *argv[] = {a0, a1, a2, a3, NULL};
+    int n = mp__dat_put_cmdline(buf, sizeof buf, argv);
+    ck_assert_str_eq(buf, "CMDLINE ./prog '\\nMEM 99999 1' x\\ry\\x01z\\x7f "
+                          "'a\tb\\n'\n");
+    ck_assert_int_eq(n, (int)strlen(buf));
+    ck_assert_ptr_eq(strchr(buf, '\n'), buf + n - 1);
+    ck_assert_int_eq(mp__dat_put_cmdline(buf, 20, argv), -ENOSPC);
 }
 END_TEST
 
@@ -109,6 +131,20 @@ START_TEST(test_read_errors)
         {"CHLD z 1.0 2.0\n", 1},
         {"FUNC f 1 2 3\n", 1},
         {"MEM 1.0 2.0 \nFUNC f 1 2 3 4 x\n", 2},
+        /* What mprof does not write: junk after the fields, tabs, hex,
+           a level that is not an int. */
+        {"MEM 1.0 2.0\nMEM 1 2 junk\n", 2},
+        {"MEM\t1.0\t2.0\n", 1},
+        {"MEM 1.0 2.0\nCHLD\t7 1.0 2.0\n", 2},
+        {"MEM 0x10 2.0\n", 1},
+        {"FUNC f 1 2 3 4 inf\n", 1},
+        {"FUNC f 1 2 3 4 nan\n", 1},
+        {"FUNC f 1 2 3 4 2147483648\n", 1},
+        {"FUNC f 1 2 3 4 1.5\n", 1},
+        {"FUNC f 1 2 3 4 0 junk\n", 1},
+        {"CHLD 99999999999999999999 1 2\n", 1},
+        /* A malformed line that is not the last one, newline or not. */
+        {"MEM 1 2\nMEM 1\nMEM 3 4", 2},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *path = write_tmp(bad[i].text);
@@ -128,6 +164,73 @@ START_TEST(test_read_errors)
                      -ENOENT);
     ck_assert_str_eq(err, "cannot read /nonexistent/x.dat: No such file or "
                           "directory");
+}
+END_TEST
+
+/*
+ * A last line cut short (no newline) is left out, not the file; values
+ * beyond what is drawable are skipped and counted; a level in int's range
+ * is kept as it is.
+ */
+START_TEST(test_read_torn_and_absurd)
+{
+    mp__dat d;
+    char err[256];
+    const char *path = write_tmp("CMDLINE x\nMEM 1 2\nMEM 1e308 3\n"
+                                 "MEM -1e308 4\nMEM nan 5\nMEM 2 inf\n"
+                                 "CHLD 7 1e300 6\nFUNC a.f 1 2 3 1e99 0\n"
+                                 "FUNC a.g 1 2 3 4 2147483647\nMEM 3 7\n"
+                                 "FUNC a.h 1.0 2.0 3");
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    ck_assert_uint_eq(d.nmem, 2);
+    ck_assert_double_eq(d.mem[1].mib, 3);
+    ck_assert_uint_eq(d.nchildren, 0);
+    ck_assert_uint_eq(d.nfuncs, 1);
+    ck_assert_int_eq(d.funcs[0].level, 2147483647);
+    ck_assert_uint_eq(d.skipped, 6);
+    ck_assert_int_eq(d.skipped_line, 3);
+    ck_assert_int_eq(d.torn_line, 11);
+    mp__dat_free(&d);
+    unlink(path);
+    /* A whole last line without its newline is kept. */
+    path = write_tmp("MEM 1 2\nMEM 3 4");
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    ck_assert_uint_eq(d.nmem, 2);
+    ck_assert_int_eq(d.torn_line, 0);
+    mp__dat_free(&d);
+    unlink(path);
+}
+END_TEST
+
+/*
+ * Children are found by pid in time proportional to the file: 300,000
+ * children (each a CHLD line) read in well under 3 s of CPU (it was
+ * quadratic: about 18 s).
+ */
+START_TEST(test_read_many_children)
+{
+    char path[] = "/tmp/mp_dat_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("MEM 1 1\n", f);
+    for (long i = 0; i < 300000; i++)
+        fprintf(f, "CHLD %ld %ld.5 1.%ld\n", i * 7919 % 1000003, i % 9, i);
+    fputs("CHLD 7919 100 2\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    clock_t c0 = clock();
+    mp__dat d;
+    char err[256];
+    ck_assert_int_eq(mp__dat_read(path, &d, err, sizeof err), 0);
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    ck_assert_uint_eq(d.nchildren, 300000);
+    ck_assert_int_eq(d.children[1].pid, 7919);
+    ck_assert_uint_eq(d.children[1].n, 2);
+    ck_assert_double_eq(d.children[1].samples[1].mib, 100);
+    ck_assert_msg(cpu < 3, "%.2f s of CPU", cpu);
+    mp__dat_free(&d);
+    unlink(path);
 }
 END_TEST
 
@@ -207,9 +310,12 @@ Suite *dat_suite(void)
     TCase *tc = tcase_create("format");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_put_lines);
+    tcase_add_test(tc, test_put_cmdline_escaped);
     tcase_add_test(tc, test_func_name);
     tcase_add_test(tc, test_read);
     tcase_add_test(tc, test_read_errors);
+    tcase_add_test(tc, test_read_torn_and_absurd);
+    tcase_add_test(tc, test_read_many_children);
     tcase_add_test(tc, test_spans_of_grow);
     suite_add_tcase(s, tc);
     return s;
