@@ -23,6 +23,7 @@ Suite *cli_files_suite(void);
 Suite *heap_suite(void);
 Suite *usage_suite(void);
 Suite *cli_plot_suite(void);
+Suite *stress_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
