@@ -13,6 +13,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -887,7 +888,8 @@ static void check_attach(const char *const env[], const char *secs)
         ck_assert_str_eq(d.cmdline + len - strlen(cmdline), cmdline);
     else
         ck_assert_str_eq(d.cmdline, cmdline);
-    ck_assert_int_ge(d.nmem, (int)(want / 0.05) - 5);
+    /* Under valgrind, memprof's start takes part of the sleep. */
+    ck_assert_int_ge(d.nmem, slow() ? 10 : (int)(want / 0.05) - 5);
     check_increasing(&d);
     char says[96];
     snprintf(says, sizeof says, "memprof: sampling pid %s every 0.05 s\n",
@@ -898,9 +900,13 @@ static void check_attach(const char *const env[], const char *secs)
     run_result_free(&r);
 }
 
+/*
+ * Under valgrind (slow()) memprof takes a second or more to start: the
+ * sleeps it attaches to last 4 s there, so that they are not over first.
+ */
 START_TEST(test_attach)
 {
-    check_attach(NULL, "1");
+    check_attach(NULL, slow() ? "4" : "1");
 }
 END_TEST
 
@@ -908,7 +914,7 @@ END_TEST
 START_TEST(test_attach_without_pidfd)
 {
     static const char *const env[] = {"MEMPROF_TEST_FALLBACK=pidfd", NULL};
-    check_attach(env, "0.5");
+    check_attach(env, slow() ? "4" : "0.5");
 }
 END_TEST
 
@@ -1120,31 +1126,100 @@ START_TEST(test_fast_interval)
 END_TEST
 
 /*
+ * on_grid() - how many of the n times t sit on the grid of period
+ * starting at t[0]: within 0.3 periods of a multiple of it.
+ */
+static int on_grid(const double *t, int n, double period)
+{
+    int on = 0;
+    for (int i = 0; i < n; i++) {
+        double k = (t[i] - t[0]) / period;
+        double off = k - (double)(long)(k + 0.5);
+        on += off > -0.3 && off < 0.3;
+    }
+    return on;
+}
+
+/* What the control sleeper of test_no_drift measured. */
+typedef struct control {
+    double t[128];
+    int n;
+} control;
+
+/*
+ * control_run() - an ideal sampler, for comparison: wake every 10 ms on
+ * absolute deadlines for 1 s and note when each wake came.  On a loaded
+ * machine its wakes come late too; how late shows how well any sampler
+ * can keep to its grid at the time.
+ */
+static void *control_run(void *arg)
+{
+    control *c = arg;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    for (c->n = 0; c->n < 100; c->n++) {
+        c->t[c->n] = now_mono();
+        next.tv_nsec += 10000000;
+        if (next.tv_nsec >= 1000000000) {
+            next.tv_nsec -= 1000000000;
+            next.tv_sec++;
+        }
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL))
+            ;
+    }
+    return NULL;
+}
+
+/*
  * No drift: samples sit on the grid of the first one (absolute
  * deadlines), so that 100 samples of 10 ms take 1 s, not 1 s plus 100
- * times the cost of a sample.
+ * times the cost of a sample.  9 in 10 samples on the grid, unless the
+ * machine is too loaded for that: a control sleeper on absolute
+ * deadlines, run alongside, then misses it too.  Then the recording is
+ * tried again, up to three times, and the last must do as well as the
+ * control less 10 points.
  */
 START_TEST(test_no_drift)
 {
-    run_result r;
-    ck_assert_int_eq(
-        mp(&r, NULL, "run", "-T", "0.01", "-o", "g.dat", "sleep", "1", NULL),
-        0);
-    dat d;
-    dat_load(&d, "g.dat");
-    ck_assert_int_ge(d.nmem, 80);
-    ck_assert_int_le(d.nmem, slow() ? 100000 : 102);
-    int on_grid = 0;
-    for (int i = 0; i < d.nmem; i++) {
-        double k = (d.t[i] - d.t[0]) / 0.01;
-        double off = k - (double)(long)(k + 0.5);
-        on_grid += off > -0.3 && off < 0.3;
+    for (int attempt = 1;; attempt++) {
+        control c;
+        pthread_t th;
+        ck_assert_int_eq(pthread_create(&th, NULL, control_run, &c), 0);
+        run_result r;
+        ck_assert_int_eq(mp(&r, NULL, "run", "-T", "0.01", "-o", "g.dat",
+                            "sleep", "1", NULL),
+                         0);
+        ck_assert_int_eq(pthread_join(th, NULL), 0);
+        dat d;
+        dat_load(&d, "g.dat");
+        ck_assert_int_ge(d.nmem, 80);
+        ck_assert_int_le(d.nmem, slow() ? 100000 : 102);
+        double mean = (d.t[d.nmem - 1] - d.t[0]) / (d.nmem - 1);
+        ck_assert_double_ge(mean, 0.0095);
+        int on = on_grid(d.t, d.nmem, 0.01);
+        double ours = (double)on / d.nmem;
+        double ideal = (double)on_grid(c.t, c.n, 0.01) / c.n;
+        dat_free(&d);
+        run_result_free(&r);
+        if (ours >= 0.9)
+            return;
+        ck_assert_msg(ideal < 0.9,
+                      "%.0f %% of the samples on the grid, the control's %.0f "
+                      "%%: the sampler drifts",
+                      100 * ours, 100 * ideal);
+        if (attempt == 3) {
+            ck_assert_msg(ours >= ideal - 0.1,
+                          "loaded machine: %.0f %% of the samples on the "
+                          "grid, the control's %.0f %%",
+                          100 * ours, 100 * ideal);
+            return;
+        }
+        fprintf(stderr,
+                "test_no_drift: loaded machine (the control has %.0f %% on "
+                "the grid, memprof %.0f %%): again\n",
+                100 * ideal, 100 * ours);
+        unlink("g.dat");
     }
-    ck_assert_int_ge(on_grid, d.nmem * 9 / 10);
-    double mean = (d.t[d.nmem - 1] - d.t[0]) / (d.nmem - 1);
-    ck_assert_double_ge(mean, 0.0095);
-    dat_free(&d);
-    run_result_free(&r);
 }
 END_TEST
 
