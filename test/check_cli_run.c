@@ -13,7 +13,6 @@
  */
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1126,98 +1125,64 @@ START_TEST(test_fast_interval)
 END_TEST
 
 /*
- * on_grid() - how many of the n times t sit on the grid of period
- * starting at t[0]: within 0.3 periods of a multiple of it.
+ * grid_marks() - which of the n times t sit on the grid of period
+ * starting at t[0] (within 0.3 periods of a multiple of it): on[i] is 1
+ * or 0.  Returns how many do.
  */
-static int on_grid(const double *t, int n, double period)
+static int grid_marks(const double *t, int n, double period, char *on)
 {
-    int on = 0;
+    int count = 0;
     for (int i = 0; i < n; i++) {
         double k = (t[i] - t[0]) / period;
         double off = k - (double)(long)(k + 0.5);
-        on += off > -0.3 && off < 0.3;
+        on[i] = off > -0.3 && off < 0.3;
+        count += on[i];
     }
-    return on;
-}
-
-/* What the control sleeper of test_no_drift measured. */
-typedef struct control {
-    double t[128];
-    int n;
-} control;
-
-/*
- * control_run() - an ideal sampler, for comparison: wake every 10 ms on
- * absolute deadlines for 1 s and note when each wake came.  On a loaded
- * machine its wakes come late too; how late shows how well any sampler
- * can keep to its grid at the time.
- */
-static void *control_run(void *arg)
-{
-    control *c = arg;
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    for (c->n = 0; c->n < 100; c->n++) {
-        c->t[c->n] = now_mono();
-        next.tv_nsec += 10000000;
-        if (next.tv_nsec >= 1000000000) {
-            next.tv_nsec -= 1000000000;
-            next.tv_sec++;
-        }
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL))
-            ;
-    }
-    return NULL;
+    return count;
 }
 
 /*
  * No drift: samples sit on the grid of the first one (absolute
  * deadlines), so that 100 samples of 10 ms take 1 s, not 1 s plus 100
- * times the cost of a sample.  9 in 10 samples on the grid, unless the
- * machine is too loaded for that: a control sleeper on absolute
- * deadlines, run alongside, then misses it too.  Then the recording is
- * tried again, up to three times, and the last must do as well as the
- * control less 10 points.
+ * times the cost of a sample.  On a quiet machine 9 samples in 10 are on
+ * the grid.  On a loaded one, wake-ups come up to half a period late
+ * (measured with two busy loops on two cores: 67 % to 91 % on the grid),
+ * but late samples do not move the next ones: in every 10 consecutive
+ * samples one at least is back on the grid, where a sampler that slept
+ * from its last sample would wander off it (with 50 us of cost a
+ * sample: 40 samples in a row off it).  The recording is tried up to
+ * three times for that.
  */
 START_TEST(test_no_drift)
 {
     for (int attempt = 1;; attempt++) {
-        control c;
-        pthread_t th;
-        ck_assert_int_eq(pthread_create(&th, NULL, control_run, &c), 0);
         run_result r;
         ck_assert_int_eq(mp(&r, NULL, "run", "-T", "0.01", "-o", "g.dat",
                             "sleep", "1", NULL),
                          0);
-        ck_assert_int_eq(pthread_join(th, NULL), 0);
         dat d;
         dat_load(&d, "g.dat");
         ck_assert_int_ge(d.nmem, 80);
         ck_assert_int_le(d.nmem, slow() ? 100000 : 102);
         double mean = (d.t[d.nmem - 1] - d.t[0]) / (d.nmem - 1);
         ck_assert_double_ge(mean, 0.0095);
-        int on = on_grid(d.t, d.nmem, 0.01);
-        double ours = (double)on / d.nmem;
-        double ideal = (double)on_grid(c.t, c.n, 0.01) / c.n;
+        char on[256];
+        int n = d.nmem < 256 ? d.nmem : 256;
+        int count = grid_marks(d.t, n, 0.01, on);
+        int off_run = 0;
+        int longest = 0;
+        for (int i = 0; i < n; i++) {
+            off_run = on[i] ? 0 : off_run + 1;
+            if (off_run > longest)
+                longest = off_run;
+        }
         dat_free(&d);
         run_result_free(&r);
-        if (ours >= 0.9)
+        if (count >= n * 9 / 10 || longest < 10)
             return;
-        ck_assert_msg(ideal < 0.9,
-                      "%.0f %% of the samples on the grid, the control's %.0f "
-                      "%%: the sampler drifts",
-                      100 * ours, 100 * ideal);
-        if (attempt == 3) {
-            ck_assert_msg(ours >= ideal - 0.1,
-                          "loaded machine: %.0f %% of the samples on the "
-                          "grid, the control's %.0f %%",
-                          100 * ours, 100 * ideal);
-            return;
-        }
-        fprintf(stderr,
-                "test_no_drift: loaded machine (the control has %.0f %% on "
-                "the grid, memprof %.0f %%): again\n",
-                100 * ideal, 100 * ours);
+        ck_assert_msg(attempt < 3,
+                      "%d of %d samples on the grid, %d in a row off it", count,
+                      n, longest);
         unlink("g.dat");
     }
 }
