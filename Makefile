@@ -66,9 +66,13 @@ HEAP_LINK = -Wl,--whole-archive $(HEAP_LIB) -Wl,--no-whole-archive
 HEAP_PC_LINK = -Wl,--whole-archive $${libdir}/libmemprof-heap.a \
     -Wl,--no-whole-archive
 HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
-    $(B)/test/progs/heap_quiet $(B)/test/progs/recurse
-HEAP_PROGS = $(HEAP_LINKED) $(B)/test/progs/heap_lines_linked \
-    $(B)/test/progs/heap_new $(B)/test/progs/heap_count
+    $(B)/test/progs/heap_quiet $(B)/test/progs/recurse \
+    $(B)/test/progs/stress
+# Programs built twice, plain and as <name>_linked with the heap archive.
+HEAP_TWINS = $(B)/test/progs/heap_lines_linked \
+    $(B)/test/progs/heap_edges_linked
+HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(B)/test/progs/heap_new \
+    $(B)/test/progs/heap_count
 
 # The sources make format-check looks at.
 FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli heap include test \
@@ -175,7 +179,7 @@ $(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
 
-$(B)/test/progs/heap_lines_linked: test/progs/heap_lines.c $(LIB) $(HEAP_LIB)
+$(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)

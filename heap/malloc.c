@@ -21,9 +21,11 @@
  * untouched and uncounted.  glibc keeps its own chunk header before every
  * block, so the 16 bytes before any pointer it made can be read.
  *
- * errno is as the real allocator leaves it; the sizes that cannot be
- * represented set ENOMEM, as glibc does.  realloc(p, 0) frees p and
- * returns NULL, as glibc does.
+ * Every function answers as the C library's would, edge arguments
+ * included (test/progs/heap_edges.c compares them): errno is as the real
+ * allocator leaves it; the sizes that cannot be represented set ENOMEM,
+ * as glibc does; realloc(p, 0) frees p and returns NULL, as glibc does;
+ * aligned_alloc takes what the running glibc's takes.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -41,6 +43,7 @@ size_t __sanitizer_get_allocated_size(const volatile void *p);
 size_t __interceptor_malloc_usable_size(void *p);
 #else
 #include <dlfcn.h>
+#include <gnu/libc-version.h>
 #endif /* MP__SAN */
 #define REAL_MALLOC MP__REAL_MALLOC
 #define REAL_CALLOC MP__REAL_CALLOC
@@ -296,12 +299,45 @@ MP__HEAP_API int posix_memalign(void **out, size_t align, size_t n)
 }
 
 /*
- * aligned_alloc() - as C11 and glibc 2.38: an align that is not a power
- * of two is EINVAL.  The size need not be a multiple of it.
+ * aligned_strict() - whether the allocator replaced here refuses an
+ * aligned_alloc alignment that is not a power of two (EINVAL), as C17
+ * asks: glibc does from 2.38, the sanitizers' allocators do.  Before
+ * 2.38, glibc's aligned_alloc is its memalign, which takes any alignment
+ * (0 and 3 give an ordinary block).  The C library the program runs with
+ * is asked once, for the version it is.
+ */
+MP__HEAP_FN static int aligned_strict(void)
+{
+#ifdef MP__SAN
+    return 1;
+#else
+    static int known; /* 0: not asked yet; 1: lenient; 2: strict */
+    int k = MP__HEAP_LOAD(known);
+    if (k == 0) {
+        const char *v = gnu_get_libc_version();
+        unsigned major = 0;
+        unsigned minor = 0;
+        while (*v >= '0' && *v <= '9')
+            major = major * 10 + (unsigned)(*v++ - '0');
+        if (*v == '.')
+            v++;
+        while (*v >= '0' && *v <= '9')
+            minor = minor * 10 + (unsigned)(*v++ - '0');
+        k = major > 2 || (major == 2 && minor >= 38) ? 2 : 1;
+        MP__HEAP_STORE(known, k);
+    }
+    return k == 2;
+#endif /* MP__SAN */
+}
+
+/*
+ * aligned_alloc() - as the C library's (see aligned_strict()): memalign,
+ * or EINVAL first for an align that is not a power of two.  The size
+ * need not be a multiple of the alignment.
  */
 MP__HEAP_API void *aligned_alloc(size_t align, size_t n)
 {
-    if (align == 0 || (align & (align - 1)) != 0) {
+    if (aligned_strict() && (align == 0 || (align & (align - 1)) != 0)) {
         errno = EINVAL;
         return NULL;
     }

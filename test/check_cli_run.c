@@ -887,7 +887,8 @@ static void check_attach(const char *const env[], const char *secs)
         ck_assert_str_eq(d.cmdline + len - strlen(cmdline), cmdline);
     else
         ck_assert_str_eq(d.cmdline, cmdline);
-    ck_assert_int_ge(d.nmem, (int)(want / 0.05) - 5);
+    /* Under valgrind, memprof's start takes part of the sleep. */
+    ck_assert_int_ge(d.nmem, slow() ? 10 : (int)(want / 0.05) - 5);
     check_increasing(&d);
     char says[96];
     snprintf(says, sizeof says, "memprof: sampling pid %s every 0.05 s\n",
@@ -898,9 +899,13 @@ static void check_attach(const char *const env[], const char *secs)
     run_result_free(&r);
 }
 
+/*
+ * Under valgrind (slow()) memprof takes a second or more to start: the
+ * sleeps it attaches to last 4 s there, so that they are not over first.
+ */
 START_TEST(test_attach)
 {
-    check_attach(NULL, "1");
+    check_attach(NULL, slow() ? "4" : "1");
 }
 END_TEST
 
@@ -908,7 +913,7 @@ END_TEST
 START_TEST(test_attach_without_pidfd)
 {
     static const char *const env[] = {"MEMPROF_TEST_FALLBACK=pidfd", NULL};
-    check_attach(env, "0.5");
+    check_attach(env, slow() ? "4" : "0.5");
 }
 END_TEST
 
@@ -1120,31 +1125,66 @@ START_TEST(test_fast_interval)
 END_TEST
 
 /*
+ * grid_marks() - which of the n times t sit on the grid of period
+ * starting at t[0] (within 0.3 periods of a multiple of it): on[i] is 1
+ * or 0.  Returns how many do.
+ */
+static int grid_marks(const double *t, int n, double period, char *on)
+{
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+        double k = (t[i] - t[0]) / period;
+        double off = k - (double)(long)(k + 0.5);
+        on[i] = off > -0.3 && off < 0.3;
+        count += on[i];
+    }
+    return count;
+}
+
+/*
  * No drift: samples sit on the grid of the first one (absolute
  * deadlines), so that 100 samples of 10 ms take 1 s, not 1 s plus 100
- * times the cost of a sample.
+ * times the cost of a sample.  On a quiet machine 9 samples in 10 are on
+ * the grid.  On a loaded one, wake-ups come up to half a period late
+ * (measured with two busy loops on two cores: 67 % to 91 % on the grid),
+ * but late samples do not move the next ones: in every 10 consecutive
+ * samples one at least is back on the grid, where a sampler that slept
+ * from its last sample would wander off it (with 50 us of cost a
+ * sample: 40 samples in a row off it).  The recording is tried up to
+ * three times for that.
  */
 START_TEST(test_no_drift)
 {
-    run_result r;
-    ck_assert_int_eq(
-        mp(&r, NULL, "run", "-T", "0.01", "-o", "g.dat", "sleep", "1", NULL),
-        0);
-    dat d;
-    dat_load(&d, "g.dat");
-    ck_assert_int_ge(d.nmem, 80);
-    ck_assert_int_le(d.nmem, slow() ? 100000 : 102);
-    int on_grid = 0;
-    for (int i = 0; i < d.nmem; i++) {
-        double k = (d.t[i] - d.t[0]) / 0.01;
-        double off = k - (double)(long)(k + 0.5);
-        on_grid += off > -0.3 && off < 0.3;
+    for (int attempt = 1;; attempt++) {
+        run_result r;
+        ck_assert_int_eq(mp(&r, NULL, "run", "-T", "0.01", "-o", "g.dat",
+                            "sleep", "1", NULL),
+                         0);
+        dat d;
+        dat_load(&d, "g.dat");
+        ck_assert_int_ge(d.nmem, 80);
+        ck_assert_int_le(d.nmem, slow() ? 100000 : 102);
+        double mean = (d.t[d.nmem - 1] - d.t[0]) / (d.nmem - 1);
+        ck_assert_double_ge(mean, 0.0095);
+        char on[256];
+        int n = d.nmem < 256 ? d.nmem : 256;
+        int count = grid_marks(d.t, n, 0.01, on);
+        int off_run = 0;
+        int longest = 0;
+        for (int i = 0; i < n; i++) {
+            off_run = on[i] ? 0 : off_run + 1;
+            if (off_run > longest)
+                longest = off_run;
+        }
+        dat_free(&d);
+        run_result_free(&r);
+        if (count >= n * 9 / 10 || longest < 10)
+            return;
+        ck_assert_msg(attempt < 3,
+                      "%d of %d samples on the grid, %d in a row off it", count,
+                      n, longest);
+        unlink("g.dat");
     }
-    ck_assert_int_ge(on_grid, d.nmem * 9 / 10);
-    double mean = (d.t[d.nmem - 1] - d.t[0]) / (d.nmem - 1);
-    ck_assert_double_ge(mean, 0.0095);
-    dat_free(&d);
-    run_result_free(&r);
 }
 END_TEST
 

@@ -3,8 +3,9 @@
  * the byte (a scripted sequence, C++'s new and delete, threads that free
  * each other's blocks), the table with MEMPROF_BACKEND=heap through the
  * heap archive and through the preload object (found by a weak reference
- * or by dlsym), the fallback without either, pkg-config, and the names
- * the archive and the object show.
+ * or by dlsym), the fallback without either, pkg-config, the names
+ * the archive and the object show, and malloc's whole family answering
+ * edge arguments as the C library's does.
  *
  * Tests run from the project's root, where make check runs them.
  */
@@ -73,7 +74,8 @@ static void run(run_result *r, const char *prog, const char *const env[])
 
 /*
  * The scripted sequence: the count after each step, exact to the byte,
- * with what each step checks besides (see heap_script.c).  Under ASan,
+ * with what each step checks besides (see heap_script.c; what the calls
+ * return for edge arguments is test_family_as_libc's).  Under ASan,
  * strdup is the sanitizer's, which makes its block without malloc.
  */
 START_TEST(test_script)
@@ -96,7 +98,6 @@ START_TEST(test_script)
                        "malloc_huge 6021 1\n"
                        "posix_memalign_einval 6021 22\n"
                        "posix_memalign_einval2 6021 22\n"
-                       "aligned_alloc_einval 6021 1\n"
                        "errno_kept 6031 1234\n"
                        "free_all 0 0\n"
                        "free_null 0 0\n";
@@ -401,6 +402,96 @@ START_TEST(test_pkg_config)
 END_TEST
 
 /*
+ * null_env() - under a sanitizer, its options with "return NULL for an
+ * impossible size" (and, under ASan, asan_env()'s): its allocator
+ * otherwise stops the program there.  NULL in the plain build.
+ */
+static const char *null_env(void)
+{
+    static char buf[1024];
+    if (MP_TEST_SAN[0] == '\0')
+        return NULL;
+    const char *name = asan() ? "ASAN_OPTIONS" : "TSAN_OPTIONS";
+    const char *old = getenv(name);
+    snprintf(buf, sizeof buf, "%s=%s%sallocator_may_return_null=1%s", name,
+             old != NULL ? old : "", old != NULL && *old ? ":" : "",
+             asan() ? ":verify_asan_link_order=0" : "");
+    return buf;
+}
+
+/*
+ * same_lines() - assert that got is want; if not, say at which line, with
+ * both versions of it (whole outputs are too long for a message).
+ */
+static void same_lines(const char *what, const char *got, const char *want)
+{
+    int line = 1;
+    const char *g = got;
+    const char *w = want;
+    while (*g != '\0' && *g == *w) {
+        if (*g == '\n') {
+            line++;
+            got = g + 1;
+            want = w + 1;
+        }
+        g++;
+        w++;
+    }
+    if (*g == *w)
+        return;
+    ck_abort_msg("%s, line %d:\n  %.*s\nnot\n  %.*s", what, line,
+                 (int)strcspn(got, "\n"), got, (int)strcspn(want, "\n"), want);
+}
+
+/*
+ * run_args() - run() for heap_edges: under valgrind, whose allocator
+ * calls an impossible size an error, with --fitting.
+ */
+static void run_args(run_result *r, const char *prog, const char *const env[])
+{
+    const char *argv[] = {prog, under_valgrind() ? "--fitting" : NULL, NULL};
+    ck_assert_int_eq(run_capture(argv, env, r), 0);
+    if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0)
+        ck_abort_msg("%s failed (status %d):\n%.2000s", prog, r->status,
+                     r->err);
+}
+
+/*
+ * malloc and its whole family with edge arguments (heap_edges.c):
+ * aligned_alloc(0 or 3, n) and other odd alignments, impossible sizes,
+ * posix_memalign's refusals, realloc to 0 and from NULL, overflowing
+ * products.  Linked with the heap archive, and plain under the preload
+ * object, the program prints what it prints on the C library alone, line
+ * for line.  Under a sanitizer or valgrind the allocator below is theirs,
+ * not glibc's (ASan's aligned_alloc refuses 3): there the linked and the
+ * preloaded runs, ours over theirs both, are compared with each other.
+ */
+START_TEST(test_family_as_libc)
+{
+    const char *plain = build_path("test/progs/heap_edges");
+    const char *linked = build_path("test/progs/heap_edges_linked");
+    const char *env[] = {null_env(), NULL};
+    const char *preload[] = {preload_env(), null_env(), NULL};
+    run_result lib;
+    run_result ours;
+    run_result pre;
+    run_args(&ours, linked, env);
+    ck_assert_msg(strstr(ours.out, "free(NULL)") != NULL, "%s", ours.out);
+    run_args(&pre, plain, preload);
+    if (!own_malloc(plain))
+        same_lines("preloaded vs linked", pre.out, ours.out);
+    if (MP_TEST_SAN[0] == '\0' && !under_valgrind()) {
+        run_args(&lib, plain, env);
+        same_lines("linked vs the C library", ours.out, lib.out);
+        same_lines("preloaded vs the C library", pre.out, lib.out);
+        run_result_free(&lib);
+    }
+    run_result_free(&ours);
+    run_result_free(&pre);
+}
+END_TEST
+
+/*
  * The names the heap archive shows the linker: mp__heap_ ones and the
  * allocator's entry points; the preload object exports only those
  * entry points and the three readers.
@@ -495,6 +586,7 @@ Suite *heap_suite(void)
     tcase_add_test(tc, test_without_counter);
     tcase_add_test(tc, test_pkg_config);
     tcase_add_test(tc, test_heap_names);
+    tcase_add_test(tc, test_family_as_libc);
     tcase_add_test(tc, test_own_memory_uncounted);
     suite_add_tcase(s, tc);
     return s;

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -288,19 +289,31 @@ static void *transient(void *arg)
  * A function that touches 100 MiB and frees them, sampled every second:
  * it returns long before the first tick, so there are two readings, the
  * call does not wait for the tick, and only the high-water mark sees the
- * 100 MiB.
+ * 100 MiB.  "Long before": the function takes some 50 ms, 0.4 s under
+ * TSan; when it took more than 0.6 s (measured: a loaded machine), the
+ * call is tried again, up to three times.  Not waiting for the tick: the
+ * call takes less over the function than half of what waiting would
+ * add, and never 0.4 s more.
  */
 START_TEST(test_call_transient)
 {
     mp_samples s;
     void *ret = NULL;
     int marker;
-    double t0 = now_mono();
-    ck_assert_int_eq(mp_memory_usage_call(transient, &marker, 1.0, &ret, &s),
-                     0);
-    double took = now_mono() - t0;
+    double took;
+    for (int attempt = 1;; attempt++) {
+        double t0 = now_mono();
+        ck_assert_int_eq(
+            mp_memory_usage_call(transient, &marker, 1.0, &ret, &s), 0);
+        took = now_mono() - t0;
+        if (transient_took < 0.6 || attempt == 3)
+            break;
+        mp_samples_free(&s);
+    }
+    ck_assert_double_lt(transient_took, 0.9);
     ck_assert_ptr_eq(ret, &marker);
-    ck_assert_double_lt(took - transient_took, 0.2);
+    double wait = 1.0 - transient_took;
+    ck_assert_double_lt(took - transient_took, wait / 2 < 0.4 ? wait / 2 : 0.4);
     assert_times(&s);
     ck_assert_uint_eq(s.n, 2);
     FIGURE(ck_assert_double_le(fabs(s.mib[1] - s.mib[0]), 2.0));
@@ -328,22 +341,40 @@ static void *steps(void *arg)
     return blocks;
 }
 
-/* A function that grows in steps, sampled every 20 ms. */
+/*
+ * A function that grows in steps, sampled every 20 ms: a tick every
+ * 0.02 s, the reading before and the one after.  A reading that comes
+ * after the next tick skips it: under valgrind and TSan (no figures) a
+ * reading can take that long, and so can a wake-up on a loaded machine.
+ * When ticks were missed (measured: fewer readings than ticks less one)
+ * the call is tried again, up to three times; after three, half the
+ * ticks must still have their reading.
+ */
 START_TEST(test_call_steps)
 {
     void *blocks[5];
     mp_samples s;
     void *ret = NULL;
-    ck_assert_int_eq(mp_memory_usage_call(steps, blocks, 0.02, &ret, &s), 0);
+    double ticks;
+    int attempt;
+    for (attempt = 1;; attempt++) {
+        ck_assert_int_eq(mp_memory_usage_call(steps, blocks, 0.02, &ret, &s),
+                         0);
+        ticks = s.t[s.n - 1] / 0.02;
+        if (!figures_hold() || (double)s.n >= ticks - 1 || attempt == 3)
+            break;
+        fprintf(stderr,
+                "test_call_steps: %zu readings for %.0f ticks (a loaded "
+                "machine?): again\n",
+                s.n, ticks);
+        mp_samples_free(&s);
+        for (int i = 0; i < 5; i++)
+            free(blocks[i]);
+    }
     ck_assert_ptr_eq(ret, blocks);
     assert_times(&s);
-    /*
-     * A tick every 0.02 s, the reading before and the one after.  Under
-     * valgrind and TSan (no figures) a reading can take longer than a
-     * tick, which is then skipped.
-     */
-    double ticks = s.t[s.n - 1] / 0.02;
-    ck_assert_double_ge((double)s.n, figures_hold() ? ticks - 1 : ticks / 2);
+    int prompt = figures_hold() && attempt < 3;
+    ck_assert_double_ge((double)s.n, prompt ? ticks - 1 : ticks / 2);
     ck_assert_double_le((double)s.n, ticks + 3);
     double last = s.mib[s.n - 1];
     FIGURE(ck_assert_double_ge(last - s.mib[0], 99.0));

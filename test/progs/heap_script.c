@@ -27,7 +27,6 @@ static void *volatile keep[16];
 /* Sizes too large for any block, hidden from the compiler's checks. */
 static volatile size_t half = SIZE_MAX / 2;
 static volatile size_t huge = SIZE_MAX - 8;
-static volatile size_t odd_align = 48;
 
 /*
  * The failing calls go through pointers the compiler cannot see through:
@@ -37,7 +36,6 @@ static volatile size_t odd_align = 48;
 static void *(*volatile calloc_fn)(size_t, size_t) = calloc;
 static void *(*volatile malloc_fn)(size_t) = malloc;
 static void *(*volatile reallocarray_fn)(void *, size_t, size_t) = reallocarray;
-static void *(*volatile aligned_alloc_fn)(size_t, size_t) = aligned_alloc;
 
 static struct {
     const char *step;
@@ -107,9 +105,6 @@ int main(void)
     note("malloc_huge", keep[9] == NULL && errno == ENOMEM);
     note("posix_memalign_einval", posix_memalign(&p, 24, 10));
     note("posix_memalign_einval2", posix_memalign(&p, 4, 10));
-    errno = 0;
-    keep[9] = aligned_alloc_fn(odd_align, 96);
-    note("aligned_alloc_einval", keep[9] == NULL && errno == EINVAL);
     errno = 1234;
     keep[8] = malloc_fn(10);
     note("errno_kept", errno);
