@@ -15,7 +15,7 @@
 
 #include <memprof.h>
 
-static char *keep;
+static char *volatile keep; /* volatile: the store stays, LSan sees it */
 static char *volatile tmp;
 
 static char *fill(char *p, size_t n)
