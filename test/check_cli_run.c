@@ -464,6 +464,28 @@ START_TEST(test_unwritable_output)
     ck_assert_str_eq(r.err, "memprof: cannot write d: Is a directory\n");
     ck_assert(!file_exists("marker"));
     run_result_free(&r);
+    /* A link planted where the recording goes: its target is untouched. */
+    put_file("victim", "precious\n");
+    ck_assert_int_eq(symlink("victim", "link.dat"), 0);
+    ck_assert_int_eq(
+        mp(&r, NULL, "run", "-o", "link.dat", "touch", "marker", NULL), 1);
+    ck_assert_str_eq(r.err, "memprof: cannot write link.dat: it is a symbolic "
+                            "link, which memprof does not follow\n");
+    char *v = read_file("victim", NULL);
+    ck_assert_str_eq(v, "precious\n");
+    free(v);
+    ck_assert(!file_exists("marker"));
+    run_result_free(&r);
+    /* A FIFO nobody reads: refused at once, never waited on. */
+    ck_assert_int_eq(mkfifo("fifo.dat", 0600), 0);
+    ck_assert_int_eq(
+        mp(&r, NULL, "run", "-o", "fifo.dat", "touch", "marker", NULL), 1);
+    ck_assert_str_eq(r.err,
+                     "memprof: cannot write fifo.dat: not a regular file\n");
+    run_result_free(&r);
+    /* A character device is fine. */
+    ck_assert_int_eq(mp(&r, NULL, "run", "-o", "/dev/null", "true", NULL), 0);
+    run_result_free(&r);
 }
 END_TEST
 
