@@ -378,7 +378,8 @@ int mp__report_write(FILE *out)
         fputs(tables > 0 ? "\n]}\n" : "]}\n", mem);
     for (int i = 0; i < cache.n; i++)
         mp__source_free(&cache.src[i]);
-    if (fclose(mem) != 0) {
+    /* glibc's memstream gives NULL when its last realloc fails. */
+    if (fclose(mem) != 0 || text == NULL) {
         r = -ENOMEM;
         goto out;
     }
@@ -510,18 +511,21 @@ static int report_to_destination(void)
     return mp__report_write(stderr);
 }
 
-/* hits() - how many hits were recorded in all, by every site. */
-static uint64_t hits(void)
+/*
+ * hits() - how many hits were recorded in all, by every site, into *n.
+ * Returns 0, or -ENOMEM.
+ */
+static int hits(uint64_t *n)
 {
-    uint64_t n = 0;
+    *n = 0;
     mp__lock();
     mp__row *rows = mp__merged();
     for (unsigned s = 1; rows != NULL && s < mp__reg.nslots; s++)
         if (mp__reg.sites[s].text != NULL)
-            n += rows[s].count;
+            *n += rows[s].count;
     mp__unlock();
     mp__free(rows);
-    return n;
+    return rows != NULL ? 0 : -ENOMEM;
 }
 
 static int exited;             /* the report at exit has run */
@@ -535,9 +539,11 @@ static uint64_t reported_hits; /* hits() when it ran */
 __attribute__((destructor)) static void late_hits(void)
 {
     MP__SAVE_ERRNO({
-        if (!__atomic_load_n(&exited, __ATOMIC_ACQUIRE))
+        uint64_t now;
+        if (!__atomic_load_n(&exited, __ATOMIC_ACQUIRE) || hits(&now) != 0 ||
+            now <= reported_hits)
             break;
-        uint64_t late = hits() - reported_hits;
+        uint64_t late = now - reported_hits;
         if (late > 0)
             mp__warn("%llu line hits came after the report at exit and "
                      "are not in it",
@@ -561,10 +567,15 @@ void mp__report_at_exit(void)
                      dropped);
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
             break;
-        reported_hits = hits();
-        if (reported_hits == 0)
+        int r = hits(&reported_hits);
+        if (r == 0 && reported_hits == 0)
             break;
-        int r = report_to_destination();
+        if (r != 0) {
+            reported_hits = UINT64_MAX; /* unknown: no line about late hits */
+            mp__warn("cannot write the report (%s)", mp_strerror(r));
+            break;
+        }
+        r = report_to_destination();
         if (r != 0 && r != -EBADF)
             mp__warn("cannot write the report (%s)", mp_strerror(r));
     });

@@ -6,6 +6,7 @@
  * test states the outcome.
  */
 #define _GNU_SOURCE 1 /* memmem */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -493,6 +494,57 @@ START_TEST(test_stopped_by_signal)
 }
 END_TEST
 
+/*
+ * The N-th allocation fails, for every N a profiled program makes (through
+ * test/progs/failmalloc.so, which also fails the library's own
+ * __libc_malloc): the program's stdout and exit status are its own, and
+ * stderr has the report or, at most, one line saying what was lost (glibc's
+ * memstream used to lose the report silently when its last realloc
+ * failed, and a failed count made a line of 18446744073709551614 late
+ * hits).
+ */
+START_TEST(test_profiled_oom_sweep)
+{
+    if (MP_TEST_SAN[0] != '\0') {
+        fprintf(stderr, "test_profiled_oom_sweep: skipped under a "
+                        "sanitizer (its allocator must come first)\n");
+        return;
+    }
+    char so[PATH_MAX + 64];
+    char cwd[PATH_MAX];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    snprintf(so, sizeof so, "LD_PRELOAD=%s/%s/test/progs/failmalloc.so", cwd,
+             test_build_dir());
+    const char *count_env[] = {so, "MP_FAILMALLOC_COUNT=oom_count.txt", NULL};
+    const char *argv[] = {build_path("test/progs/late"), "plain", NULL};
+    run_result r;
+    unlink("oom_count.txt");
+    ck_assert_int_eq(run_capture(argv, count_env, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    run_result_free(&r);
+    char *counts = read_file("oom_count.txt", NULL);
+    ck_assert_ptr_nonnull(counts);
+    long max = strtol(counts, NULL, 10);
+    free(counts);
+    unlink("oom_count.txt");
+    ck_assert_int_gt(max, 5);
+    for (long n = 1; n <= max + 1; n++) {
+        char fail[64];
+        snprintf(fail, sizeof fail, "MP_FAILMALLOC=%ld", n);
+        const char *env[] = {so, fail, NULL};
+        ck_assert_int_eq(run_capture(argv, env, &r), 0);
+        ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+                      "allocation %ld failing: status %d", n, r.status);
+        ck_assert_str_eq(r.out, "");
+        int lines = count(r.err, "memprof: ");
+        ck_assert_msg(lines <= 1, "allocation %ld failing:\n%s", n, r.err);
+        ck_assert_msg(lines == 1 || count(r.err, "Filename: ") == 1,
+                      "allocation %ld failing: nothing said\n%s", n, r.err);
+        run_result_free(&r);
+    }
+}
+END_TEST
+
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
@@ -513,6 +565,7 @@ Suite *reliability_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_late_records_and_quick_exit);
     tcase_add_test(tc, test_stopped_by_signal);
+    tcase_add_test(tc, test_profiled_oom_sweep);
     suite_add_tcase(s, tc);
     tc = tcase_create("setuid");
     tcase_set_timeout(tc, 60);
