@@ -49,7 +49,8 @@ void mp__backend_choose(const char *name)
                  mp__backend_list(names, sizeof names, 0, ", ", " or "));
         return;
     }
-    if (works(b))
+    /* rss is the fallback: a thread that cannot read it says so itself. */
+    if (b == MP__BACKEND_RSS || works(b))
         mp__backend_cur = b;
     else if (b == MP__BACKEND_HEAP)
         mp__warn("MEMPROF_BACKEND='%s' needs the heap archive "

@@ -545,6 +545,74 @@ START_TEST(test_profiled_oom_sweep)
 }
 END_TEST
 
+/*
+ * The files the library and the command create follow the umask: with
+ * umask 077, MEMPROF_OUTPUT's report, MEMPROF_DAT and memprof run's
+ * recording are the owner's alone.
+ */
+START_TEST(test_umask)
+{
+    sandbox sb;
+    enter(&sb);
+    const char *env[] = {"MEMPROF_OUTPUT=report.txt", "MEMPROF_DAT=spans.dat",
+                         NULL};
+    run_result r;
+    shell(&r, env, "umask 077 && exec '%s'", prog(&sb, "spans"));
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    run_result_free(&r);
+    shell(&r, NULL, "umask 077 && exec '%s' run -o run.dat true", sb.memprof);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    run_result_free(&r);
+    static const char *const files[] = {"report.txt", "spans.dat", "run.dat"};
+    for (int i = 0; i < 3; i++) {
+        struct stat st;
+        ck_assert_int_eq(stat(files[i], &st), 0);
+        ck_assert_msg((st.st_mode & 0777) == 0600, "%s is %o", files[i],
+                      (unsigned)(st.st_mode & 0777));
+    }
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * /proc masked (a tmpfs over it in a mount namespace; root only): the
+ * library says once that it cannot read memory with the rss backend, and
+ * why, instead of blaming smaps_rollup; pss names its own file.
+ */
+START_TEST(test_proc_masked)
+{
+    /* The sanitizers' runtimes read /proc/self/maps as they start. */
+    if (geteuid() != 0 || MP_TEST_SAN[0] != '\0' ||
+        sh("unshare --mount --fork sh -c 'mount -t tmpfs none /proc' "
+           "2>/dev/null") != 0) {
+        fprintf(stderr, "test_proc_masked: skipped, needs root, unshare "
+                        "and no sanitizer\n");
+        return;
+    }
+    run_result r;
+    shell(&r, NULL,
+          "exec unshare --mount --fork sh -c 'mount -t tmpfs none /proc && "
+          "MEMPROF_BACKEND=rss exec %s'",
+          build_path("examples/basic"));
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_int_eq(count(r.err, "memprof: cannot read memory with the rss "
+                                  "backend (No such file or directory); "
+                                  "memory reads as 0\n"),
+                     1);
+    ck_assert_int_eq(count(r.err, "smaps_rollup"), 0);
+    ck_assert_int_eq(count(r.err, "memprof: "), 1);
+    run_result_free(&r);
+    shell(&r, NULL,
+          "exec unshare --mount --fork sh -c 'mount -t tmpfs none /proc && "
+          "MEMPROF_BACKEND=pss exec %s'",
+          build_path("examples/basic"));
+    ck_assert_int_eq(count(r.err, "memprof: MEMPROF_BACKEND='pss' needs "
+                                  "/proc/self/smaps_rollup; using rss\n"),
+                     1);
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *reliability_suite(void)
 {
     Suite *s = suite_create("reliability");
@@ -560,6 +628,8 @@ Suite *reliability_suite(void)
     tcase_add_test(tc, test_dev_full);
     tcase_add_test(tc, test_dat_whole_lines);
     tcase_add_test(tc, test_long_label);
+    tcase_add_test(tc, test_umask);
+    tcase_add_test(tc, test_proc_masked);
     suite_add_tcase(s, tc);
     tc = tcase_create("lifetime");
     tcase_set_timeout(tc, 60);
