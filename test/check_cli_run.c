@@ -1278,18 +1278,16 @@ END_TEST
 START_TEST(test_cmdline_forged)
 {
     run_result r;
-    int rc = mp(&r, NULL, "run", "-o", "f.dat", "--", "/bin/echo",
-                "\nMEM 99999 1", "\n\nx", NULL);
+    /* A command that lasts a few samples: echo could end before the first. */
+    int rc = mp(&r, NULL, "run", "-o", "f.dat", "--", "/bin/sh", "-c",
+                "sleep 0.3", "\nMEM 99999 1", "\n\nx", NULL);
     ck_assert_msg(rc == 0, "exit %d: %s", rc, r.err);
     run_result_free(&r);
     char *text = read_file("f.dat", NULL);
     ck_assert_ptr_nonnull(text);
-    ck_assert_msg(strncmp(text,
-                          "CMDLINE /bin/echo '\\nMEM 99999 1' "
-                          "\\n\\nx\n",
-                          strlen("CMDLINE /bin/echo '\\nMEM 99999 1' "
-                                 "\\n\\nx\n")) == 0,
-                  "%s", text);
+    const char *want = "CMDLINE /bin/sh -c 'sleep 0.3' '\\nMEM 99999 1' "
+                       "\\n\\nx\n";
+    ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
     ck_assert(!has_line(text, "MEM 99999 1\n"));
     free(text);
     rc = mp(&r, NULL, "peak", "f.dat", NULL);
