@@ -9,8 +9,6 @@
 
 #include <memprof.h>
 
-static void *volatile escape;
-
 static int load_and_run(const char *path)
 {
     MP_PROFILE_FUNC();
