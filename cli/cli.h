@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "base.h"
+
 /* Exit statuses of the command (memprof(1), EXIT STATUS). */
 enum {
     CLI_OK = 0,
@@ -20,8 +22,8 @@ enum {
     CLI_NOTFOUND = 127   /* run: the command was not found */
 };
 
-/* cli_error() - print "memprof: <message>\n" on stderr. */
-void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_error() - print "memprof: <message>\n" on stderr: base.h's line. */
+#define cli_error(...) mp__warn(__VA_ARGS__)
 
 /* The subcommands: each gets argv from its own name on. */
 int cmd_run(int argc, char **argv);

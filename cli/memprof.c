@@ -23,15 +23,6 @@ static const char usage[] =
     "\n"
     "memprof COMMAND --help tells more; memprof --version; man memprof.\n";
 
-/* cli_error() - see cli.h: the library's one-write warning line. */
-void cli_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    mp__vwarn(fmt, ap);
-    va_end(ap);
-}
-
 int main(int argc, char **argv)
 {
     static const struct {
