@@ -410,8 +410,9 @@ static int oom_sweep(const sandbox *sb, int self, const char *const *args)
 START_TEST(test_oom_sweep)
 {
     /* The sanitizers' allocators must come first; the preload cannot. */
-    if (MP_TEST_SAN[0] != '\0') {
-        fprintf(stderr, "test_oom_sweep: skipped under a sanitizer\n");
+    if (MP_TEST_SAN[0] != '\0' || test_valgrind()) {
+        fprintf(stderr, "test_oom_sweep: skipped under a sanitizer or "
+                        "valgrind\n");
         return;
     }
     sandbox sb;

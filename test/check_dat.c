@@ -228,7 +228,8 @@ START_TEST(test_read_many_children)
     ck_assert_int_eq(d.children[1].pid, 7919);
     ck_assert_uint_eq(d.children[1].n, 2);
     ck_assert_double_eq(d.children[1].samples[1].mib, 100);
-    ck_assert_msg(cpu < 3, "%.2f s of CPU", cpu);
+    /* valgrind runs code some 50 times slower. */
+    ck_assert_msg(cpu < (test_valgrind() ? 60 : 3), "%.2f s of CPU", cpu);
     mp__dat_free(&d);
     unlink(path);
 }

@@ -505,9 +505,10 @@ END_TEST
  */
 START_TEST(test_profiled_oom_sweep)
 {
-    if (MP_TEST_SAN[0] != '\0') {
+    if (MP_TEST_SAN[0] != '\0' || test_valgrind()) {
         fprintf(stderr, "test_profiled_oom_sweep: skipped under a "
-                        "sanitizer (its allocator must come first)\n");
+                        "sanitizer or valgrind (their allocator must come "
+                        "first)\n");
         return;
     }
     char so[PATH_MAX + 64];

@@ -60,6 +60,11 @@ int file_exists(const char *name)
     return stat(name, &st) == 0;
 }
 
+int test_valgrind(void)
+{
+    return getenv("MP_TEST_QUICK") != NULL;
+}
+
 int figures_hold(void)
 {
     const char *v = getenv("MP_TEST_FIGURES");

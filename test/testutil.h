@@ -153,6 +153,13 @@ double table_inc_sum(const table *t);
 #define MP_TEST_ASAN 0
 #endif
 
+/*
+ * test_valgrind() - whether this run is make check-valgrind's
+ * (MP_TEST_QUICK): setuid programs, preloads of our own and CPU-time
+ * limits do not hold there.
+ */
+int test_valgrind(void);
+
 /* figures_hold() - whether memory figures are asserted in this run. */
 int figures_hold(void);
 
