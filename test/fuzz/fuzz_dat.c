@@ -24,16 +24,6 @@
 static char path[] = "/tmp/memprof-fuzz-XXXXXX.dat";
 static FILE *null_out;
 
-/* cli_error() - see cli.h: formatted, then dropped. */
-void cli_error(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
