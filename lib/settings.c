@@ -178,7 +178,7 @@ void mp__settings_load(mp__settings *out)
                      v);
     }
 
-    v = secure_getenv("MEMPROF_DAT");
+    v = secure_getenv(MP__DAT_ENV);
     if (v != NULL && *v != '\0')
         out->dat = v;
 }

@@ -35,7 +35,7 @@ void mp__spans_start(void)
         return;
     int fd = mp__open_out(path, O_APPEND);
     if (fd < 0) {
-        mp__warn_out("MEMPROF_DAT", path, fd, "no function spans");
+        mp__warn_out(MP__DAT_ENV, path, fd, "no function spans");
         return;
     }
     mp__spans_fd = mp__fd_keep(fd, &spans_id);
@@ -56,7 +56,7 @@ static int spans_fd(void)
     if (cur == fd) {
         cur = mp__open_out(mp__config.dat, O_APPEND);
         if (cur < 0)
-            mp__warn_out("MEMPROF_DAT", mp__config.dat, cur,
+            mp__warn_out(MP__DAT_ENV, mp__config.dat, cur,
                          "no more function spans");
         cur = cur >= 0 ? mp__fd_keep(cur, &spans_id) : -1;
         __atomic_store_n(&mp__spans_fd, cur, __ATOMIC_RELEASE);
