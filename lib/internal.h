@@ -540,4 +540,13 @@ void mp__report_at_exit(void);
  */
 void mp__signals_start(void);
 
+/* A signal that came while its thread held the library, or 0. */
+extern int mp__signal_pending;
+
+/*
+ * mp__signals_check() - when the thread lets go of the library: act on a
+ * pending signal (report, then the signal's default action).
+ */
+void mp__signals_check(void);
+
 #endif /* MEMPROF_INTERNAL_H */

@@ -10,8 +10,9 @@
  * sets later replaces this one.  The handler is installed with
  * SA_RESETHAND and SA_NODEFER: from its first instruction the signal has
  * its default action again, so a second Ctrl-C ends the program at once,
- * also if the report cannot finish (the signal interrupted malloc or the
- * library itself, which the report needs).
+ * also if the report cannot finish (the signal interrupted malloc, which
+ * the report needs).  A signal that interrupts a thread holding the
+ * library's lock is acted on as soon as that thread lets go of it.
  *
  * MEMPROF_REPORT_SIGNAL=USR1 (or USR2) prints the tables recorded so far
  * each time that signal comes, and the program goes on: for servers that
@@ -25,36 +26,58 @@
 
 static const int fatal[] = {SIGINT, SIGTERM, SIGHUP};
 
+int mp__signal_pending;
+
 /*
- * in_library() - whether this thread was inside the library when the
- * signal came: the report would wait for the lock it holds, or read rows
- * it is growing.
+ * holds_library() - whether this thread was holding the library's lock,
+ * or growing its rows, when the signal came: the report would wait for
+ * the lock it holds.  (A plain record, the hot path, holds nothing: the
+ * report may run over it.)
  */
-static int in_library(void)
+static int holds_library(void)
 {
     mp__thread *t = mp__self;
-    return mp__in_lib || (t != NULL && (t->busy || t->nested));
+    return mp__in_lib || (t != NULL && t->busy);
 }
 
-/* on_fatal() - the report, then the signal's default action. */
-static void on_fatal(int sig)
+/* act() - what sig asks for: the tables so far, or the report and death. */
+static void act(int sig)
 {
-    if (in_library())
-        mp__warn("signal %d came inside the library; no report", sig);
-    else
-        mp__report_at_exit();
+    if (sig == mp__config.report_signal) {
+        mp_report(NULL);
+        return;
+    }
+    mp__report_at_exit();
     raise(sig);
 }
 
-/* on_report() - MEMPROF_REPORT_SIGNAL: the tables so far. */
-static void on_report(int sig)
+/*
+ * on_signal() - the handler: act now, or, when this thread holds the
+ * library, as soon as it lets go (mp__signals_check()).  A fatal signal's
+ * default action is back already (SA_RESETHAND): a second one ends the
+ * program meanwhile.
+ */
+static void on_signal(int sig)
 {
     MP__SAVE_ERRNO({
-        if (in_library())
-            mp__warn("signal %d came inside the library; no report", sig);
+        if (holds_library())
+            __atomic_store_n(&mp__signal_pending, sig, __ATOMIC_RELAXED);
         else
-            mp_report(NULL);
+            act(sig);
     });
+}
+
+/* mp__signals_check() - see internal.h. */
+void mp__signals_check(void)
+{
+    if (mp__in_lib != 0)
+        return;
+    mp__thread *t = mp__self;
+    if (t != NULL && t->busy)
+        return;
+    int sig = __atomic_exchange_n(&mp__signal_pending, 0, __ATOMIC_RELAXED);
+    if (sig != 0)
+        MP__SAVE_ERRNO(act(sig));
 }
 
 /*
@@ -81,9 +104,9 @@ void mp__signals_start(void)
 {
     MP__SAVE_ERRNO({
         for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
-            (void)install(fatal[i], on_fatal, SA_RESETHAND | SA_NODEFER);
+            (void)install(fatal[i], on_signal, SA_RESETHAND | SA_NODEFER);
         int sig = mp__config.report_signal;
-        if (sig != 0 && install(sig, on_report, SA_RESTART) == -EEXIST)
+        if (sig != 0 && install(sig, on_signal, SA_RESTART) == -EEXIST)
             mp__warn("MEMPROF_REPORT_SIGNAL: the program handles signal %d "
                      "itself; no report on it",
                      sig);

@@ -471,6 +471,14 @@ START_TEST(test_stopped_by_signal)
         ck_assert_int_ge(row_with_text(&t[0], "usleep(1000)")->occ, 1);
         run_result_free(&r);
     }
+    /* A signal in the hot path (a plain record holds no lock) reports. */
+    for (int i = 0; i < 5; i++) {
+        stop(&r, NULL, "spin", "TERM");
+        ck_assert_str_eq(r.out, "status=143\n");
+        ck_assert_int_eq(parse_tables(r.err, t, 4), 1);
+        ck_assert_int_ge(row_with_text(&t[0], "turns++")->occ, 10);
+        run_result_free(&r);
+    }
     stop(&r, NULL, "own", "INT");
     ck_assert_str_eq(r.out, "status=3\n");
     ck_assert_int_eq(parse_tables(r.err, t, 4), 1);

@@ -5,6 +5,8 @@
  *                    once its loop line has recorded 10 times
  *     stopped own    the same with its own SIGINT handler (set before the
  *                    library's first use), which exits with status 3
+ *     stopped spin   a loop of nothing but MP_LINE, so that the signal
+ *                    comes inside the library's hot path
  */
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +26,18 @@ static void on_int(int sig)
 {
     (void)sig;
     stop = 1;
+}
+
+static void spin(void)
+{
+    MP_PROFILE_FUNC();
+    for (;;) {
+        MP_LINE(turns++);
+        if (turns == 10) {
+            printf("ready\n");
+            fflush(stdout);
+        }
+    }
 }
 
 static void serve(void)
@@ -49,6 +63,8 @@ int main(int argc, char **argv)
         return 2;
     if (strcmp(argv[1], "own") == 0)
         signal(SIGINT, on_int);
+    if (strcmp(argv[1], "spin") == 0)
+        spin();
     serve();
     return 0;
 }
