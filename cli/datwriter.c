@@ -81,46 +81,35 @@ static int write_cmdline(int fd, char *const argv[])
 }
 
 /*
- * open_output() - open name for appending, creating it if need be.  Says
- * whether it was created and how long it was, so that a command that
- * cannot start leaves it as it was.  A symbolic link is never followed
- * (-ELOOP: one planted in a shared folder could name someone else's
- * file), and an existing file must be a regular file or a character
- * device such as /dev/null (-EINVAL: a FIFO nobody reads would block).
- * Returns the fd or -errno.
+ * open_output() - open name for appending, creating it if need be, with
+ * base.h's mp__open_out(): a symbolic link is never followed (-ELOOP: one
+ * planted in a shared folder could name someone else's file), and an
+ * existing file must be a regular file or a character device such as
+ * /dev/null (-ENXIO: a FIFO nobody reads would block).  Says whether it
+ * was created and how long it was, so that a command that cannot start
+ * leaves it as it was.  Returns the fd or -errno.
  */
 static int open_output(const char *name, int *created, off_t *size0)
 {
     for (int tries = 0; tries < 3; tries++) {
-        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
-                      0666);
+        int fd = mp__open_out(name, O_CREAT | O_EXCL | O_APPEND);
         if (fd >= 0) {
             *created = 1;
             *size0 = 0;
             return fd;
         }
-        if (errno != EEXIST)
-            return -errno;
-        fd = open(name,
-                  O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd != -EEXIST)
+            return fd;
+        fd = mp__open_out(name, O_APPEND);
         if (fd >= 0) {
             struct stat st;
-            if (fstat(fd, &st) != 0 ||
-                !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
-                close(fd);
-                return -EINVAL;
-            }
-            int flags = fcntl(fd, F_GETFL);
-            if (flags >= 0)
-                (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
             *created = 0;
-            *size0 = S_ISREG(st.st_mode) ? st.st_size : -1;
+            *size0 =
+                fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
             return fd;
         }
-        if (errno == ENXIO)
-            return -EINVAL; /* a FIFO that nobody reads */
-        if (errno != ENOENT)
-            return -errno;
+        if (fd != -ENOENT)
+            return fd;
     }
     return -EAGAIN;
 }
@@ -154,7 +143,7 @@ int datwriter_open(datwriter *w, const char *output, char *const argv[])
                   w->name);
         return CLI_ERROR;
     }
-    if (fd == -EINVAL) {
+    if (fd == -ENXIO) {
         cli_error("cannot write %s: not a regular file", w->name);
         return CLI_ERROR;
     }

@@ -134,9 +134,8 @@ int mp__fd_is(int fd, const mp__fd_id *id)
  */
 int mp__open_out(const char *path, int flags)
 {
-    int fd = open(
-        path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | flags,
-        0666);
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | flags,
+                  0666);
     if (fd < 0)
         return errno == EMLINK ? -ELOOP : -errno;
     struct stat st;

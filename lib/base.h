@@ -131,12 +131,12 @@ int mp__fd_keep(int fd, mp__fd_id *id);
 int mp__fd_is(int fd, const mp__fd_id *id);
 
 /*
- * mp__open_out() - open path to write one of the library's outputs
- * (MEMPROF_OUTPUT, MEMPROF_DAT): O_WRONLY | O_CREAT | O_CLOEXEC and flags
- * (O_TRUNC, O_APPEND), never following a symbolic link, never blocking on
- * a FIFO; only a regular file or a character device (/dev/null, a
- * terminal) is taken.  Returns the descriptor, or -errno: -ELOOP for a
- * symbolic link, -ENXIO for another kind of file.
+ * mp__open_out() - open path to write one of our outputs (MEMPROF_OUTPUT,
+ * MEMPROF_DAT, memprof run's recording): O_WRONLY | O_CLOEXEC and flags
+ * (O_CREAT, O_EXCL, O_TRUNC, O_APPEND), never following a symbolic link,
+ * never blocking on a FIFO; only a regular file or a character device
+ * (/dev/null, a terminal) is taken.  Returns the descriptor, or -errno: -ELOOP
+ * for a symbolic link, -ENXIO for another kind of file.
  */
 int mp__open_out(const char *path, int flags);
 

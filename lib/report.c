@@ -449,7 +449,7 @@ void mp__output_start(void)
     const char *path = output_path(buf, sizeof buf);
     if (path == NULL)
         return;
-    int fd = mp__open_out(path, O_TRUNC);
+    int fd = mp__open_out(path, O_CREAT | O_TRUNC);
     if (fd < 0) {
         mp__warn_out("MEMPROF_OUTPUT", path, fd, "using stderr");
         mp__config.output = NULL;
@@ -467,7 +467,7 @@ static FILE *open_destination(char *buf, size_t size, const char **path)
     *path = output_path(buf, size);
     if (*path == NULL)
         return stderr;
-    int fd = mp__open_out(*path, O_APPEND);
+    int fd = mp__open_out(*path, O_CREAT | O_APPEND);
     FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
     if (f == NULL) {
         int rc = fd >= 0 ? -errno : fd;

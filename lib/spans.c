@@ -33,7 +33,7 @@ void mp__spans_start(void)
     const char *path = mp__config.dat;
     if (path == NULL)
         return;
-    int fd = mp__open_out(path, O_APPEND);
+    int fd = mp__open_out(path, O_CREAT | O_APPEND);
     if (fd < 0) {
         mp__warn_out(MP__DAT_ENV, path, fd, "no function spans");
         return;
@@ -54,7 +54,7 @@ static int spans_fd(void)
     pthread_mutex_lock(&reopen_lock);
     int cur = __atomic_load_n(&mp__spans_fd, __ATOMIC_ACQUIRE);
     if (cur == fd) {
-        cur = mp__open_out(mp__config.dat, O_APPEND);
+        cur = mp__open_out(mp__config.dat, O_CREAT | O_APPEND);
         if (cur < 0)
             mp__warn_out(MP__DAT_ENV, mp__config.dat, cur,
                          "no more function spans");
