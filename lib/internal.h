@@ -549,4 +549,12 @@ extern int mp__signal_pending;
  */
 void mp__signals_check(void);
 
+/* mp__signals_poll() - mp__signals_check() if a signal is pending. */
+static inline void mp__signals_poll(void)
+{
+    if (__builtin_expect(
+            __atomic_load_n(&mp__signal_pending, __ATOMIC_RELAXED) != 0, 0))
+        mp__signals_check();
+}
+
 #endif /* MEMPROF_INTERNAL_H */

@@ -41,9 +41,7 @@ static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
         slot = 0;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     t->busy = 0;
-    if (__builtin_expect(
-            __atomic_load_n(&mp__signal_pending, __ATOMIC_RELAXED) != 0, 0))
-        mp__signals_check();
+    mp__signals_poll();
     return slot;
 }
 

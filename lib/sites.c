@@ -57,9 +57,7 @@ void mp__unlock(void)
     pthread_mutex_unlock(&reg_lock);
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     mp__in_lib--;
-    if (__builtin_expect(
-            __atomic_load_n(&mp__signal_pending, __ATOMIC_RELAXED) != 0, 0))
-        mp__signals_check();
+    mp__signals_poll();
 }
 
 /* Records of ended threads, for the next threads to start; under the lock. */

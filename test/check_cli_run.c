@@ -101,17 +101,6 @@ static int lines(const char *text)
 }
 
 /*
- * slow() - whether the run is under valgrind (MP_TEST_QUICK, as make
- * check-valgrind sets it): then the programs run many times slower, and
- * upper bounds on times and on sample counts of programs that sleep are
- * not asserted.
- */
-static int slow(void)
-{
-    return getenv("MP_TEST_QUICK") != NULL;
-}
-
-/*
  * our_lines() - the lines of err that are memprof's: valgrind adds its
  * own, "==PID==" and "--PID--" (it has no pidfd_open(2), and says so).
  */
@@ -893,7 +882,7 @@ static void check_attach(const char *const env[], const char *secs)
     ck_assert_int_eq(
         mp(&r, env, "attach", "-T", "0.05", "-o", "a.dat", spid, NULL), 0);
     double want = atof(secs);
-    double took = slow() ? want : now_mono() - t0;
+    double took = test_valgrind() ? want : now_mono() - t0;
     ck_assert_double_ge(took, want - 0.2);
     ck_assert_double_le(took, want + 0.6);
     int status;
@@ -905,12 +894,12 @@ static void check_attach(const char *const env[], const char *secs)
     snprintf(cmdline, sizeof cmdline, "sleep %s", secs);
     /* Under valgrind, the sleep is valgrind running sleep. */
     size_t len = strlen(d.cmdline);
-    if (slow() && len > strlen(cmdline))
+    if (test_valgrind() && len > strlen(cmdline))
         ck_assert_str_eq(d.cmdline + len - strlen(cmdline), cmdline);
     else
         ck_assert_str_eq(d.cmdline, cmdline);
     /* Under valgrind, memprof's start takes part of the sleep. */
-    ck_assert_int_ge(d.nmem, slow() ? 10 : (int)(want / 0.05) - 5);
+    ck_assert_int_ge(d.nmem, test_valgrind() ? 10 : (int)(want / 0.05) - 5);
     check_increasing(&d);
     char says[96];
     snprintf(says, sizeof says, "memprof: sampling pid %s every 0.05 s\n",
@@ -922,12 +911,12 @@ static void check_attach(const char *const env[], const char *secs)
 }
 
 /*
- * Under valgrind (slow()) memprof takes a second or more to start: the
+ * Under valgrind (test_valgrind()) memprof takes a second or more to start: the
  * sleeps it attaches to last 4 s there, so that they are not over first.
  */
 START_TEST(test_attach)
 {
-    check_attach(NULL, slow() ? "4" : "1");
+    check_attach(NULL, test_valgrind() ? "4" : "1");
 }
 END_TEST
 
@@ -935,7 +924,7 @@ END_TEST
 START_TEST(test_attach_without_pidfd)
 {
     static const char *const env[] = {"MEMPROF_TEST_FALLBACK=pidfd", NULL};
-    check_attach(env, slow() ? "4" : "0.5");
+    check_attach(env, test_valgrind() ? "4" : "0.5");
 }
 END_TEST
 
@@ -1138,7 +1127,7 @@ START_TEST(test_fast_interval)
     dat d;
     dat_load(&d, "f.dat");
     ck_assert_int_ge(d.nmem, 150);
-    ck_assert_int_le(d.nmem, slow() ? 100000 : 320);
+    ck_assert_int_le(d.nmem, test_valgrind() ? 100000 : 320);
     for (int i = 1; i < d.nmem; i++)
         ck_assert(d.t[i] >= d.t[i - 1]);
     dat_free(&d);
@@ -1185,7 +1174,7 @@ START_TEST(test_no_drift)
         dat d;
         dat_load(&d, "g.dat");
         ck_assert_int_ge(d.nmem, 80);
-        ck_assert_int_le(d.nmem, slow() ? 100000 : 102);
+        ck_assert_int_le(d.nmem, test_valgrind() ? 100000 : 102);
         double mean = (d.t[d.nmem - 1] - d.t[0]) / (d.nmem - 1);
         ck_assert_double_ge(mean, 0.0095);
         char on[256];

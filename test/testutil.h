@@ -155,8 +155,9 @@ double table_inc_sum(const table *t);
 
 /*
  * test_valgrind() - whether this run is make check-valgrind's
- * (MP_TEST_QUICK): setuid programs, preloads of our own and CPU-time
- * limits do not hold there.
+ * (MP_TEST_QUICK): programs run many times slower, so upper bounds on
+ * times and on the sample counts of programs that sleep are not asserted,
+ * and setuid programs and preloads of our own do not run there.
  */
 int test_valgrind(void);
 
