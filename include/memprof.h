@@ -49,6 +49,14 @@ extern "C" {
 #define MP_TIMESTAMP(label)
 #define MP_MEMIT(...) __VA_ARGS__
 #define MP_ASSERT_BELOW_MIB(n) ((void)0)
+/* What memprof cc inserts: nothing but the code itself. */
+#define MP__CC_FUNC(line, text)
+#define MP__CC_LINE(line, text) ((void)0)
+#define MP__CC_RET(line, text) ((void)0)
+#define MP__CC_T(line, text) 1
+#define MP__CC_F(line, text) 0
+#define MP__CC_SW_BEGIN
+#define MP__CC_SW_END(line, text)
 
 #else /* !MEMPROF_DISABLE */
 
@@ -62,8 +70,12 @@ extern "C" {
 #define MP_PROFILE_FUNC_PRECISION(n)                                           \
     static mp__site mp__fsite =                                                \
         MP__SITE_INIT(MP__SITE_FUNC, "MP_PROFILE_FUNC();", (n));               \
+    MP__FRAME_OPEN(mp__fsite)
+
+/* The frame of a profiled function, declared after its entry site. */
+#define MP__FRAME_OPEN(fsite)                                                  \
     MP__SHADOW_BEGIN                                                           \
-    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&mp__fsite, 0, 0, 0, 0};   \
+    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&fsite, 0, 0, 0, 0, 0};    \
     mp__frame *const mp__fp MP__UNUSED = mp__frame_begin(&mp__frm);            \
     MP__SHADOW_END
 
@@ -249,10 +261,11 @@ typedef struct mp__site {
 /* The frame of one call of a profiled function, on that call's stack. */
 typedef struct mp__frame {
     mp__site *site;
-    long long prev; /* the last reading in this frame, bytes */
-    long long mem0; /* spans on: the entry reading */
-    double t0;      /* spans on: the entry time */
-    int level;      /* nesting level + 1 while open, 0 if not open */
+    long long prev;       /* the last reading in this frame, bytes */
+    long long mem0;       /* spans on: the entry reading */
+    double t0;            /* spans on: the entry time */
+    int level;            /* nesting level + 1 while open, 0 if not open */
+    struct mp__site *ret; /* memprof cc: the return line to record at exit */
 } mp__frame;
 
 /* An MP_TIMESTAMP block: a span that is not a function. */
@@ -306,8 +319,58 @@ static inline void mp__line(mp__site *site, mp__frame *frame)
 
 static inline void mp__frame_end(mp__frame *frame)
 {
-    if (frame->level != 0)
+    if (frame->level != 0) {
+        if (frame->ret != 0)
+            mp__line(frame->ret, frame);
         mp__frame_close(frame);
+    }
+}
+
+/*
+ * What memprof cc inserts into the copy of a source it compiles: the
+ * entry of a function profiled without MP_PROFILE_FUNC, and a reading of
+ * a line: after a statement (MP__CC_LINE), before a return (MP__CC_RET:
+ * the reading is taken when the frame closes, after the returned value
+ * is evaluated), and at each evaluation of a condition (MP__CC_T/F: the
+ * condition's value; MP__CC_SW_BEGIN/END around a switch's).  line is
+ * the source line, text what the row shows when the source is not there.
+ * After each reading the next line's peak starts, as MP_LINE starts its
+ * own.
+ */
+#define MP__CC_SITE(kind, line, text)                                          \
+    __extension__({                                                            \
+        static mp__site mp__cc_site = {__FILE__, __func__, text, line,         \
+                                       kind,     -1,       0u,   0u};          \
+        &mp__cc_site;                                                          \
+    })
+#define MP__CC_FUNC(line, text)                                                \
+    static mp__site mp__fsite = {__FILE__,      __func__, text, line,          \
+                                 MP__SITE_FUNC, -1,       0u,   0u};           \
+    MP__FRAME_OPEN(mp__fsite)                                                  \
+    mp__line_begin();
+#define MP__CC_LINE(line, text)                                                \
+    mp__cc_line(MP__CC_SITE(MP__SITE_LINE, line, text), mp__fp)
+#define MP__CC_RET(line, text)                                                 \
+    mp__cc_ret(MP__CC_SITE(MP__SITE_LINE, line, text), mp__fp)
+#define MP__CC_T(line, text) (MP__CC_LINE(line, text), 1)
+#define MP__CC_F(line, text) (MP__CC_LINE(line, text), 0)
+#define MP__CC_SW_BEGIN __extension__({ MP__AUTO mp__cc_sw =
+#define MP__CC_SW_END(line, text)                                              \
+    ;                                                                          \
+    MP__CC_LINE(line, text);                                                   \
+    mp__cc_sw;                                                                 \
+    })
+
+static inline void mp__cc_line(mp__site *site, mp__frame *frame)
+{
+    mp__line(site, frame);
+    mp__line_begin();
+}
+
+static inline void mp__cc_ret(mp__site *site, mp__frame *frame)
+{
+    if (frame != 0)
+        frame->ret = site;
 }
 
 #define MP__TIMESTAMP_AT(var, label)                                           \

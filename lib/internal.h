@@ -357,8 +357,9 @@ int mp__source_load(mp__source *src, const char *path, const char *search_path);
 void mp__source_free(mp__source *src);
 
 /*
- * mp__source_function() - the lines of the function whose body contains
- * line (1-based): *first is the first line of its declaration (not a
+ * mp__source_function() - the lines of the function whose declaration or
+ * body contains line (1-based; memprof cc puts a function's entry row on
+ * the line of its name): *first is the first line of its declaration (not a
  * comment before it), *last the line of its closing brace.  Braces inside
  * comments, string and character literals and preprocessor lines do not
  * count.  Returns 0, or -ENOENT when no function body contains line.

@@ -177,7 +177,7 @@ int mp__source_function(const mp__source *src, int line, int *first, int *last)
     for (int i = 0; i < src->nbodies; i++) {
         const mp__body *b = &src->bodies[i];
 
-        if (b->open <= line && line <= b->last) {
+        if (b->first <= line && line <= b->last) {
             *first = b->first;
             *last = b->last;
             return 0;

@@ -1,0 +1,558 @@
+/*
+ * compile.c - running the compiler on the rewritten copies: each C source
+ * with a function to profile is rewritten into a directory of its own
+ * under a temporary one (same base name, so that the compiler names its
+ * outputs as it would), the compiler runs with the copies in place of the
+ * sources, and whatever it writes that names a copy (dependency files) is
+ * made to name the original.  If the compiler rejects a copy, the original
+ * command runs instead: memprof cc never breaks a build.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cc.h"
+#include "command.h"
+
+#ifndef MP_CC_LIBDIR
+#define MP_CC_LIBDIR "/usr/local/lib"
+#endif
+#ifndef MP_CC_INCLUDEDIR
+#define MP_CC_INCLUDEDIR "/usr/local/include"
+#endif
+#ifndef MP_CC_BUILD_INCLUDEDIR
+#define MP_CC_BUILD_INCLUDEDIR MP_CC_INCLUDEDIR
+#endif
+
+/* One source of the command and what became of it. */
+typedef struct source {
+    int arg;         /* its index in argv */
+    char *copy;      /* the rewritten copy's path, or NULL */
+    char *dir;       /* the copy's directory */
+    char why[512];   /* why it could not be rewritten, or "" */
+} source;
+
+typedef struct run {
+    cc_command cmd;
+    source *src;
+    int nsrc;
+    char tmp[PATH_MAX]; /* the temporary directory, or "" */
+    char libdir[PATH_MAX];
+    char includedir[PATH_MAX];
+} run;
+
+/* ---- Files ----------------------------------------------------------- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0;
+    size_t n = 0;
+
+    if (f == NULL)
+        return NULL;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            char *grown = realloc(buf, cap = (cap + 4096) * 2);
+
+            if (grown == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = grown;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int write_file(const char *path, const char *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+
+    if (f == NULL)
+        return -1;
+    if (fwrite(buf, 1, len, f) != len) {
+        fclose(f);
+        return -1;
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* ---- Where the library is ------------------------------------------- */
+
+/*
+ * locate() - the library and header memprof-cc goes with: the build
+ * directory it was built in (libmemprof.a beside it), or where it was
+ * installed.
+ */
+static void locate(run *r)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    struct stat st;
+
+    snprintf(r->libdir, sizeof r->libdir, "%s", MP_CC_LIBDIR);
+    snprintf(r->includedir, sizeof r->includedir, "%s", MP_CC_INCLUDEDIR);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return;
+    *slash = '\0';
+    char lib[PATH_MAX + 16];
+    snprintf(lib, sizeof lib, "%s/libmemprof.a", exe);
+    if (stat(lib, &st) == 0) {
+        snprintf(r->libdir, sizeof r->libdir, "%s", exe);
+        snprintf(r->includedir, sizeof r->includedir, "%s",
+                 MP_CC_BUILD_INCLUDEDIR);
+    }
+}
+
+/* ---- Rewriting ------------------------------------------------------- */
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* dir_of() - the directory part of path ("." when it has none). */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/*
+ * wanted() - whether path may hold a function to profile: with no
+ * pattern, only a file that names MP_PROFILE_FUNC is parsed.
+ */
+static int wanted(const char *path, const cc_funcs *funcs)
+{
+    size_t len;
+    char *text;
+    int yes;
+
+    if (funcs->n > 0)
+        return 1;
+    text = read_file(path, &len);
+    if (text == NULL)
+        return 0; /* the compiler says why it cannot read it */
+    yes = memmem(text, len, "MP_PROFILE_FUNC", 15) != NULL;
+    free(text);
+    return yes;
+}
+
+/* rewrite_all() - the copies of the sources that have something to profile. */
+static int rewrite_all(run *r, const cc_funcs *funcs, int show)
+{
+    cc_command *cmd = &r->cmd;
+    const char **args = malloc(((size_t)cmd->nparse + 4) * sizeof *args);
+    int nargs = 0;
+
+    if (args == NULL)
+        return -1;
+    for (int i = 0; i < cmd->nparse; i++)
+        args[nargs++] = cmd->parse[i];
+    args[nargs++] = "-idirafter";
+    args[nargs++] = r->includedir;
+
+    for (int i = 0; i < r->nsrc; i++) {
+        source *s = &r->src[i];
+        const char *path = cmd->argv[s->arg];
+        char *out = NULL;
+        size_t outlen = 0;
+
+        if (!wanted(path, funcs))
+            continue;
+        int rc = cc_rewrite(path, path, args, nargs, funcs, &out, &outlen,
+                            s->why, sizeof s->why);
+        if (rc != CC_REWRITTEN) {
+            if (rc == CC_NOTHING)
+                s->why[0] = '\0';
+            continue;
+        }
+        if (show) {
+            fwrite(out, 1, outlen, stdout);
+            free(out);
+            continue;
+        }
+        if (r->tmp[0] == '\0') {
+            const char *t = getenv("TMPDIR");
+
+            snprintf(r->tmp, sizeof r->tmp, "%s/memprof-cc.XXXXXX",
+                     t != NULL && *t != '\0' ? t : "/tmp");
+            if (mkdtemp(r->tmp) == NULL) {
+                snprintf(s->why, sizeof s->why,
+                         "cannot make a temporary directory: %s",
+                         strerror(errno));
+                r->tmp[0] = '\0';
+                free(out);
+                continue;
+            }
+        }
+        if (asprintf(&s->dir, "%s/%d", r->tmp, i) < 0) {
+            s->dir = NULL;
+            free(out);
+            continue;
+        }
+        if (asprintf(&s->copy, "%s/%s", s->dir, base_name(path)) < 0)
+            s->copy = NULL;
+        if (s->copy == NULL || mkdir(s->dir, 0700) != 0 ||
+            write_file(s->copy, out, outlen) != 0) {
+            snprintf(s->why, sizeof s->why, "cannot write its copy: %s",
+                     strerror(errno));
+            free(s->copy);
+            s->copy = NULL;
+        }
+        free(out);
+    }
+    free(args);
+    return 0;
+}
+
+/* ---- Running the compiler -------------------------------------------- */
+
+/*
+ * build_argv() - the command to run: the compiler's arguments with the
+ * copies in place of their sources (copies set) or as given, the header's
+ * and the sources' directories for the copies, and the library when the
+ * command links.
+ */
+static char **build_argv(const run *r, int copies)
+{
+    static char iquote[] = "-iquote";
+    static char idirafter[] = "-idirafter";
+    static char lmemprof[] = "-lmemprof";
+    static char lpthread[] = "-lpthread";
+    const cc_command *cmd = &r->cmd;
+    char **av = calloc((size_t)cmd->argc + (size_t)r->nsrc * 4 + 16,
+                       sizeof *av);
+    int n = 0;
+
+    if (av == NULL)
+        return NULL;
+    av[n++] = cmd->argv[0];
+    for (int i = 0; copies && i < r->nsrc; i++) {
+        const source *s = &r->src[i];
+        char *map;
+
+        if (s->copy == NULL)
+            continue;
+        /* "#include "x.h"" looks beside the original first, as it would. */
+        av[n++] = iquote;
+        av[n++] = dir_of(cmd->argv[s->arg]);
+        /* Debug information names the original's directory. */
+        if (asprintf(&map, "-fdebug-prefix-map=%s=%s", s->dir,
+                     av[n - 1]) >= 0)
+            av[n++] = map;
+    }
+    if (copies) {
+        av[n++] = idirafter;
+        av[n++] = (char *)r->includedir;
+    }
+    for (int i = 1; i < cmd->argc; i++) {
+        av[n] = cmd->argv[i];
+        for (int k = 0; copies && k < r->nsrc; k++)
+            if (r->src[k].arg == i && r->src[k].copy != NULL)
+                av[n] = r->src[k].copy;
+        n++;
+    }
+    if (cmd->links) {
+        char *l;
+
+        if (asprintf(&l, "-L%s", r->libdir) >= 0)
+            av[n++] = l;
+        av[n++] = lmemprof;
+        av[n++] = lpthread;
+    }
+    av[n] = NULL;
+    return av;
+}
+
+/*
+ * spawn() - run av and wait; with capture set, what it writes on stderr
+ * goes into *err (*errlen bytes) instead.  Returns its wait status, or -1.
+ */
+static int spawn(char **av, int capture, char **err, size_t *errlen)
+{
+    int fd[2] = {-1, -1};
+    int status = -1;
+    pid_t pid;
+
+    if (capture && pipe2(fd, O_CLOEXEC) != 0)
+        return -1;
+    pid = fork();
+    if (pid < 0) {
+        if (capture) {
+            close(fd[0]);
+            close(fd[1]);
+        }
+        return -1;
+    }
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        if (capture && dup2(fd[1], 2) < 0)
+            _exit(127);
+        execvp(av[0], av);
+        cc_warn("cannot run %s: %s", av[0], strerror(errno));
+        _exit(127);
+    }
+    if (capture) {
+        size_t cap = 0;
+        size_t n = 0;
+        char *buf = NULL;
+
+        close(fd[1]);
+        for (;;) {
+            if (n + 4096 > cap) {
+                char *grown = realloc(buf, cap = cap * 2 + 8192);
+
+                if (grown == NULL)
+                    break;
+                buf = grown;
+            }
+            ssize_t got = read(fd[0], buf + n, cap - n);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                break;
+            n += (size_t)got;
+        }
+        close(fd[0]);
+        *err = buf;
+        *errlen = n;
+    }
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
+}
+
+/* ---- After the compiler ---------------------------------------------- */
+
+/* replace_all() - text with every from made to; NULL if out of memory. */
+static char *replace_all(const char *text, size_t len, const char *from,
+                         const char *to, size_t *outlen)
+{
+    size_t nf = strlen(from);
+    size_t nt = strlen(to);
+    size_t count = 0;
+    const char *p = text;
+    const char *hit;
+
+    while ((hit = memmem(p, len - (size_t)(p - text), from, nf)) != NULL) {
+        count++;
+        p = hit + nf;
+    }
+    char *out = malloc(len + count * (nt > nf ? nt - nf : 0) + 1);
+    char *q = out;
+    if (out == NULL)
+        return NULL;
+    p = text;
+    while ((hit = memmem(p, len - (size_t)(p - text), from, nf)) != NULL) {
+        memcpy(q, p, (size_t)(hit - p));
+        q += hit - p;
+        memcpy(q, to, nt);
+        q += nt;
+        p = hit + nf;
+    }
+    memcpy(q, p, len - (size_t)(p - text));
+    q += len - (size_t)(p - text);
+    *q = '\0';
+    *outlen = (size_t)(q - out);
+    return out;
+}
+
+/*
+ * dep_path() - the dependency file -MD/-MMD wrote for source s: -MF's,
+ * or the output's name with ".d", or the source's base name with ".d".
+ */
+static char *dep_path(const run *r, const source *s)
+{
+    const cc_command *cmd = &r->cmd;
+    const char *base;
+    char *path;
+
+    if (cmd->depfile != 0)
+        return strdup(cmd->argv[cmd->depfile]);
+    if (cmd->depfile_attached != 0)
+        return strdup(cmd->argv[cmd->depfile_attached] + 3);
+    if (cmd->output != 0)
+        base = cmd->argv[cmd->output];
+    else if (cmd->output_attached != 0)
+        base = cmd->argv[cmd->output_attached] + 2;
+    else
+        base = base_name(cmd->argv[s->arg]);
+    const char *dot = strrchr(base, '.');
+    const char *slash = strrchr(base, '/');
+    size_t stem = dot != NULL && (slash == NULL || dot > slash)
+                      ? (size_t)(dot - base)
+                      : strlen(base);
+    if (asprintf(&path, "%.*s.d", (int)stem, base) < 0)
+        return NULL;
+    return path;
+}
+
+/* fix_deps() - make the dependency files name the originals. */
+static void fix_deps(const run *r)
+{
+    if (!r->cmd.deps)
+        return;
+    for (int i = 0; i < r->nsrc; i++) {
+        const source *s = &r->src[i];
+        char *path;
+        char *text;
+        char *fixed;
+        size_t len;
+        size_t fixedlen;
+
+        if (s->copy == NULL || (path = dep_path(r, s)) == NULL)
+            continue;
+        text = read_file(path, &len);
+        if (text != NULL) {
+            fixed = replace_all(text, len, s->copy, r->cmd.argv[s->arg],
+                                &fixedlen);
+            if (fixed == NULL || write_file(path, fixed, fixedlen) != 0)
+                cc_warn("%s: cannot rewrite it to name %s", path,
+                        r->cmd.argv[s->arg]);
+            free(fixed);
+            free(text);
+        }
+        free(path);
+    }
+}
+
+/* clean() - remove the copies and their directories. */
+static void clean(run *r)
+{
+    for (int i = 0; i < r->nsrc; i++) {
+        if (r->src[i].copy != NULL)
+            unlink(r->src[i].copy);
+        if (r->src[i].dir != NULL)
+            rmdir(r->src[i].dir);
+        free(r->src[i].copy);
+        free(r->src[i].dir);
+    }
+    if (r->tmp[0] != '\0')
+        rmdir(r->tmp);
+}
+
+/* exit_code() - the exit status a wait status stands for. */
+static int exit_code(int status)
+{
+    if (status < 0)
+        return 127;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+int cc_compile(const cc_funcs *funcs, int argc, char **argv, int show)
+{
+    run r;
+    int copies = 0;
+    int status;
+    char *err = NULL;
+    size_t errlen = 0;
+    char **av;
+
+    memset(&r, 0, sizeof r);
+    if (cc_command_read(&r.cmd, argc, argv) != 0) {
+        cc_warn("out of memory");
+        return 1;
+    }
+    locate(&r);
+    r.src = calloc((size_t)r.cmd.nsources + 1, sizeof *r.src);
+    if (r.src == NULL) {
+        cc_warn("out of memory");
+        return 1;
+    }
+    for (int i = 1; i < argc; i++)
+        if (r.cmd.kind[i] == CC_ARG_SOURCE)
+            r.src[r.nsrc++].arg = i;
+    if (!r.cmd.preprocess && rewrite_all(&r, funcs, show) != 0) {
+        cc_warn("out of memory");
+        return 1;
+    }
+    if (show) {
+        for (int i = 0; i < r.nsrc; i++)
+            if (r.src[i].why[0] != '\0')
+                cc_warn("%s: %s", argv[r.src[i].arg], r.src[i].why);
+        return 0;
+    }
+    for (int i = 0; i < r.nsrc; i++)
+        copies += r.src[i].copy != NULL;
+
+    /* As system() does: ^C and ^\ are for the compiler. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    av = build_argv(&r, copies > 0);
+    if (av == NULL) {
+        cc_warn("out of memory");
+        clean(&r);
+        return 1;
+    }
+    status = spawn(av, copies > 0, &err, &errlen);
+    if (copies > 0 && status != 0 &&
+        !(WIFSIGNALED(status) &&
+          (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGQUIT))) {
+        /* The copies failed: the originals decide, and speak. */
+        free(err);
+        err = NULL;
+        av = build_argv(&r, 0);
+        status = av != NULL ? spawn(av, 0, NULL, NULL) : -1;
+        for (int i = 0; status == 0 && i < r.nsrc; i++)
+            if (r.src[i].copy != NULL)
+                snprintf(r.src[i].why, sizeof r.src[i].why,
+                         "the compiler rejected its rewritten copy");
+        copies = 0;
+    }
+    if (err != NULL) {
+        fwrite(err, 1, errlen, stderr);
+        free(err);
+    }
+    if (status == 0) {
+        if (copies > 0)
+            fix_deps(&r);
+        for (int i = 0; i < r.nsrc; i++)
+            if (r.src[i].why[0] != '\0')
+                cc_warn("%s: %s; compiled without line profiling",
+                        argv[r.src[i].arg], r.src[i].why);
+    }
+    clean(&r);
+    if (status < 0) {
+        cc_warn("cannot run %s: %s", argv[0], strerror(errno));
+        return 127;
+    }
+    if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        raise(WTERMSIG(status));
+    }
+    return exit_code(status);
+}

@@ -1,0 +1,929 @@
+/*
+ * rewrite.c - the copy of a C source in which every profiled function
+ * records its lines, as memory_profiler's line events: libclang parses the
+ * source with the compiler's flags, and the copy is the original text with
+ * insertions at the places the parse reports.  Nothing is re-printed.
+ *
+ * What is inserted (the macros are memprof.h's, MP__CC_*):
+ *   - a statement records after it, on its first line; several on one
+ *     line record once, after the last;
+ *   - return, break, continue and goto record before they jump (a return
+ *     once its value is evaluated: the frame records it as it closes);
+ *   - if, while, for, do-while and switch record at each evaluation of
+ *     their condition, which is evaluated once;
+ *   - a control statement written on one line is one statement: it
+ *     records after it, and a jump that leaves it records before jumping;
+ *   - an unbraced body gets braces; a statement from a macro belongs to
+ *     the line of the invocation; MP_LINE and its kin record themselves.
+ * The copy starts with #line 1 "name" and never adds a line break inside
+ * the original's lines, so __LINE__, __FILE__ and diagnostics stay the
+ * original's.
+ */
+#define _GNU_SOURCE
+#include <clang-c/Index.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc.h"
+
+/* A token of the parse that is not in a directive or a skipped block. */
+typedef struct tok {
+    size_t off;
+    size_t end;
+} tok;
+
+typedef struct rw {
+    CXTranslationUnit tu;
+    const char *src;
+    size_t len;
+    size_t *line_at; /* offset where each line (1-based, index - 1) starts */
+    int nlines;
+    char *directive; /* per line: part of a preprocessor directive */
+    tok *t;
+    size_t nt;
+    cc_edits ed;
+    const cc_funcs *funcs;
+    char *name_lit; /* the name given to the compiler, as in a literal */
+    int profiled;   /* functions profiled so far */
+} rw;
+
+/* The statements of a compound statement or of a control statement. */
+typedef struct kids {
+    CXCursor *c;
+    size_t n;
+    size_t cap;
+    int oom;
+} kids;
+
+/* ---- Places: offsets, lines, tokens ---------------------------------- */
+
+static size_t file_off(CXSourceLocation loc)
+{
+    unsigned off = 0;
+
+    clang_getFileLocation(loc, NULL, NULL, NULL, &off);
+    return off;
+}
+
+static size_t expansion_off(CXSourceLocation loc)
+{
+    unsigned off = 0;
+
+    clang_getExpansionLocation(loc, NULL, NULL, NULL, &off);
+    return off;
+}
+
+static int in_main(CXSourceLocation loc)
+{
+    return clang_Location_isFromMainFile(loc) != 0;
+}
+
+/* line_of() - the 1-based line of offset off. */
+static int line_of(const rw *w, size_t off)
+{
+    int lo = 0;
+    int hi = w->nlines - 1;
+
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+
+        if (w->line_at[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo + 1;
+}
+
+/* tok_at() - the index of the first token at or after off (nt if none). */
+static size_t tok_at(const rw *w, size_t off)
+{
+    size_t lo = 0;
+    size_t hi = w->nt;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (w->t[mid].off < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* tok_is() - whether token i exists and is spelled word. */
+static int tok_is(const rw *w, size_t i, const char *word)
+{
+    size_t n = strlen(word);
+
+    return i < w->nt && w->t[i].end - w->t[i].off == n &&
+           memcmp(w->src + w->t[i].off, word, n) == 0;
+}
+
+/*
+ * tok_close() - the index of the token that closes the bracket at token
+ * open ("(", "[" or "{"), counting all three kinds; nt if none.
+ */
+static size_t tok_close(const rw *w, size_t open)
+{
+    int depth = 0;
+
+    for (size_t i = open; i < w->nt; i++) {
+        char c = w->src[w->t[i].off];
+
+        if (w->t[i].end - w->t[i].off != 1)
+            continue;
+        if (c == '(' || c == '[' || c == '{')
+            depth++;
+        else if ((c == ')' || c == ']' || c == '}') && --depth == 0)
+            return i;
+    }
+    return w->nt;
+}
+
+/* ident_at() - whether the identifier word is spelled at off. */
+static int ident_at(const rw *w, size_t off, const char *word)
+{
+    size_t n = strlen(word);
+    char after;
+
+    if (off + n > w->len || memcmp(w->src + off, word, n) != 0)
+        return 0;
+    after = off + n < w->len ? w->src[off + n] : ' ';
+    return !(after == '_' || (after >= 'a' && after <= 'z') ||
+             (after >= 'A' && after <= 'Z') || (after >= '0' && after <= '9'));
+}
+
+/* ---- The statements -------------------------------------------------- */
+
+static enum CXChildVisitResult collect(CXCursor c, CXCursor parent,
+                                       CXClientData data)
+{
+    kids *k = data;
+
+    (void)parent;
+    if (k->n == k->cap) {
+        size_t cap = k->cap != 0 ? k->cap * 2 : 16;
+        CXCursor *grown = realloc(k->c, cap * sizeof *grown);
+
+        if (grown == NULL) {
+            k->oom = 1;
+            return CXChildVisit_Break;
+        }
+        k->c = grown;
+        k->cap = cap;
+    }
+    k->c[k->n++] = c;
+    return CXChildVisit_Continue;
+}
+
+static kids children(rw *w, CXCursor c)
+{
+    kids k = {NULL, 0, 0, 0};
+
+    clang_visitChildren(c, collect, &k);
+    if (k.oom)
+        w->ed.oom = 1;
+    return k;
+}
+
+static enum CXCursorKind kind_of(CXCursor c)
+{
+    return clang_getCursorKind(c);
+}
+
+static int is_control(enum CXCursorKind k)
+{
+    return k == CXCursor_IfStmt || k == CXCursor_WhileStmt ||
+           k == CXCursor_ForStmt || k == CXCursor_DoStmt ||
+           k == CXCursor_SwitchStmt;
+}
+
+static int is_label(enum CXCursorKind k)
+{
+    return k == CXCursor_LabelStmt || k == CXCursor_CaseStmt ||
+           k == CXCursor_DefaultStmt;
+}
+
+/*
+ * A statement as the rewriter sees it: where it starts and ends in the
+ * file (its ';' included), its first line, whether it comes from a macro,
+ * and which macro when it is one of memprof.h's.
+ */
+typedef struct unit {
+    CXCursor c;    /* the statement (past its labels) */
+    size_t start;  /* where text can go before it */
+    size_t end;    /* just after it */
+    size_t mstart; /* from a macro: the invocation's start */
+    int line;
+    int macro;
+    int own; /* MP_LINE, MP_RETURN, ...: it records itself */
+} unit;
+
+static const char *const own_macros[] = {
+    "MP_LINE", "MP_RETURN", "MP_RETURN_VOID", "MP_PROFILE_FUNC",
+    "MP_PROFILE_FUNC_PRECISION"};
+
+/*
+ * invocation_end() - just after the macro invocation at off: its closing
+ * parenthesis, or its name for an object-like one.
+ */
+static size_t invocation_end(const rw *w, size_t off)
+{
+    size_t i = tok_at(w, off);
+    size_t close;
+
+    if (i >= w->nt)
+        return off;
+    if (tok_is(w, i + 1, "(") && (close = tok_close(w, i + 1)) < w->nt)
+        return w->t[close].end;
+    return w->t[i].end;
+}
+
+/* unit_of() - c (a statement, not a label) as a unit. */
+static unit unit_of(const rw *w, CXCursor c)
+{
+    CXSourceRange r = clang_getCursorExtent(c);
+    CXSourceLocation s = clang_getRangeStart(r);
+    unit u;
+    size_t i;
+
+    memset(&u, 0, sizeof u);
+    u.c = c;
+    u.macro = !in_main(s);
+    if (u.macro) {
+        u.mstart = expansion_off(s);
+        u.start = u.mstart;
+        u.end = invocation_end(w, u.mstart);
+        if (file_off(clang_getRangeEnd(r)) > u.end)
+            u.end = file_off(clang_getRangeEnd(r));
+        for (size_t m = 0; m < sizeof own_macros / sizeof own_macros[0]; m++)
+            u.own |= ident_at(w, u.mstart, own_macros[m]);
+    } else {
+        u.start = file_off(s);
+        u.end = file_off(clang_getRangeEnd(r));
+    }
+    i = tok_at(w, u.end);
+    if (kind_of(c) != CXCursor_CompoundStmt && tok_is(w, i, ";"))
+        u.end = w->t[i].end;
+    u.line = line_of(w, u.start);
+    return u;
+}
+
+/* inner() - c past its labels ("case 1:", "out:"); 0 if none follows. */
+static int inner(rw *w, CXCursor c, CXCursor *out)
+{
+    while (is_label(kind_of(c))) {
+        kids k = children(w, c);
+
+        if (k.n == 0) {
+            free(k.c);
+            return 0;
+        }
+        c = k.c[k.n - 1];
+        free(k.c);
+    }
+    *out = c;
+    return 1;
+}
+
+/* ---- What is inserted ------------------------------------------------ */
+
+/*
+ * text_of() - line's text as a C string literal's contents, for the row
+ * shown when the source file cannot be read: trimmed, at most 60 bytes.
+ */
+static const char *text_of(const rw *w, int line)
+{
+    static char buf[4 * 60 + 8];
+    size_t at = w->line_at[line - 1];
+    size_t end = line < w->nlines ? w->line_at[line] : w->len;
+    size_t n = 0;
+    char *p = buf;
+
+    while (at < end && (w->src[at] == ' ' || w->src[at] == '\t'))
+        at++;
+    while (end > at && (unsigned char)w->src[end - 1] <= ' ')
+        end--;
+    if (end - at > 60) {
+        end = at + 60;
+        while (end > at && ((unsigned char)w->src[end] & 0xc0) == 0x80)
+            end--;
+    }
+    for (size_t i = at; i < end; i++, n++) {
+        unsigned char ch = (unsigned char)w->src[i];
+
+        if (ch == '\\' || ch == '"' || ch == '?')
+            *p++ = '\\';
+        *p++ = ch < ' ' || ch == 0x7f ? ' ' : (char)ch;
+    }
+    *p = '\0';
+    return buf;
+}
+
+static void record_after(rw *w, size_t off, int line)
+{
+    cc_edit_add(&w->ed, off, " MP__CC_LINE(%d, \"%s\");", line,
+                text_of(w, line));
+}
+
+static void record_before(rw *w, size_t off, int line, int ret)
+{
+    cc_edit_add(&w->ed, off, "MP__CC_%s(%d, \"%s\"); ", ret ? "RET" : "LINE",
+                line, text_of(w, line));
+}
+
+/*
+ * wrap_cond() - make the condition between the parentheses at tokens
+ * open and close record its line after it is evaluated.
+ */
+static void wrap_cond(rw *w, size_t open, size_t close, int line)
+{
+    const char *text = text_of(w, line);
+
+    cc_edit_add(&w->ed, w->t[open].end, "(");
+    cc_edit_add(&w->ed, w->t[close].off,
+                ") ? MP__CC_T(%d, \"%s\") : MP__CC_F(%d, \"%s\")", line, text,
+                line, text);
+}
+
+/* ---- The walk -------------------------------------------------------- */
+
+static void block(rw *w, CXCursor compound);
+static void body(rw *w, CXCursor c);
+
+/*
+ * jumps() - in a control statement written on one line, which records
+ * after it, make the jumps that leave it record before they jump.
+ * in_loop / in_switch: a break or continue there stays inside.
+ */
+static void jumps(rw *w, CXCursor c, int in_loop, int in_switch)
+{
+    kids k = children(w, c);
+    int braced = kind_of(c) == CXCursor_CompoundStmt;
+
+    for (size_t i = 0; i < k.n; i++) {
+        enum CXCursorKind kind = kind_of(k.c[i]);
+        int leaves = kind == CXCursor_ReturnStmt ||
+                     kind == CXCursor_GotoStmt ||
+                     kind == CXCursor_IndirectGotoStmt ||
+                     (kind == CXCursor_BreakStmt && !in_loop && !in_switch) ||
+                     (kind == CXCursor_ContinueStmt && !in_loop);
+
+        if (leaves) {
+            unit u = unit_of(w, k.c[i]);
+
+            if (u.own)
+                continue;
+            if (!braced)
+                cc_edit_add(&w->ed, u.start, "{ ");
+            record_before(w, u.start, u.line, kind == CXCursor_ReturnStmt);
+            if (!braced)
+                cc_edit_add(&w->ed, u.end, " }");
+        } else if (kind == CXCursor_ForStmt || kind == CXCursor_WhileStmt ||
+                   kind == CXCursor_DoStmt) {
+            jumps(w, k.c[i], 1, in_switch);
+        } else if (kind == CXCursor_SwitchStmt) {
+            jumps(w, k.c[i], in_loop, 1);
+        } else if (clang_isStatement(kind)) {
+            jumps(w, k.c[i], in_loop, in_switch);
+        }
+    }
+    free(k.c);
+}
+
+/*
+ * header() - the parentheses after the keyword at off: *open and *close
+ * as token indices.  Returns 0, or -1 when they are not where expected.
+ */
+static int header(const rw *w, size_t off, size_t *open, size_t *close)
+{
+    size_t i = tok_at(w, off);
+
+    if (i >= w->nt || w->t[i].off != off || !tok_is(w, i + 1, "("))
+        return -1;
+    *open = i + 1;
+    *close = tok_close(w, i + 1);
+    return *close < w->nt ? 0 : -1;
+}
+
+/*
+ * same_line_body() - whether body b is a single statement that starts on
+ * the line of the header's closing parenthesis: its reading then stands
+ * for the header's, which is not recorded.
+ */
+static int same_line_body(const rw *w, CXCursor b, size_t close)
+{
+    CXSourceLocation s = clang_getRangeStart(clang_getCursorExtent(b));
+    size_t off = in_main(s) ? file_off(s) : expansion_off(s);
+
+    return kind_of(b) != CXCursor_CompoundStmt &&
+           line_of(w, off) == line_of(w, w->t[close].off);
+}
+
+/* cond_ok() - whether cursor e lies between tokens open and close. */
+static int cond_ok(const rw *w, CXCursor e, size_t open, size_t close)
+{
+    CXSourceRange r = clang_getCursorExtent(e);
+    CXSourceLocation s = clang_getRangeStart(r);
+    size_t a = in_main(s) ? file_off(s) : expansion_off(s);
+
+    return a >= w->t[open].end && a < w->t[close].off;
+}
+
+/* control() - an if, while, for, do or switch written over several lines. */
+static void control(rw *w, const unit *u)
+{
+    kids k = children(w, u->c);
+    enum CXCursorKind kind = kind_of(u->c);
+    size_t open;
+    size_t close;
+
+    if (k.n == 0)
+        goto out;
+    if (u->macro) {
+        /* The header is the macro's: only the bodies in the file record. */
+        for (size_t i = 0; i < k.n; i++)
+            if (clang_isStatement(kind_of(k.c[i])) &&
+                in_main(clang_getRangeStart(clang_getCursorExtent(k.c[i]))))
+                body(w, k.c[i]);
+        goto out;
+    }
+    switch (kind) {
+    case CXCursor_IfStmt:
+    case CXCursor_WhileStmt:
+        if (k.n >= 2 && header(w, u->start, &open, &close) == 0 &&
+            cond_ok(w, k.c[0], open, close) &&
+            !same_line_body(w, k.c[1], close))
+            wrap_cond(w, open, close, u->line);
+        for (size_t i = 1; i < k.n; i++)
+            body(w, k.c[i]);
+        break;
+    case CXCursor_SwitchStmt:
+        if (k.n >= 2 && header(w, u->start, &open, &close) == 0 &&
+            cond_ok(w, k.c[0], open, close)) {
+            CXType t = clang_getCanonicalType(clang_getCursorType(k.c[0]));
+
+            /* The promoted value (a bit-field has no type of its own),
+             * but an enum keeps its type for -Wswitch. */
+            cc_edit_add(&w->ed, w->t[open].end, "MP__CC_SW_BEGIN %s(",
+                        t.kind == CXType_Enum ? "" : "+");
+            cc_edit_add(&w->ed, w->t[close].off, ") MP__CC_SW_END(%d, \"%s\")",
+                        u->line, text_of(w, u->line));
+        }
+        for (size_t i = 1; i < k.n; i++)
+            body(w, k.c[i]);
+        break;
+    case CXCursor_ForStmt: {
+        size_t i = tok_at(w, u->start);
+        size_t semi[2];
+        int nsemi = 0;
+        int depth = 0;
+        CXCursor b = k.c[k.n - 1];
+
+        if (!tok_is(w, i, "for") || !tok_is(w, i + 1, "(") ||
+            (close = tok_close(w, i + 1)) >= w->nt)
+            goto for_body;
+        for (size_t j = i + 1; j < close && nsemi < 2; j++) {
+            if (tok_is(w, j, "(") || tok_is(w, j, "[") || tok_is(w, j, "{"))
+                depth++;
+            else if (tok_is(w, j, ")") || tok_is(w, j, "]") ||
+                     tok_is(w, j, "}"))
+                depth--;
+            else if (depth == 1 && tok_is(w, j, ";"))
+                semi[nsemi++] = j;
+        }
+        if (nsemi != 2 || same_line_body(w, b, close))
+            goto for_body;
+        if (semi[1] == semi[0] + 1)
+            cc_edit_add(&w->ed, w->t[semi[0]].end, " MP__CC_T(%d, \"%s\")",
+                        u->line, text_of(w, u->line));
+        else
+            wrap_cond(w, semi[0], semi[1], u->line);
+    for_body:
+        body(w, b);
+        break;
+    }
+    case CXCursor_DoStmt: {
+        unit b = unit_of(w, k.c[0]);
+        size_t i = tok_at(w, b.end);
+
+        body(w, k.c[0]);
+        if (tok_is(w, i, "while") && header(w, w->t[i].off, &open, &close) == 0)
+            wrap_cond(w, open, close, line_of(w, w->t[i].off));
+        break;
+    }
+    default:
+        break;
+    }
+out:
+    free(k.c);
+}
+
+/*
+ * records_first() - whether running u records on u's line before any
+ * other line records: then a statement before it on that line need not.
+ */
+static int records_first(const rw *w, const unit *u)
+{
+    enum CXCursorKind k = kind_of(u->c);
+
+    if (u->own)
+        return 1;
+    if (k == CXCursor_NullStmt || k == CXCursor_CompoundStmt)
+        return 0;
+    if (is_control(k))
+        return !u->macro &&
+               (k != CXCursor_DoStmt || line_of(w, u->end - 1) == u->line);
+    return 1;
+}
+
+/* statement() - u, a statement of a block; it records after itself when
+ * after is set (no later statement on its line records instead). */
+static void statement(rw *w, const unit *u, int after)
+{
+    enum CXCursorKind k = kind_of(u->c);
+
+    if (u->own || k == CXCursor_NullStmt)
+        return;
+    if (k == CXCursor_CompoundStmt && !u->macro) {
+        block(w, u->c);
+    } else if (k == CXCursor_ReturnStmt || k == CXCursor_BreakStmt ||
+               k == CXCursor_ContinueStmt || k == CXCursor_GotoStmt ||
+               k == CXCursor_IndirectGotoStmt) {
+        record_before(w, u->start, u->line, k == CXCursor_ReturnStmt);
+    } else if (is_control(k) && line_of(w, u->end - 1) != u->line) {
+        control(w, u);
+    } else {
+        /* Jumps first: their closing braces go before the reading. */
+        if (is_control(k) && !u->macro)
+            jumps(w, u->c, 0, 0);
+        if (after)
+            record_after(w, u->end, u->line);
+    }
+}
+
+/* body() - c, the body of a control statement; braced if it is not. */
+static void body(rw *w, CXCursor c)
+{
+    unit u;
+
+    if (kind_of(c) == CXCursor_CompoundStmt &&
+        in_main(clang_getRangeStart(clang_getCursorExtent(c)))) {
+        block(w, c);
+        return;
+    }
+    if (kind_of(c) == CXCursor_NullStmt)
+        return;
+    u = unit_of(w, c);
+    cc_edit_add(&w->ed, u.start, "{ ");
+    if (is_label(kind_of(c))) {
+        CXCursor s;
+
+        if (inner(w, c, &s)) {
+            unit v = unit_of(w, s);
+
+            statement(w, &v, 1);
+        }
+    } else {
+        statement(w, &u, 1);
+    }
+    cc_edit_add(&w->ed, u.end, " }");
+}
+
+/* block() - the statements of a compound statement. */
+static void block(rw *w, CXCursor compound)
+{
+    kids k = children(w, compound);
+    unit *u = calloc(k.n + 1, sizeof *u);
+    size_t n = 0;
+
+    if (u == NULL) {
+        w->ed.oom = 1;
+        free(k.c);
+        return;
+    }
+    for (size_t i = 0; i < k.n; i++) {
+        CXCursor s;
+        unit v;
+
+        if (!inner(w, k.c[i], &s))
+            continue;
+        v = unit_of(w, s);
+        /* A macro that expands to several statements is one. */
+        if (v.macro && n > 0 && u[n - 1].macro && u[n - 1].mstart == v.mstart &&
+            !is_label(kind_of(k.c[i]))) {
+            if (v.end > u[n - 1].end)
+                u[n - 1].end = v.end;
+            u[n - 1].own |= v.own;
+            continue;
+        }
+        u[n++] = v;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int after = i + 1 == n || u[i + 1].line != u[i].line ||
+                    !records_first(w, &u[i + 1]);
+
+        statement(w, &u[i], after);
+    }
+    free(u);
+    free(k.c);
+}
+
+/* ---- Functions ------------------------------------------------------- */
+
+static int wanted(const rw *w, const char *name)
+{
+    for (size_t i = 0; i < w->funcs->n; i++)
+        if (fnmatch(w->funcs->pat[i], name, 0) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * include_at() - where "#include <memprof.h>" can go before the
+ * declaration at off: after the last ';' or '}' before it and after the
+ * last directive line before it (not between attributes and the
+ * declaration they belong to).
+ */
+static size_t include_at(const rw *w, size_t off)
+{
+    size_t i = tok_at(w, off);
+    size_t at = 0;
+    int line;
+
+    while (i > 0) {
+        i--;
+        if (tok_is(w, i, ";") || tok_is(w, i, "}")) {
+            at = w->t[i].end;
+            break;
+        }
+    }
+    for (line = line_of(w, off) - 1; line >= 1; line--)
+        if (w->directive[line - 1])
+            break;
+    if (line >= 1 && line < w->nlines && w->line_at[line] > at)
+        at = w->line_at[line];
+    return at;
+}
+
+static void add_include(rw *w, size_t at)
+{
+    int line = line_of(w, at);
+    int bol = w->line_at[line - 1] == at;
+
+    cc_edit_add(&w->ed, at, "%s#include <memprof.h>\n#line %d \"%s\"\n",
+                bol ? "" : "\n", line, w->name_lit);
+}
+
+static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
+                                        CXClientData data)
+{
+    rw *w = data;
+    kids k;
+    CXString name;
+    int profile;
+    size_t i;
+
+    (void)parent;
+    if (kind_of(c) != CXCursor_FunctionDecl || !clang_isCursorDefinition(c) ||
+        !in_main(clang_getCursorLocation(c)) ||
+        !in_main(clang_getRangeStart(clang_getCursorExtent(c))))
+        return CXChildVisit_Continue;
+    k = children(w, c);
+    for (i = k.n; i > 0 && kind_of(k.c[i - 1]) != CXCursor_CompoundStmt; i--)
+        ;
+    if (i == 0 ||
+        !in_main(clang_getRangeStart(clang_getCursorExtent(k.c[i - 1])))) {
+        free(k.c);
+        return CXChildVisit_Continue;
+    }
+    CXCursor fbody = k.c[i - 1];
+    free(k.c);
+
+    /* Profiled: MP_PROFILE_FUNC first, or a --func pattern. */
+    k = children(w, fbody);
+    int has_entry = 0;
+    if (k.n > 0) {
+        unit first = unit_of(w, k.c[0]);
+
+        has_entry = first.macro && (ident_at(w, first.mstart,
+                                             "MP_PROFILE_FUNC") ||
+                                    ident_at(w, first.mstart,
+                                             "MP_PROFILE_FUNC_PRECISION"));
+    }
+    free(k.c);
+    name = clang_getCursorSpelling(c);
+    profile = has_entry || wanted(w, clang_getCString(name));
+    clang_disposeString(name);
+    if (!profile)
+        return CXChildVisit_Continue;
+
+    size_t start = file_off(clang_getRangeStart(clang_getCursorExtent(c)));
+    if (w->profiled++ == 0)
+        add_include(w, include_at(w, start));
+    if (!has_entry) {
+        int line = line_of(w, file_off(clang_getCursorLocation(c)));
+        size_t open = file_off(clang_getRangeStart(clang_getCursorExtent(fbody)));
+
+        cc_edit_add(&w->ed, open + 1, " MP__CC_FUNC(%d, \"%s\")", line,
+                    text_of(w, line));
+    }
+    block(w, fbody);
+    return CXChildVisit_Continue;
+}
+
+/* ---- Set-up ---------------------------------------------------------- */
+
+/* lines() - where each line starts, and which lines are directives. */
+static int lines(rw *w)
+{
+    size_t n = 1;
+    int in_directive = 0;
+
+    for (size_t i = 0; i < w->len; i++)
+        n += w->src[i] == '\n';
+    w->line_at = malloc(n * sizeof *w->line_at);
+    w->directive = calloc(n, 1);
+    if (w->line_at == NULL || w->directive == NULL)
+        return -1;
+    w->line_at[0] = 0;
+    w->nlines = 1;
+    for (size_t i = 0; i < w->len; i++)
+        if (w->src[i] == '\n')
+            w->line_at[w->nlines++] = i + 1;
+    for (int l = 0; l < w->nlines; l++) {
+        size_t a = w->line_at[l];
+        size_t e = l + 1 < w->nlines ? w->line_at[l + 1] : w->len;
+        size_t p = a;
+
+        while (p < e && (w->src[p] == ' ' || w->src[p] == '\t'))
+            p++;
+        if (!in_directive)
+            in_directive = p < e && w->src[p] == '#';
+        w->directive[l] = (char)in_directive;
+        /* A directive goes on while its lines end in a backslash. */
+        while (e > a && (w->src[e - 1] == '\n' || w->src[e - 1] == '\r'))
+            e--;
+        if (in_directive && !(e > a && w->src[e - 1] == '\\'))
+            in_directive = 0;
+    }
+    return 0;
+}
+
+/* tokens() - the tokens of the file outside directives and skipped blocks. */
+static int tokens(rw *w, CXFile file)
+{
+    CXSourceRange all = clang_getRange(
+        clang_getLocationForOffset(w->tu, file, 0),
+        clang_getLocationForOffset(w->tu, file, (unsigned)w->len));
+    CXSourceRangeList *skipped = clang_getSkippedRanges(w->tu, file);
+    CXToken *t = NULL;
+    unsigned nt = 0;
+    unsigned sk = 0;
+
+    clang_tokenize(w->tu, all, &t, &nt);
+    w->t = malloc((nt + 1) * sizeof *w->t);
+    if (w->t == NULL) {
+        clang_disposeTokens(w->tu, t, nt);
+        clang_disposeSourceRangeList(skipped);
+        return -1;
+    }
+    for (unsigned i = 0; i < nt; i++) {
+        CXSourceRange r = clang_getTokenExtent(w->tu, t[i]);
+        size_t a = file_off(clang_getRangeStart(r));
+        size_t e = file_off(clang_getRangeEnd(r));
+
+        if (clang_getTokenKind(t[i]) == CXToken_Comment ||
+            w->directive[line_of(w, a) - 1])
+            continue;
+        while (skipped != NULL && sk < skipped->count &&
+               file_off(clang_getRangeEnd(skipped->ranges[sk])) <= a)
+            sk++;
+        if (skipped != NULL && sk < skipped->count &&
+            file_off(clang_getRangeStart(skipped->ranges[sk])) <= a)
+            continue;
+        w->t[w->nt].off = a;
+        w->t[w->nt].end = e;
+        w->nt++;
+    }
+    clang_disposeTokens(w->tu, t, nt);
+    clang_disposeSourceRangeList(skipped);
+    return 0;
+}
+
+/* first_error() - the parse's first error in why; 1 if there is one. */
+static int first_error(CXTranslationUnit tu, char *why, size_t whylen)
+{
+    unsigned n = clang_getNumDiagnostics(tu);
+
+    for (unsigned i = 0; i < n; i++) {
+        CXDiagnostic d = clang_getDiagnostic(tu, i);
+        int bad = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
+
+        if (bad) {
+            CXString s = clang_formatDiagnostic(
+                d, CXDiagnostic_DisplaySourceLocation);
+
+            snprintf(why, whylen, "%s", clang_getCString(s));
+            clang_disposeString(s);
+        }
+        clang_disposeDiagnostic(d);
+        if (bad)
+            return 1;
+    }
+    return 0;
+}
+
+/* literal() - s as the contents of a C string literal (malloc'd). */
+static char *literal(const char *s)
+{
+    char *out = malloc(strlen(s) * 4 + 1);
+    char *p = out;
+
+    if (out == NULL)
+        return NULL;
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch == '\\' || ch == '"') {
+            *p++ = '\\';
+            *p++ = (char)ch;
+        } else if (ch < ' ' || ch == 0x7f) {
+            p += sprintf(p, "\\%03o", ch);
+        } else {
+            *p++ = (char)ch;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+int cc_rewrite(const char *path, const char *name, const char *const *args,
+               int nargs, const cc_funcs *funcs, char **out, size_t *outlen,
+               char *why, size_t whylen)
+{
+    CXIndex index = clang_createIndex(0, 0);
+    rw w;
+    int rc = CC_FAILED;
+    enum CXErrorCode err;
+
+    memset(&w, 0, sizeof w);
+    w.funcs = funcs;
+    w.name_lit = literal(name);
+    snprintf(why, whylen, "out of memory");
+    if (index == NULL || w.name_lit == NULL)
+        goto done;
+    err = clang_parseTranslationUnit2(
+        index, path, args, nargs, NULL, 0,
+        CXTranslationUnit_DetailedPreprocessingRecord |
+            CXTranslationUnit_KeepGoing,
+        &w.tu);
+    if (err != CXError_Success || w.tu == NULL) {
+        snprintf(why, whylen, "libclang could not parse it (error %d)",
+                 (int)err);
+        goto done;
+    }
+    if (first_error(w.tu, why, whylen))
+        goto done;
+    CXFile file = clang_getFile(w.tu, path);
+    size_t len = 0;
+    w.src = file != NULL ? clang_getFileContents(w.tu, file, &len) : NULL;
+    w.len = len;
+    if (w.src == NULL) {
+        snprintf(why, whylen, "libclang did not keep its text");
+        goto done;
+    }
+    if (lines(&w) != 0 || tokens(&w, file) != 0)
+        goto done;
+
+    /* The first edit: the original's name and lines from the start. */
+    cc_edit_add(&w.ed, 0, "#line 1 \"%s\"\n", w.name_lit);
+    clang_visitChildren(clang_getTranslationUnitCursor(w.tu), function, &w);
+    if (w.ed.oom)
+        goto done;
+    if (w.profiled == 0) {
+        rc = CC_NOTHING;
+        why[0] = '\0';
+        goto done;
+    }
+    *out = cc_edits_apply(&w.ed, w.src, w.len, outlen);
+    if (*out != NULL) {
+        rc = CC_REWRITTEN;
+        why[0] = '\0';
+    }
+done:
+    free(w.name_lit);
+    cc_edits_free(&w.ed);
+    free(w.t);
+    free(w.line_at);
+    free(w.directive);
+    if (w.tu != NULL)
+        clang_disposeTranslationUnit(w.tu);
+    if (index != NULL)
+        clang_disposeIndex(index);
+    return rc;
+}
