@@ -40,6 +40,23 @@ DL_PROBE = printf '\043include <dlfcn.h>\nint main(void) { return !dlopen("", 0)
 CLI_LDLIBS := $(shell $(DL_PROBE) | $(CC) -x c -o /dev/null - 2>/dev/null || \
     echo -ldl)
 BINDIR = $(PREFIX)/bin
+LIBEXECDIR = $(PREFIX)/libexec
+# memprof cc's program, memprof-cc: the only one that links libclang, found
+# where Debian's libclang-dev puts it (or given as LIBCLANG_CFLAGS and
+# LIBCLANG_LIBS).  Without it, everything else builds and memprof cc says
+# what to install.
+LIBCLANG_INDEX := $(lastword $(sort \
+    $(wildcard /usr/lib/llvm-*/include/clang-c/Index.h)))
+LIBCLANG_DIR = $(LIBCLANG_INDEX:%/include/clang-c/Index.h=%)
+LIBCLANG_CFLAGS ?= $(if $(LIBCLANG_INDEX),-I$(LIBCLANG_DIR)/include)
+LIBCLANG_LIBS ?= $(if $(LIBCLANG_INDEX),-L$(LIBCLANG_DIR)/lib -lclang)
+CC_SRC = $(wildcard cc/*.c)
+CC_OBJ = $(CC_SRC:%.c=$(B)/%.o)
+MEMPROF_CC = $(if $(LIBCLANG_CFLAGS),$(B)/memprof-cc)
+# Where memprof-cc finds memprof.h and libmemprof.a: beside it in a build
+# directory (the header in this tree), else where they are installed.
+CC_PATHS = -DMP_CC_BUILD_INCLUDEDIR='"$(abspath include)"' \
+    -DMP_CC_LIBDIR='"$(LIBDIR)"' -DMP_CC_INCLUDEDIR='"$(INCLUDEDIR)"'
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
@@ -75,7 +92,7 @@ HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(B)/test/progs/heap_new \
     $(B)/test/progs/heap_count
 
 # The sources make format-check looks at.
-FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli heap include test \
+FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli cc heap include test \
     test/progs test/fuzz bench examples))
 CLANG_FORMAT ?= clang-format
 
@@ -83,12 +100,13 @@ CLANG_FORMAT ?= clang-format
     format-check fuzz fuzz-short install uninstall clean help
 
 all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
-    $(B)/memprof-heap.pc
+    $(B)/memprof-heap.pc $(MEMPROF_CC)
 
 help:
 	@echo "targets:"
 	@echo "  all         the library, its heap archive and preload object, the"
-	@echo "              memprof command, the examples (default)"
+	@echo "              memprof command (memprof-cc where libclang is), the"
+	@echo "              examples (default)"
 	@echo "  demo        build examples/basic.c and run it: the table on stderr"
 	@echo "  check       build and run every test (check, end-to-end, man lint)"
 	@echo "  check-asan  the tests again with AddressSanitizer + UBSan"
@@ -119,6 +137,26 @@ $(B)/cli/%.o: cli/%.c
 $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
 	    -lm $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+# memprof-cc is a tool, not a program under test: no sanitizer (libclang
+# is not built with one).
+$(B)/cc/%.o: cc/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(LIBCLANG_CFLAGS) $(CC_PATHS) \
+	    $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/memprof-cc: $(CC_OBJ)
+	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $(CC_OBJ) $(LIBCLANG_LIBS)
+
+# The installed memprof-cc knows the installed paths: compile.c again
+# with the PREFIX given to make install.
+$(B)/cc/install/memprof-cc: $(CC_OBJ) FORCE
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(LIBCLANG_CFLAGS) \
+	    -DMP_CC_LIBDIR='"$(LIBDIR)"' -DMP_CC_INCLUDEDIR='"$(INCLUDEDIR)"' \
+	    $(CFLAGS) $(LDFLAGS) -o $@ cc/compile.c \
+	    $(filter-out $(B)/cc/compile.o,$(CC_OBJ)) $(LIBCLANG_LIBS)
 
 $(B)/examples/%: examples/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -222,7 +260,7 @@ demo: $(B)/examples/basic
 # The suites' objects know the build they test: its directory, compiler
 # and sanitizer flags.
 TEST_DEFS = -Itest -DMP_TEST_BUILD='"$(B)"' -DMP_TEST_CC='"$(CC)"' \
-    -DMP_TEST_SAN='"$(SAN)"'
+    -DMP_TEST_SAN='"$(SAN)"' -DMP_TEST_HAVE_CC=$(if $(MEMPROF_CC),1,0)
 
 $(B)/test/%.o: test/%.c
 	@mkdir -p $(dir $@)
@@ -235,7 +273,7 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	    $(CHECK_LIBS) $(REQ_LDLIBS)
 
 $(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS) \
-    $(FAILMALLOC_SO)
+    $(FAILMALLOC_SO) $(MEMPROF_CC)
 
 check: $(TEST_BIN) format-check
 	groff -man -ww -z man/memprof.3
@@ -258,7 +296,7 @@ check-tsan:
 # The heap archive's and preload object's malloc are left in place
 # (somalloc=nouserintercepts), to be checked and to count, over valgrind's.
 VALGRIND_TOOLS = sh bash env cc gcc g++ clang* nm make grep awk cat ls test \
-    rm sleep touch python3* pkg-config groff
+    rm sleep touch python3* pkg-config groff memprof-cc cmake ctest
 empty :=
 space := $(empty) $(empty)
 comma := ,
@@ -317,10 +355,13 @@ format-check:
 	fi
 
 install: $(LIB) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
-    $(B)/memprof-heap.pc
+    $(B)/memprof-heap.pc $(if $(MEMPROF_CC),$(B)/cc/install/memprof-cc)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)
+	$(if $(MEMPROF_CC),$(INSTALL) -d $(DESTDIR)$(LIBEXECDIR)/memprof)
+	$(if $(MEMPROF_CC),$(INSTALL) -m 755 $(B)/cc/install/memprof-cc \
+	    $(DESTDIR)$(LIBEXECDIR)/memprof)
 	$(INSTALL) -m 644 include/memprof.h $(DESTDIR)$(INCLUDEDIR)
 	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)
 	$(INSTALL) -m 644 $(B)/memprof.pc $(DESTDIR)$(LIBDIR)/pkgconfig
@@ -332,6 +373,8 @@ install: $(LIB) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/memprof $(DESTDIR)$(MANDIR)/man1/memprof.1
+	rm -f $(DESTDIR)$(LIBEXECDIR)/memprof/memprof-cc
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/memprof 2>/dev/null
 	rm -f $(DESTDIR)$(INCLUDEDIR)/memprof.h $(DESTDIR)$(LIBDIR)/libmemprof.a \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/memprof.pc $(DESTDIR)$(MANDIR)/man3/memprof.3
 	rm -f $(DESTDIR)$(LIBDIR)/libmemprof-heap.a \
@@ -342,7 +385,7 @@ clean:
 	rm -rf build build-asan build-tsan build-*
 
 # The headers each object and program included, from its last build.
-DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HEAP_OBJ:.o=.d) \
+DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(HEAP_OBJ:.o=.d) \
     $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d) \
     $(FAILMALLOC_SO:.so=.d)
 -include $(DEPS)

@@ -33,6 +33,7 @@ int cmd_clean(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_peak(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_cc(int argc, char **argv);
 
 /*
  * cli_profiles() - the mprofile_??????????????.dat files of the current

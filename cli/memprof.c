@@ -20,6 +20,9 @@ static const char usage[] =
     "  rm [--dry-run] N|FILE...         remove recordings\n"
     "  peak [FILE...] [--func NAME]     print the peak of recordings\n"
     "  plot [FILE...] [options]         draw recordings: SVG, PNG, terminal\n"
+    "  cc [--func PATTERN]... COMPILER [ARG...]\n"
+    "                                   compile, every line of the profiled\n"
+    "                                   functions recording (no MP_LINE)\n"
     "\n"
     "memprof COMMAND --help tells more; memprof --version; man memprof.\n";
 
@@ -31,7 +34,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"run", cmd_run},     {"attach", cmd_attach}, {"list", cmd_list},
         {"clean", cmd_clean}, {"rm", cmd_rm},         {"peak", cmd_peak},
-        {"plot", cmd_plot},
+        {"plot", cmd_plot},   {"cc", cmd_cc},
     };
     if (argc < 2) {
         fputs(usage, stderr);
