@@ -163,6 +163,12 @@ $(B)/examples/%: examples/%.c $(LIB)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(REQ_LDLIBS)
 
+# examples/auto.c has no MP_LINE: memprof cc makes every line record.
+$(B)/examples/auto: examples/auto.c $(LIB) $(CLI) $(MEMPROF_CC)
+	@mkdir -p $(dir $@)
+	$(if $(MEMPROF_CC),$(CLI) cc) $(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) \
+	    $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
+
 $(B)/test/progs/%: test/progs/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
