@@ -454,6 +454,31 @@ static size_t declaration_start(const token *toks, size_t brace)
 }
 
 /*
+ * knr_start() - declaration_start(), also for a K&R definition, whose '{'
+ * follows the ';' of its parameters' declarations ("int f(a) int a; {"):
+ * back over them to the declaration with the parameter list.
+ */
+static size_t knr_start(const token *toks, size_t brace)
+{
+    size_t start = declaration_start(toks, brace);
+
+    if (start != brace)
+        return start; /* "int f(void) {": nothing between ';' and '{' */
+    while (start > 0 && toks[start - 1].kind == ';') {
+        size_t semi = start - 1;
+        size_t s = declaration_start(toks, semi);
+        size_t k;
+
+        for (k = s; k < semi && toks[k].kind != '('; k++)
+            ;
+        start = s;
+        if (k < semi || s == semi) /* the parameter list, or ";;" */
+            break;
+    }
+    return start;
+}
+
+/*
  * block_kind() - what the '{' toks[end] opens, from its declaration
  * toks[start..end): an initialiser after '='; a container for
  * extern "C" {, or when a namespace, struct, class, union or enum keyword
@@ -525,7 +550,7 @@ static int find_bodies(mp__source *src, const token *toks, size_t ntoks)
             b->first = t->line;
             b->kind = BLOCK_BODY;
             if (b->candidate) {
-                size_t start = declaration_start(toks, i);
+                size_t start = knr_start(toks, i);
 
                 b->first = toks[start].line;
                 b->kind = block_kind(toks, start, i);

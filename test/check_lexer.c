@@ -93,7 +93,10 @@ START_TEST(test_function_doc_comment)
     assert_function(&src, 12, 6, 12);
     assert_no_function(&src, 1);
     assert_no_function(&src, 4);
-    assert_no_function(&src, 7);
+    /* The declaration's lines are the function's: memprof cc's entry
+     * row is on the line of the name. */
+    assert_function(&src, 6, 6, 12);
+    assert_function(&src, 7, 6, 12);
     assert_no_function(&src, 13);
     mp__source_free(&src);
 }
@@ -272,7 +275,31 @@ START_TEST(test_function_two_and_one_line)
     assert_function(&src, 14, 14, 14);
     assert_no_function(&src, 6);
     assert_no_function(&src, 7);
-    assert_no_function(&src, 8);
+    assert_function(&src, 8, 8, 12);
+    mp__source_free(&src);
+}
+END_TEST
+
+static const char knr_src[] = "int before(void);\n"    /* 1 */
+                              "int knr(a, b)\n"        /* 2 */
+                              "    int a;\n"           /* 3 */
+                              "    char *b;\n"         /* 4 */
+                              "{\n"                    /* 5 */
+                              "    return a + *b;\n"   /* 6 */
+                              "}\n"                    /* 7 */
+                              "int after(void) { }\n"; /* 8 */
+
+/* A K&R definition starts at its name, not at its parameters' types. */
+START_TEST(test_function_knr)
+{
+    mp__source src;
+
+    load_text(&src, knr_src);
+    assert_function(&src, 2, 2, 7);
+    assert_function(&src, 4, 2, 7);
+    assert_function(&src, 6, 2, 7);
+    assert_function(&src, 8, 8, 8);
+    assert_no_function(&src, 1);
     mp__source_free(&src);
 }
 END_TEST
@@ -444,6 +471,7 @@ Suite *lexer_suite(void)
     tcase_add_test(func, test_function_nested);
     tcase_add_test(func, test_function_attributes);
     tcase_add_test(func, test_function_two_and_one_line);
+    tcase_add_test(func, test_function_knr);
     tcase_add_test(func, test_function_containers);
     tcase_add_test(func, test_function_crlf);
     tcase_add_test(func, test_function_none);
