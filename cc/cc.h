@@ -42,8 +42,7 @@ void cc_edit_add(cc_edits *ed, size_t off, const char *fmt, ...)
  * string of *outlen bytes that the caller frees; NULL if out of memory.
  * Sorts ed.
  */
-char *cc_edits_apply(cc_edits *ed, const char *src, size_t len,
-                     size_t *outlen);
+char *cc_edits_apply(cc_edits *ed, const char *src, size_t len, size_t *outlen);
 
 void cc_edits_free(cc_edits *ed);
 

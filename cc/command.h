@@ -17,13 +17,13 @@ typedef struct cc_command {
     int nsources;       /* how many are C sources */
     const char **parse; /* the flags the parser is given */
     int nparse;
-    int links;          /* no -c, -S, -E, -M, -MM, -fsyntax-only */
-    int preprocess;     /* -E, -M, -MM or -fsyntax-only: nothing is built */
-    int shared;         /* -shared */
-    int deps;           /* -MD or -MMD */
-    int output;         /* index of -o's value, or 0 */
-    int output_attached; /* index of a "-oFILE", or 0 */
-    int depfile;        /* index of -MF's value, or 0 */
+    int links;            /* no -c, -S, -E, -M, -MM, -fsyntax-only */
+    int preprocess;       /* -E, -M, -MM or -fsyntax-only: nothing is built */
+    int shared;           /* -shared */
+    int deps;             /* -MD or -MMD */
+    int output;           /* index of -o's value, or 0 */
+    int output_attached;  /* index of a "-oFILE", or 0 */
+    int depfile;          /* index of -MF's value, or 0 */
     int depfile_attached; /* index of a "-MFFILE", or 0 */
 } cc_command;
 

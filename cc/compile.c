@@ -34,10 +34,10 @@
 
 /* One source of the command and what became of it. */
 typedef struct source {
-    int arg;         /* its index in argv */
-    char *copy;      /* the rewritten copy's path, or NULL */
-    char *dir;       /* the copy's directory */
-    char why[512];   /* why it could not be rewritten, or "" */
+    int arg;       /* its index in argv */
+    char *copy;    /* the rewritten copy's path, or NULL */
+    char *dir;     /* the copy's directory */
+    char why[512]; /* why it could not be rewritten, or "" */
 } source;
 
 typedef struct run {
@@ -250,8 +250,8 @@ static char **build_argv(const run *r, int copies)
     static char lmemprof[] = "-lmemprof";
     static char lpthread[] = "-lpthread";
     const cc_command *cmd = &r->cmd;
-    char **av = calloc((size_t)cmd->argc + (size_t)r->nsrc * 4 + 16,
-                       sizeof *av);
+    char **av =
+        calloc((size_t)cmd->argc + (size_t)r->nsrc * 4 + 16, sizeof *av);
     int n = 0;
 
     if (av == NULL)
@@ -267,11 +267,11 @@ static char **build_argv(const run *r, int copies)
         av[n++] = iquote;
         av[n++] = dir_of(cmd->argv[s->arg]);
         /* Debug information names the original's directory. */
-        if (asprintf(&map, "-fdebug-prefix-map=%s=%s", s->dir,
-                     av[n - 1]) >= 0)
+        if (asprintf(&map, "-fdebug-prefix-map=%s=%s", s->dir, av[n - 1]) >= 0)
             av[n++] = map;
     }
-    if (copies) {
+    /* memprof.h is found without a -I, after every other directory. */
+    if (r->nsrc > 0) {
         av[n++] = idirafter;
         av[n++] = (char *)r->includedir;
     }
@@ -436,8 +436,8 @@ static void fix_deps(const run *r)
             continue;
         text = read_file(path, &len);
         if (text != NULL) {
-            fixed = replace_all(text, len, s->copy, r->cmd.argv[s->arg],
-                                &fixedlen);
+            fixed =
+                replace_all(text, len, s->copy, r->cmd.argv[s->arg], &fixedlen);
             if (fixed == NULL || write_file(path, fixed, fixedlen) != 0)
                 cc_warn("%s: cannot rewrite it to name %s", path,
                         r->cmd.argv[s->arg]);

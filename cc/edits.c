@@ -52,8 +52,7 @@ static int by_place(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-char *cc_edits_apply(cc_edits *ed, const char *src, size_t len,
-                     size_t *outlen)
+char *cc_edits_apply(cc_edits *ed, const char *src, size_t len, size_t *outlen)
 {
     size_t total = len;
     size_t at = 0;

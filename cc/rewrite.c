@@ -223,9 +223,9 @@ typedef struct unit {
     int own; /* MP_LINE, MP_RETURN, ...: it records itself */
 } unit;
 
-static const char *const own_macros[] = {
-    "MP_LINE", "MP_RETURN", "MP_RETURN_VOID", "MP_PROFILE_FUNC",
-    "MP_PROFILE_FUNC_PRECISION"};
+static const char *const own_macros[] = {"MP_LINE", "MP_RETURN",
+                                         "MP_RETURN_VOID", "MP_PROFILE_FUNC",
+                                         "MP_PROFILE_FUNC_PRECISION"};
 
 /*
  * invocation_end() - just after the macro invocation at off: its closing
@@ -367,8 +367,7 @@ static void jumps(rw *w, CXCursor c, int in_loop, int in_switch)
 
     for (size_t i = 0; i < k.n; i++) {
         enum CXCursorKind kind = kind_of(k.c[i]);
-        int leaves = kind == CXCursor_ReturnStmt ||
-                     kind == CXCursor_GotoStmt ||
+        int leaves = kind == CXCursor_ReturnStmt || kind == CXCursor_GotoStmt ||
                      kind == CXCursor_IndirectGotoStmt ||
                      (kind == CXCursor_BreakStmt && !in_loop && !in_switch) ||
                      (kind == CXCursor_ContinueStmt && !in_loop);
@@ -667,6 +666,11 @@ static size_t include_at(const rw *w, size_t off)
             break;
     if (line >= 1 && line < w->nlines && w->line_at[line] > at)
         at = w->line_at[line];
+    /* After a '}' or ';' that ends its line: on the next line. */
+    line = line_of(w, at);
+    if (line < w->nlines &&
+        strspn(w->src + at, " \t\r") == w->line_at[line] - 1 - at)
+        at = w->line_at[line];
     return at;
 }
 
@@ -710,10 +714,9 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
     if (k.n > 0) {
         unit first = unit_of(w, k.c[0]);
 
-        has_entry = first.macro && (ident_at(w, first.mstart,
-                                             "MP_PROFILE_FUNC") ||
-                                    ident_at(w, first.mstart,
-                                             "MP_PROFILE_FUNC_PRECISION"));
+        has_entry = first.macro &&
+                    (ident_at(w, first.mstart, "MP_PROFILE_FUNC") ||
+                     ident_at(w, first.mstart, "MP_PROFILE_FUNC_PRECISION"));
     }
     free(k.c);
     name = clang_getCursorSpelling(c);
@@ -727,7 +730,8 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
         add_include(w, include_at(w, start));
     if (!has_entry) {
         int line = line_of(w, file_off(clang_getCursorLocation(c)));
-        size_t open = file_off(clang_getRangeStart(clang_getCursorExtent(fbody)));
+        size_t open =
+            file_off(clang_getRangeStart(clang_getCursorExtent(fbody)));
 
         cc_edit_add(&w->ed, open + 1, " MP__CC_FUNC(%d, \"%s\")", line,
                     text_of(w, line));
@@ -825,8 +829,8 @@ static int first_error(CXTranslationUnit tu, char *why, size_t whylen)
         int bad = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
 
         if (bad) {
-            CXString s = clang_formatDiagnostic(
-                d, CXDiagnostic_DisplaySourceLocation);
+            CXString s =
+                clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation);
 
             snprintf(why, whylen, "%s", clang_getCString(s));
             clang_disposeString(s);

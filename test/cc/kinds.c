@@ -2,7 +2,9 @@
  * kinds.c - every kind of statement memprof cc rewrites, for check_cc.c.
  * Built with memprof cc --func 'k_*'.  The lines the test looks at carry
  * a marker comment "@name"; the test knows how often each records.
+ * Its layout is part of the test: clang-format must not touch it.
  */
+/* clang-format off */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,9 +113,9 @@ int k_ifelse(int v)
 int k_lines(int n)
 {
     int a = 0, b = 0;
-    char *p = touch(20u << 20); /* @alloc */
+    char *p = touch(40u << 20); /* @alloc */
     char *q = touch((size_t)n + /* @multi */
-                    1);
+                    1); /* @multi2 */
     TWO_STMTS(a, b); /* @macro2 */
     TWICE(a); /* @twice */
     a = 1; b = 2; /* @oneline2 */
@@ -150,7 +152,7 @@ void k_label_end(int v)
     if (v)
         goto end;
     v++; /* @beforeend */
-end:;
+end:; /* @end */
 }
 
 int k_variadic(int n, ...)
