@@ -188,10 +188,10 @@ static void check_kinds(const char *cc, const char *opt)
     /* The 40 MiB blocks: made, then given back, on their own lines. */
     const table_row *alloc = row_at(t, n, marker_line(src, "alloc"));
     const table_row *freed = row_at(t, n, marker_line(src, "free"));
-    ck_assert_double_ge(alloc->inc, 79.0);
-    ck_assert_double_le(alloc->inc, 82.0);
-    ck_assert_double_le(freed->inc, -79.0);
-    ck_assert_double_ge(freed->inc, -82.0);
+    FIGURE(ck_assert_double_ge(alloc->inc, 79.0));
+    FIGURE(ck_assert_double_le(alloc->inc, 82.0));
+    FIGURE(ck_assert_double_le(freed->inc, -79.0));
+    FIGURE(ck_assert_double_ge(freed->inc, -82.0));
     run_result_free(&r);
     free(src);
     unlink(prog);
@@ -291,9 +291,9 @@ static int same_rows(const table *annotated, const table *automatic)
         ck_assert_msg(b->recorded && b->occ == a->occ,
                       "line %d: %lld occurrences, annotated %lld", b->line,
                       b->occ, a->occ);
-        ck_assert_msg(b->inc > a->inc - 2.0 && b->inc < a->inc + 2.0,
-                      "line %d: increment %.1f, annotated %.1f", b->line,
-                      b->inc, a->inc);
+        FIGURE(ck_assert_msg(b->inc > a->inc - 2.0 && b->inc < a->inc + 2.0,
+                             "line %d: increment %.1f, annotated %.1f", b->line,
+                             b->inc, a->inc));
     }
     for (int i = 0; i < automatic->nrows; i++)
         extra += automatic->rows[i].recorded;
