@@ -338,6 +338,37 @@ START_TEST(test_auto_example)
 }
 END_TEST
 
+/*
+ * A function with no edit at all, named with --func: the rows of the
+ * annotated basic.c, the entry on the line of its name.
+ */
+START_TEST(test_plain_func)
+{
+    char buf[512];
+    const char *out = own_path(buf, sizeof buf, "test/cc_plain");
+    static table t[2];
+
+    if (!have_cc())
+        return;
+    ck_assert_int_eq(sh("%s cc --func my_func gcc -O2 %s -o %s "
+                        "examples/plain.c",
+                        memprof(), MP_TEST_SAN, out),
+                     0);
+    ck_assert_int_eq(run_tables(out, t, 2), 1);
+    ck_assert_str_eq(t[0].file, "examples/plain.c");
+    ck_assert_int_eq(t[0].rows[0].line, 23);
+    ck_assert_int_eq(t[0].nrows, 8); /* int *my_func(void) to its '}' */
+    static const long long occ[] = {1, 0, 1, 1, 0, 1, 1, 0};
+    static const double inc[] = {0, 0, 7.6, 152.6, 0, -152.6, 0.0, 0};
+    for (int i = 0; i < 8; i++) {
+        ck_assert_int_eq(t[0].rows[i].occ, occ[i]);
+        if (i > 0 && occ[i] > 0)
+            FIGURE(ck_assert_double_eq_tol(t[0].rows[i].inc, inc[i], 0.3));
+    }
+    unlink(out);
+}
+END_TEST
+
 /* first_warning() - the first line of text that has "warning:". */
 static char *first_warning(const char *text)
 {
@@ -539,6 +570,7 @@ Suite *cc_suite(void)
     tcase_add_loop_test(tc, test_kinds, 0, 4);
     tcase_add_test(tc, test_show_keeps_lines);
     tcase_add_test(tc, test_auto_example);
+    tcase_add_test(tc, test_plain_func);
     tcase_add_loop_test(tc, test_diagnostics, 0, 2);
     tcase_add_test(tc, test_func_patterns);
     tcase_add_test(tc, test_compiled_out);
