@@ -212,10 +212,10 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* calls_library() - whether the object at path names mp__frame_begin. */
+/* calls_library() - whether the object at path names mp__cc_line. */
 static int calls_library(const char *path)
 {
-    static const char word[] = "mp__frame_begin";
+    static const char word[] = "mp__cc_line";
     size_t len;
     char *obj = slurp(path, &len);
     int yes = memmem(obj, len, word, sizeof word - 1) != NULL;

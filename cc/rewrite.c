@@ -349,9 +349,17 @@ static int site(rw *w, int line)
     return w->site_of[i];
 }
 
-static void record_after(rw *w, size_t off, int line)
+/*
+ * record_after() - a reading after the statement that ends at off; after
+ * a declaration, the reading is a declaration too (C89 wants every
+ * declaration of a block before its first statement).
+ */
+static void record_after(rw *w, size_t off, int line, int decl)
 {
-    cc_edit_add(&w->ed, off, " MP__CC_LINE(%d);", site(w, line));
+    if (decl)
+        cc_edit_add(&w->ed, off, " MP__CC_DECL(%d)", site(w, line));
+    else
+        cc_edit_add(&w->ed, off, " MP__CC_LINE(%d);", site(w, line));
 }
 
 static void record_before(rw *w, size_t off, int line, int ret)
@@ -366,8 +374,10 @@ static void record_before(rw *w, size_t off, int line, int ret)
  */
 static void wrap_cond(rw *w, size_t open, size_t close, int line)
 {
-    cc_edit_add(&w->ed, w->t[open].end, "MP__CC_COND(%d)(", site(w, line));
-    cc_edit_add(&w->ed, w->t[close].off, "))");
+    int k = site(w, line);
+
+    cc_edit_add(&w->ed, w->t[open].end, "MP__CC_IF(%d)(", k);
+    cc_edit_add(&w->ed, w->t[close].off, ") MP__CC_FI(%d)", k);
 }
 
 /* ---- The walk -------------------------------------------------------- */
@@ -518,7 +528,8 @@ static void control(rw *w, const unit *u)
         if (nsemi != 2 || same_line_body(w, b, close))
             goto for_body;
         if (semi[1] == semi[0] + 1)
-            cc_edit_add(&w->ed, w->t[semi[0]].end, " MP__CC_COND(%d)(1))",
+            cc_edit_add(&w->ed, w->t[semi[0]].end,
+                        " MP__CC_IF(%d)(1) MP__CC_FI(%d)", site(w, u->line),
                         site(w, u->line));
         else
             wrap_cond(w, semi[0], semi[1], u->line);
@@ -581,7 +592,7 @@ static void statement(rw *w, const unit *u, int after)
         if (is_control(k) && !u->macro)
             jumps(w, u->c, 0, 0);
         if (after)
-            record_after(w, u->end, u->line);
+            record_after(w, u->end, u->line, k == CXCursor_DeclStmt);
     }
 }
 

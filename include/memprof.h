@@ -52,9 +52,11 @@ extern "C" {
 /* What memprof cc inserts: nothing but the code itself. */
 #define MP__CC_FUNC(line, text)
 #define MP__CC_SITES(...)
+#define MP__CC_DECL(k)
 #define MP__CC_LINE(k) ((void)0)
 #define MP__CC_RET(k) ((void)0)
-#define MP__CC_COND(k) (!!
+#define MP__CC_IF(k) (!!
+#define MP__CC_FI(k) )
 #define MP__CC_SW_BEGIN
 #define MP__CC_SW_END(k)
 
@@ -304,20 +306,20 @@ void mp__peak_begin(void);
 void mp__assert_below(const char *file, int line, double mib);
 
 /* Before a line runs: with MEMPROF_PEAK=1, start watching its peak. */
-static inline void mp__line_begin(void)
+static __inline__ void mp__line_begin(void)
 {
     if (__builtin_expect(__atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED), 0))
         mp__peak_begin();
 }
 
-static inline void mp__line(mp__site *site, mp__frame *frame)
+static __inline__ void mp__line(mp__site *site, mp__frame *frame)
 {
     if (MP__LIKELY(__atomic_load_n(&mp__state, __ATOMIC_RELAXED) !=
                    MP__STATE_OFF))
         mp__record(site, frame);
 }
 
-static inline void mp__frame_end(mp__frame *frame)
+static __inline__ void mp__frame_end(mp__frame *frame)
 {
     if (frame->level != 0) {
         if (frame->ret != 0)
@@ -330,10 +332,12 @@ static inline void mp__frame_end(mp__frame *frame)
  * What memprof cc inserts into the copy of a source it compiles: the
  * entry of a function profiled without MP_PROFILE_FUNC, the sites of the
  * function's lines in one array, MP__CC_SITES(MP__CC_S(line, text), ...),
- * and a reading of site k: after a statement (MP__CC_LINE), before a
+ * and a reading of site k: after a statement (MP__CC_LINE; after a
+ * declaration, MP__CC_DECL, itself a declaration, for C89), before a
  * return (MP__CC_RET: the reading is taken when the frame closes, after
  * the returned value is evaluated), and at each evaluation of a
- * condition: "if (c)" becomes "if (MP__CC_COND(k)(c)))", and a switch's
+ * condition: "if (c)" becomes "if (MP__CC_IF(k)(c) MP__CC_FI(k))", where
+ * the compiler still sees the value (a constant stays one), and a switch's
  * value is kept between MP__CC_SW_BEGIN and MP__CC_SW_END(k).  text is
  * what the row shows when the source is not there.  A reading is one
  * call, mp__cc_line(), which also starts the next line's peak, as MP_LINE
@@ -342,16 +346,27 @@ static inline void mp__frame_end(mp__frame *frame)
 #define MP__CC_FUNC(line, text)                                                \
     static mp__site mp__fsite = {__FILE__,      __func__, text, line,          \
                                  MP__SITE_FUNC, -1,       0u,   0u};           \
-    MP__FRAME_OPEN(mp__fsite)                                                  \
-    mp__line_begin();
+    MP__SHADOW_BEGIN                                                           \
+    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {                           \
+        &mp__fsite, 0, 0, 0, 0, 0};                                            \
+    mp__frame *const mp__fp MP__UNUSED = mp__cc_frame_begin(&mp__frm);         \
+    MP__SHADOW_END
 #define MP__CC_S(line, text)                                                   \
     {                                                                          \
         __FILE__, __func__, text, line, MP__SITE_LINE, -1, 0u, 0u              \
     }
 #define MP__CC_SITES(...) static mp__site mp__cc_sites[] = {__VA_ARGS__};
+#define MP__CC_DECL(k)                                                         \
+    MP__UNUSED const char mp__cc_d##k =                                        \
+        (mp__cc_line(&mp__cc_sites[k], mp__fp), 0);
 #define MP__CC_LINE(k) mp__cc_line(&mp__cc_sites[k], mp__fp)
 #define MP__CC_RET(k) mp__cc_ret(&mp__cc_sites[k], mp__fp)
-#define MP__CC_COND(k) mp__cc_cond(&mp__cc_sites[k], mp__fp, !!
+#define MP__CC_IF(k) __extension__({ int mp__cc_v = !!
+#define MP__CC_FI(k)                                                           \
+    ;                                                                          \
+    MP__CC_LINE(k);                                                            \
+    mp__cc_v;                                                                  \
+    })
 #define MP__CC_SW_BEGIN __extension__({ MP__AUTO mp__cc_sw =
 #define MP__CC_SW_END(k)                                                       \
     ;                                                                          \
@@ -359,10 +374,10 @@ static inline void mp__frame_end(mp__frame *frame)
     mp__cc_sw;                                                                 \
     })
 
+mp__frame *mp__cc_frame_begin(mp__frame *frame);
 void mp__cc_line(mp__site *site, mp__frame *frame);
-int mp__cc_cond(mp__site *site, mp__frame *frame, int value);
 
-static inline void mp__cc_ret(mp__site *site, mp__frame *frame)
+static __inline__ void mp__cc_ret(mp__site *site, mp__frame *frame)
 {
     if (frame != 0)
         frame->ret = site;

@@ -120,11 +120,16 @@ void mp__cc_line(mp__site *site, mp__frame *frame)
     mp__line_begin();
 }
 
-/* mp__cc_cond() - the reading of a condition: returns its value. */
-int mp__cc_cond(mp__site *site, mp__frame *frame, int value)
+/*
+ * mp__cc_frame_begin() - the entry of a function memprof cc profiles:
+ * mp__frame_begin(), then its first line's peak starts.  A call, so that
+ * the entry is declarations only, as C89 wants them.
+ */
+mp__frame *mp__cc_frame_begin(mp__frame *frame)
 {
-    mp__cc_line(site, frame);
-    return value;
+    mp__frame_begin(frame);
+    mp__line_begin();
+    return frame;
 }
 
 /* mp__frame_begin() - see memprof.h: open the frame, record the entry. */

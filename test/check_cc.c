@@ -369,6 +369,65 @@ START_TEST(test_plain_func)
 }
 END_TEST
 
+/*
+ * A C89 file under -pedantic -Werror is profiled, not given up: readings
+ * after declarations are declarations.  And a loop the compiler knows is
+ * infinite stays so (no "may be used uninitialized" after it).
+ */
+START_TEST(test_c89)
+{
+    sandbox sb;
+    run_result r;
+    static table t[4];
+    const char *argv[] = {"./prog", NULL};
+
+    if (!have_cc())
+        return;
+    sandbox_enter(&sb, "cc_c89");
+    put_file("old.c", "#include <stdlib.h>\n"
+                      "int work(int n)\n"
+                      "{\n"
+                      "    int i;\n"
+                      "    int total = 0;\n"
+                      "    for (i = 0; i < n; i++) {\n"
+                      "        int v = i * 2;\n" /* 7 */
+                      "        char *p = malloc(10);\n"
+                      "        total += v;\n"
+                      "        free(p);\n"
+                      "    }\n"
+                      "    return total;\n"
+                      "}\n"
+                      "int forever(int n)\n"
+                      "{\n"
+                      "    int x;\n"
+                      "    while (1) {\n" /* 17 */
+                      "        x = n * 2;\n"
+                      "        if (x > 4)\n"
+                      "            break;\n"
+                      "        n++;\n"
+                      "    }\n"
+                      "    return x;\n"
+                      "}\n"
+                      "int main(void)\n"
+                      "{\n"
+                      "    return work(3) + forever(1) != 12;\n"
+                      "}\n");
+    ck_assert_int_eq(sh("%s cc --func work --func forever gcc -std=c89 "
+                        "-pedantic -Wall -Wextra -Werror -O2 %s -o prog old.c "
+                        "2>err.txt",
+                        sb.memprof, MP_TEST_SAN),
+                     0);
+    ck_assert_int_eq(sh("test -s err.txt"), 1); /* nothing said */
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_int_eq(parse_tables(r.err, t, 4), 2);
+    ck_assert_int_eq(row_at(t, 2, 7)->occ, 3);
+    ck_assert_int_eq(row_at(t, 2, 17)->occ, 3);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* first_warning() - the first line of text that has "warning:". */
 static char *first_warning(const char *text)
 {
@@ -571,6 +630,7 @@ Suite *cc_suite(void)
     tcase_add_test(tc, test_show_keeps_lines);
     tcase_add_test(tc, test_auto_example);
     tcase_add_test(tc, test_plain_func);
+    tcase_add_test(tc, test_c89);
     tcase_add_loop_test(tc, test_diagnostics, 0, 2);
     tcase_add_test(tc, test_func_patterns);
     tcase_add_test(tc, test_compiled_out);
