@@ -148,21 +148,27 @@ static char *dir_of(const char *path)
 }
 
 /*
- * wanted() - whether path may hold a function to profile: with no
- * pattern, only a file that names MP_PROFILE_FUNC is parsed.
+ * wanted() - whether path may hold a function to profile, from its text
+ * alone, so that the parser runs only where it can find one: the text
+ * names MP_PROFILE_FUNC, or the part of a --func pattern before its
+ * first wildcard (all of a plain name).  A pattern that starts with a
+ * wildcard, or whose fixed start is shorter than 3, finds it anywhere.
  */
 static int wanted(const char *path, const cc_funcs *funcs)
 {
     size_t len;
-    char *text;
+    char *text = read_file(path, &len);
     int yes;
 
-    if (funcs->n > 0)
-        return 1;
-    text = read_file(path, &len);
     if (text == NULL)
         return 0; /* the compiler says why it cannot read it */
     yes = memmem(text, len, "MP_PROFILE_FUNC", 15) != NULL;
+    for (size_t i = 0; !yes && i < funcs->n; i++) {
+        const char *pat = funcs->pat[i];
+        size_t fixed = strcspn(pat, "*?[\\");
+
+        yes = fixed < 3 || memmem(text, len, pat, fixed) != NULL;
+    }
     free(text);
     return yes;
 }

@@ -428,6 +428,87 @@ START_TEST(test_c89)
 }
 END_TEST
 
+/*
+ * Recursion and threads, as with MP_LINE: every call's lines count, and
+ * each thread's calls have their own frames.
+ */
+START_TEST(test_recursion_threads)
+{
+    sandbox sb;
+    run_result r;
+    static table t[4];
+    const char *argv[] = {"./prog", NULL};
+
+    if (!have_cc())
+        return;
+    sandbox_enter(&sb, "cc_rec");
+    put_file("rec.c", "#include <pthread.h>\n"
+                      "#include <stdlib.h>\n"
+                      "static void *volatile sink;\n"
+                      "int down(int n)\n"
+                      "{\n"
+                      "    char *p = malloc(64);\n" /* 6 */
+                      "    sink = p;\n"
+                      "    int r = n > 0 ? down(n - 1) + 1 : 0;\n" /* 8 */
+                      "    free(p);\n"
+                      "    return r;\n" /* 10 */
+                      "}\n"
+                      "static void *run(void *arg)\n"
+                      "{\n"
+                      "    (void)arg;\n"
+                      "    return (void *)(long)down(9);\n"
+                      "}\n"
+                      "int main(void)\n"
+                      "{\n"
+                      "    pthread_t t[4];\n"
+                      "    for (int i = 0; i < 4; i++)\n"
+                      "        pthread_create(&t[i], NULL, run, NULL);\n"
+                      "    for (int i = 0; i < 4; i++)\n"
+                      "        pthread_join(t[i], NULL);\n"
+                      "    return down(4) != 4;\n"
+                      "}\n");
+    ck_assert_int_eq(sh("%s cc --func down gcc -O2 -pthread %s -o prog rec.c",
+                        sb.memprof, MP_TEST_SAN),
+                     0);
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    ck_assert_int_eq(parse_tables(r.err, t, 4), 1);
+    /* 4 threads x 10 calls, and 5 calls on main's thread. */
+    ck_assert_int_eq(row_at(t, 1, 4)->occ, 45);
+    ck_assert_int_eq(row_at(t, 1, 6)->occ, 45);
+    ck_assert_int_eq(row_at(t, 1, 8)->occ, 45);
+    ck_assert_int_eq(row_at(t, 1, 10)->occ, 45);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/* C++ sources and files that are not C pass through untouched. */
+START_TEST(test_cxx_untouched)
+{
+    sandbox sb;
+
+    if (!have_cc())
+        return;
+    if (access("/usr/bin/g++", X_OK) != 0)
+        return;
+    sandbox_enter(&sb, "cc_cxx");
+    put_file("x.cc", "#include <vector>\n"
+                     "int f(int n)\n"
+                     "{\n"
+                     "    std::vector<int> v(n);\n"
+                     "    return (int)v.size();\n"
+                     "}\n");
+    ck_assert_int_eq(
+        sh("%s cc --func '*' g++ -O2 -c x.cc -o cc.o 2>err.txt", sb.memprof),
+        0);
+    ck_assert_int_eq(sh("g++ -O2 -c x.cc -o plain.o"), 0);
+    ck_assert_int_eq(sh("cmp -s cc.o plain.o"), 0);
+    ck_assert_int_eq(sh("test -s err.txt"), 1);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* first_warning() - the first line of text that has "warning:". */
 static char *first_warning(const char *text)
 {
@@ -620,6 +701,26 @@ START_TEST(test_usage)
 }
 END_TEST
 
+/* A memprof without memprof-cc beside it says what to install. */
+START_TEST(test_not_installed)
+{
+    sandbox sb;
+    run_result r;
+    const char *argv[] = {"./memprof", "cc", "gcc", "-c", "x.c", NULL};
+
+    sandbox_enter(&sb, "cc_none");
+    ck_assert_int_eq(sh("cp %s memprof", sb.memprof), 0);
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 127);
+    ck_assert_ptr_nonnull(strstr(r.err, "libclang-dev"));
+    /* One line. */
+    ck_assert_ptr_nonnull(strchr(r.err, '\n'));
+    ck_assert_str_eq(strchr(r.err, '\n'), "\n");
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 Suite *cc_suite(void)
 {
     Suite *s = suite_create("cc");
@@ -631,11 +732,14 @@ Suite *cc_suite(void)
     tcase_add_test(tc, test_auto_example);
     tcase_add_test(tc, test_plain_func);
     tcase_add_test(tc, test_c89);
+    tcase_add_test(tc, test_recursion_threads);
+    tcase_add_test(tc, test_cxx_untouched);
     tcase_add_loop_test(tc, test_diagnostics, 0, 2);
     tcase_add_test(tc, test_func_patterns);
     tcase_add_test(tc, test_compiled_out);
     tcase_add_test(tc, test_spans);
     tcase_add_test(tc, test_usage);
+    tcase_add_test(tc, test_not_installed);
     suite_add_tcase(s, tc);
     return s;
 }
