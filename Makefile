@@ -316,7 +316,7 @@ check-valgrind: $(TEST_BIN)
 	    --trace-children=yes --trace-children-skip='$(VALGRIND_SKIP)' \
 	    $(TEST_BIN)
 
-bench: $(LIB) $(CLI) $(HEAP_LIB) $(HEAP_SO)
+bench: $(LIB) $(CLI) $(HEAP_LIB) $(HEAP_SO) $(MEMPROF_CC)
 	$(MAKE) -C bench B=$(abspath $(B))
 
 # The fuzz target: the .dat reader, memprof peak and plot's pipeline (SVG,

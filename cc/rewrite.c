@@ -47,6 +47,12 @@ typedef struct rw {
     const cc_funcs *funcs;
     char *name_lit; /* the name given to the compiler, as in a literal */
     int profiled;   /* functions profiled so far */
+    /* The function being rewritten: the site of each of its lines. */
+    int first;     /* its first line */
+    int *site_of;  /* per line from first: the site's index, or -1 */
+    int nlines_fn; /* how many lines site_of covers */
+    int *lines_of; /* per site: its line */
+    int nsites;
 } rw;
 
 /* The statements of a compound statement or of a control statement. */
@@ -324,16 +330,34 @@ static const char *text_of(const rw *w, int line)
     return buf;
 }
 
+/*
+ * site() - the index of line's site in the function's array, made on
+ * first use: one site per line, whatever records on it.
+ */
+static int site(rw *w, int line)
+{
+    int i = line - w->first;
+
+    if (i < 0 || i >= w->nlines_fn) {
+        w->ed.oom = 1; /* cannot happen: a line outside the function */
+        return 0;
+    }
+    if (w->site_of[i] < 0) {
+        w->site_of[i] = w->nsites;
+        w->lines_of[w->nsites++] = line;
+    }
+    return w->site_of[i];
+}
+
 static void record_after(rw *w, size_t off, int line)
 {
-    cc_edit_add(&w->ed, off, " MP__CC_LINE(%d, \"%s\");", line,
-                text_of(w, line));
+    cc_edit_add(&w->ed, off, " MP__CC_LINE(%d);", site(w, line));
 }
 
 static void record_before(rw *w, size_t off, int line, int ret)
 {
-    cc_edit_add(&w->ed, off, "MP__CC_%s(%d, \"%s\"); ", ret ? "RET" : "LINE",
-                line, text_of(w, line));
+    cc_edit_add(&w->ed, off, "MP__CC_%s(%d); ", ret ? "RET" : "LINE",
+                site(w, line));
 }
 
 /*
@@ -342,12 +366,8 @@ static void record_before(rw *w, size_t off, int line, int ret)
  */
 static void wrap_cond(rw *w, size_t open, size_t close, int line)
 {
-    const char *text = text_of(w, line);
-
-    cc_edit_add(&w->ed, w->t[open].end, "(");
-    cc_edit_add(&w->ed, w->t[close].off,
-                ") ? MP__CC_T(%d, \"%s\") : MP__CC_F(%d, \"%s\")", line, text,
-                line, text);
+    cc_edit_add(&w->ed, w->t[open].end, "MP__CC_COND(%d)(", site(w, line));
+    cc_edit_add(&w->ed, w->t[close].off, "))");
 }
 
 /* ---- The walk -------------------------------------------------------- */
@@ -470,8 +490,8 @@ static void control(rw *w, const unit *u)
              * but an enum keeps its type for -Wswitch. */
             cc_edit_add(&w->ed, w->t[open].end, "MP__CC_SW_BEGIN %s(",
                         t.kind == CXType_Enum ? "" : "+");
-            cc_edit_add(&w->ed, w->t[close].off, ") MP__CC_SW_END(%d, \"%s\")",
-                        u->line, text_of(w, u->line));
+            cc_edit_add(&w->ed, w->t[close].off, ") MP__CC_SW_END(%d)",
+                        site(w, u->line));
         }
         for (size_t i = 1; i < k.n; i++)
             body(w, k.c[i]);
@@ -498,8 +518,8 @@ static void control(rw *w, const unit *u)
         if (nsemi != 2 || same_line_body(w, b, close))
             goto for_body;
         if (semi[1] == semi[0] + 1)
-            cc_edit_add(&w->ed, w->t[semi[0]].end, " MP__CC_T(%d, \"%s\")",
-                        u->line, text_of(w, u->line));
+            cc_edit_add(&w->ed, w->t[semi[0]].end, " MP__CC_COND(%d)(1))",
+                        site(w, u->line));
         else
             wrap_cond(w, semi[0], semi[1], u->line);
     for_body:
@@ -683,6 +703,29 @@ static void add_include(rw *w, size_t at)
                 bol ? "" : "\n", line, w->name_lit);
 }
 
+/* add_sites() - the array of the function's sites, inserted at off. */
+static void add_sites(rw *w, size_t off)
+{
+    size_t len = 32;
+    char *text;
+    char *p;
+
+    for (int i = 0; i < w->nsites; i++)
+        len += 48 + strlen(text_of(w, w->lines_of[i]));
+    text = malloc(len);
+    if (text == NULL) {
+        w->ed.oom = 1;
+        return;
+    }
+    p = text + sprintf(text, " MP__CC_SITES(");
+    for (int i = 0; i < w->nsites; i++)
+        p += sprintf(p, "%sMP__CC_S(%d, \"%s\")", i > 0 ? ", " : "",
+                     w->lines_of[i], text_of(w, w->lines_of[i]));
+    sprintf(p, ")");
+    cc_edit_add(&w->ed, off, "%s", text);
+    free(text);
+}
+
 static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
                                         CXClientData data)
 {
@@ -711,12 +754,16 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
     /* Profiled: MP_PROFILE_FUNC first, or a --func pattern. */
     k = children(w, fbody);
     int has_entry = 0;
+    size_t sites_at =
+        file_off(clang_getRangeStart(clang_getCursorExtent(fbody))) + 1;
     if (k.n > 0) {
         unit first = unit_of(w, k.c[0]);
 
         has_entry = first.macro &&
                     (ident_at(w, first.mstart, "MP_PROFILE_FUNC") ||
                      ident_at(w, first.mstart, "MP_PROFILE_FUNC_PRECISION"));
+        if (has_entry)
+            sites_at = first.end;
     }
     free(k.c);
     name = clang_getCursorSpelling(c);
@@ -725,18 +772,34 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
     if (!profile)
         return CXChildVisit_Continue;
 
-    size_t start = file_off(clang_getRangeStart(clang_getCursorExtent(c)));
+    CXSourceRange ext = clang_getCursorExtent(c);
+    size_t start = file_off(clang_getRangeStart(ext));
     if (w->profiled++ == 0)
         add_include(w, include_at(w, start));
     if (!has_entry) {
         int line = line_of(w, file_off(clang_getCursorLocation(c)));
-        size_t open =
-            file_off(clang_getRangeStart(clang_getCursorExtent(fbody)));
 
-        cc_edit_add(&w->ed, open + 1, " MP__CC_FUNC(%d, \"%s\")", line,
+        cc_edit_add(&w->ed, sites_at, " MP__CC_FUNC(%d, \"%s\")", line,
                     text_of(w, line));
     }
+
+    /* The lines' sites, declared once the body has said which. */
+    w->first = line_of(w, start);
+    w->nlines_fn = line_of(w, file_off(clang_getRangeEnd(ext))) - w->first + 1;
+    w->nsites = 0;
+    free(w->site_of);
+    free(w->lines_of);
+    w->site_of = malloc((size_t)w->nlines_fn * sizeof *w->site_of);
+    w->lines_of = malloc((size_t)w->nlines_fn * sizeof *w->lines_of);
+    if (w->site_of == NULL || w->lines_of == NULL) {
+        w->ed.oom = 1;
+        return CXChildVisit_Break;
+    }
+    for (int l = 0; l < w->nlines_fn; l++)
+        w->site_of[l] = -1;
     block(w, fbody);
+    if (w->nsites > 0)
+        add_sites(w, sites_at);
     return CXChildVisit_Continue;
 }
 
@@ -921,6 +984,8 @@ int cc_rewrite(const char *path, const char *name, const char *const *args,
     }
 done:
     free(w.name_lit);
+    free(w.site_of);
+    free(w.lines_of);
     cc_edits_free(&w.ed);
     free(w.t);
     free(w.line_at);

@@ -51,12 +51,12 @@ extern "C" {
 #define MP_ASSERT_BELOW_MIB(n) ((void)0)
 /* What memprof cc inserts: nothing but the code itself. */
 #define MP__CC_FUNC(line, text)
-#define MP__CC_LINE(line, text) ((void)0)
-#define MP__CC_RET(line, text) ((void)0)
-#define MP__CC_T(line, text) 1
-#define MP__CC_F(line, text) 0
+#define MP__CC_SITES(...)
+#define MP__CC_LINE(k) ((void)0)
+#define MP__CC_RET(k) ((void)0)
+#define MP__CC_COND(k) (!!
 #define MP__CC_SW_BEGIN
-#define MP__CC_SW_END(line, text)
+#define MP__CC_SW_END(k)
 
 #else /* !MEMPROF_DISABLE */
 
@@ -328,44 +328,39 @@ static inline void mp__frame_end(mp__frame *frame)
 
 /*
  * What memprof cc inserts into the copy of a source it compiles: the
- * entry of a function profiled without MP_PROFILE_FUNC, and a reading of
- * a line: after a statement (MP__CC_LINE), before a return (MP__CC_RET:
- * the reading is taken when the frame closes, after the returned value
- * is evaluated), and at each evaluation of a condition (MP__CC_T/F: the
- * condition's value; MP__CC_SW_BEGIN/END around a switch's).  line is
- * the source line, text what the row shows when the source is not there.
- * After each reading the next line's peak starts, as MP_LINE starts its
- * own.
+ * entry of a function profiled without MP_PROFILE_FUNC, the sites of the
+ * function's lines in one array, MP__CC_SITES(MP__CC_S(line, text), ...),
+ * and a reading of site k: after a statement (MP__CC_LINE), before a
+ * return (MP__CC_RET: the reading is taken when the frame closes, after
+ * the returned value is evaluated), and at each evaluation of a
+ * condition: "if (c)" becomes "if (MP__CC_COND(k)(c)))", and a switch's
+ * value is kept between MP__CC_SW_BEGIN and MP__CC_SW_END(k).  text is
+ * what the row shows when the source is not there.  A reading is one
+ * call, mp__cc_line(), which also starts the next line's peak, as MP_LINE
+ * starts its own: a whole file of such lines stays quick to compile.
  */
-#define MP__CC_SITE(kind, line, text)                                          \
-    __extension__({                                                            \
-        static mp__site mp__cc_site = {__FILE__, __func__, text, line,         \
-                                       kind,     -1,       0u,   0u};          \
-        &mp__cc_site;                                                          \
-    })
 #define MP__CC_FUNC(line, text)                                                \
     static mp__site mp__fsite = {__FILE__,      __func__, text, line,          \
                                  MP__SITE_FUNC, -1,       0u,   0u};           \
     MP__FRAME_OPEN(mp__fsite)                                                  \
     mp__line_begin();
-#define MP__CC_LINE(line, text)                                                \
-    mp__cc_line(MP__CC_SITE(MP__SITE_LINE, line, text), mp__fp)
-#define MP__CC_RET(line, text)                                                 \
-    mp__cc_ret(MP__CC_SITE(MP__SITE_LINE, line, text), mp__fp)
-#define MP__CC_T(line, text) (MP__CC_LINE(line, text), 1)
-#define MP__CC_F(line, text) (MP__CC_LINE(line, text), 0)
+#define MP__CC_S(line, text)                                                   \
+    {                                                                          \
+        __FILE__, __func__, text, line, MP__SITE_LINE, -1, 0u, 0u              \
+    }
+#define MP__CC_SITES(...) static mp__site mp__cc_sites[] = {__VA_ARGS__};
+#define MP__CC_LINE(k) mp__cc_line(&mp__cc_sites[k], mp__fp)
+#define MP__CC_RET(k) mp__cc_ret(&mp__cc_sites[k], mp__fp)
+#define MP__CC_COND(k) mp__cc_cond(&mp__cc_sites[k], mp__fp, !!
 #define MP__CC_SW_BEGIN __extension__({ MP__AUTO mp__cc_sw =
-#define MP__CC_SW_END(line, text)                                              \
+#define MP__CC_SW_END(k)                                                       \
     ;                                                                          \
-    MP__CC_LINE(line, text);                                                   \
+    MP__CC_LINE(k);                                                            \
     mp__cc_sw;                                                                 \
     })
 
-static inline void mp__cc_line(mp__site *site, mp__frame *frame)
-{
-    mp__line(site, frame);
-    mp__line_begin();
-}
+void mp__cc_line(mp__site *site, mp__frame *frame);
+int mp__cc_cond(mp__site *site, mp__frame *frame, int value);
 
 static inline void mp__cc_ret(mp__site *site, mp__frame *frame)
 {

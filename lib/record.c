@@ -110,6 +110,23 @@ out:
     errno = saved_errno;
 }
 
+/*
+ * mp__cc_line() - see memprof.h: a reading memprof cc inserted, then the
+ * next line's peak starts.  One call where MP_LINE inlines its checks.
+ */
+void mp__cc_line(mp__site *site, mp__frame *frame)
+{
+    mp__line(site, frame);
+    mp__line_begin();
+}
+
+/* mp__cc_cond() - the reading of a condition: returns its value. */
+int mp__cc_cond(mp__site *site, mp__frame *frame, int value)
+{
+    mp__cc_line(site, frame);
+    return value;
+}
+
 /* mp__frame_begin() - see memprof.h: open the frame, record the entry. */
 mp__frame *mp__frame_begin(mp__frame *frame)
 {

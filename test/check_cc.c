@@ -188,10 +188,10 @@ static void check_kinds(const char *cc, const char *opt)
     /* The 40 MiB blocks: made, then given back, on their own lines. */
     const table_row *alloc = row_at(t, n, marker_line(src, "alloc"));
     const table_row *freed = row_at(t, n, marker_line(src, "free"));
-    ck_assert_double_ge(alloc->inc, 79.0);
-    ck_assert_double_le(alloc->inc, 82.0);
-    ck_assert_double_le(freed->inc, -79.0);
-    ck_assert_double_ge(freed->inc, -82.0);
+    FIGURE(ck_assert_double_ge(alloc->inc, 79.0));
+    FIGURE(ck_assert_double_le(alloc->inc, 82.0));
+    FIGURE(ck_assert_double_le(freed->inc, -79.0));
+    FIGURE(ck_assert_double_ge(freed->inc, -82.0));
     run_result_free(&r);
     free(src);
     unlink(prog);
@@ -291,9 +291,9 @@ static int same_rows(const table *annotated, const table *automatic)
         ck_assert_msg(b->recorded && b->occ == a->occ,
                       "line %d: %lld occurrences, annotated %lld", b->line,
                       b->occ, a->occ);
-        ck_assert_msg(b->inc > a->inc - 2.0 && b->inc < a->inc + 2.0,
-                      "line %d: increment %.1f, annotated %.1f", b->line,
-                      b->inc, a->inc);
+        FIGURE(ck_assert_msg(b->inc > a->inc - 2.0 && b->inc < a->inc + 2.0,
+                             "line %d: increment %.1f, annotated %.1f", b->line,
+                             b->inc, a->inc));
     }
     for (int i = 0; i < automatic->nrows; i++)
         extra += automatic->rows[i].recorded;
@@ -335,6 +335,37 @@ START_TEST(test_auto_example)
     /* churn: its for header, 5 passes. */
     ck_assert_int_eq(same_rows(&loop[1], &autot[2]), 1);
     ck_assert_int_eq(at_offset(&autot[2], 3)->occ, 6);
+}
+END_TEST
+
+/*
+ * A function with no edit at all, named with --func: the rows of the
+ * annotated basic.c, the entry on the line of its name.
+ */
+START_TEST(test_plain_func)
+{
+    char buf[512];
+    const char *out = own_path(buf, sizeof buf, "test/cc_plain");
+    static table t[2];
+
+    if (!have_cc())
+        return;
+    ck_assert_int_eq(sh("%s cc --func my_func gcc -O2 %s -o %s "
+                        "examples/plain.c",
+                        memprof(), MP_TEST_SAN, out),
+                     0);
+    ck_assert_int_eq(run_tables(out, t, 2), 1);
+    ck_assert_str_eq(t[0].file, "examples/plain.c");
+    ck_assert_int_eq(t[0].rows[0].line, 23);
+    ck_assert_int_eq(t[0].nrows, 8); /* int *my_func(void) to its '}' */
+    static const long long occ[] = {1, 0, 1, 1, 0, 1, 1, 0};
+    static const double inc[] = {0, 0, 7.6, 152.6, 0, -152.6, 0.0, 0};
+    for (int i = 0; i < 8; i++) {
+        ck_assert_int_eq(t[0].rows[i].occ, occ[i]);
+        if (i > 0 && occ[i] > 0)
+            FIGURE(ck_assert_double_eq_tol(t[0].rows[i].inc, inc[i], 0.3));
+    }
+    unlink(out);
 }
 END_TEST
 
@@ -539,6 +570,7 @@ Suite *cc_suite(void)
     tcase_add_loop_test(tc, test_kinds, 0, 4);
     tcase_add_test(tc, test_show_keeps_lines);
     tcase_add_test(tc, test_auto_example);
+    tcase_add_test(tc, test_plain_func);
     tcase_add_loop_test(tc, test_diagnostics, 0, 2);
     tcase_add_test(tc, test_func_patterns);
     tcase_add_test(tc, test_compiled_out);
