@@ -14,7 +14,8 @@
  * copied there), with memprof-cc's temporary directory in it, which must
  * be empty at the end.  The programs the tests link take the build's
  * libmemprof.a, so they are built with its sanitizer flags (MP_TEST_SAN).
- * Without memprof-cc (no libclang where the build ran) the suite is empty.
+ * Without memprof-cc (no libclang where the build ran) or without gcc the
+ * suite is empty.
  */
 #include <limits.h>
 #include <signal.h>
@@ -876,6 +877,11 @@ Suite *cc_build_suite(void)
     if (!MP_TEST_HAVE_CC) {
         fprintf(stderr, "cc_build: skipped, memprof-cc is not built (it "
                         "needs libclang)\n");
+        return s;
+    }
+    if (sh("command -v gcc >/dev/null") != 0) {
+        fprintf(stderr, "cc_build: skipped, the builds are gcc's and there "
+                        "is no gcc\n");
         return s;
     }
     TCase *tc = tcase_create("builds");
