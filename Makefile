@@ -302,7 +302,8 @@ check-tsan:
 # The heap archive's and preload object's malloc are left in place
 # (somalloc=nouserintercepts), to be checked and to count, over valgrind's.
 VALGRIND_TOOLS = sh bash env cc gcc g++ clang* nm make grep awk cat ls test \
-    rm sleep touch python3* pkg-config groff memprof-cc cmake ctest
+    rm sleep touch python3* pkg-config groff memprof-cc cmake ctest ninja \
+    objdump objcopy cmp cp mkdir chmod
 empty :=
 space := $(empty) $(empty)
 comma := ,

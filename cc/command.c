@@ -123,6 +123,25 @@ static int c_suffix(const char *arg)
     return n > 2 && strcmp(arg + n - 2, ".c") == 0;
 }
 
+const char *cc_wp_depfile(const char *arg, size_t *len)
+{
+    if (strncmp(arg, "-Wp,", 4) != 0)
+        return NULL;
+    for (const char *p = arg + 3; p != NULL; p = strchr(p + 1, ',')) {
+        const char *file;
+
+        if (strncmp(p, ",-MD,", 5) == 0)
+            file = p + 5;
+        else if (strncmp(p, ",-MMD,", 6) == 0)
+            file = p + 6;
+        else
+            continue;
+        *len = strcspn(file, ",");
+        return *len > 0 ? file : NULL;
+    }
+    return NULL;
+}
+
 int cc_command_read(cc_command *cmd, int argc, char **argv)
 {
     const char *lang = NULL; /* -x LANG in force, NULL: by suffix */
@@ -140,6 +159,7 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
         size_t nwv = sizeof with_value / sizeof with_value[0];
         size_t npv = sizeof parse_value / sizeof parse_value[0];
         size_t npf = sizeof parse_flag_prefix / sizeof parse_flag_prefix[0];
+        size_t wplen;
 
         if (a[0] != '-' || a[1] == '\0') {
             int c = lang != NULL ? strcmp(lang, "c") == 0 : c_suffix(a);
@@ -159,6 +179,8 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
             cmd->deps = 1;
         else if (strcmp(a, "-shared") == 0)
             cmd->shared = 1;
+        else if (cc_wp_depfile(a, &wplen) != NULL)
+            cmd->deps = 1, cmd->depfile_wp = i;
 
         if (is_in(a, with_value, nwv)) {
             if (i + 1 >= argc)

@@ -396,33 +396,108 @@ static char *replace_all(const char *text, size_t len, const char *from,
 }
 
 /*
- * dep_path() - the dependency file -MD/-MMD wrote for source s: -MF's,
- * or the output's name with ".d", or the source's base name with ".d".
+ * dep_name() - path as gcc and clang write it into a dependency file, for
+ * make to read: a blank or '#' escaped with a backslash (and each
+ * backslash just before a blank doubled), '$' as "$$".  NULL if out of
+ * memory.
  */
-static char *dep_path(const run *r, const source *s)
+static char *dep_name(const char *path)
 {
-    const cc_command *cmd = &r->cmd;
-    const char *base;
-    char *path;
+    char *out = malloc(strlen(path) * 2 + 1);
+    char *q = out;
 
-    if (cmd->depfile != 0)
-        return strdup(cmd->argv[cmd->depfile]);
-    if (cmd->depfile_attached != 0)
-        return strdup(cmd->argv[cmd->depfile_attached] + 3);
-    if (cmd->output != 0)
-        base = cmd->argv[cmd->output];
-    else if (cmd->output_attached != 0)
-        base = cmd->argv[cmd->output_attached] + 2;
-    else
-        base = base_name(cmd->argv[s->arg]);
+    if (out == NULL)
+        return NULL;
+    for (const char *p = path; *p != '\0'; p++) {
+        if (*p == ' ' || *p == '\t') {
+            for (const char *b = p; b > path && b[-1] == '\\'; b--)
+                *q++ = '\\';
+            *q++ = '\\';
+        } else if (*p == '#') {
+            *q++ = '\\';
+        } else if (*p == '$') {
+            *q++ = '$';
+        }
+        *q++ = *p;
+    }
+    *q = '\0';
+    return out;
+}
+
+/*
+ * stem_d() - prefix, then path's last component without its suffix (or
+ * all of path, keep_dir set), then ".d"; NULL if out of memory.
+ */
+static char *stem_d(const char *prefix, const char *path, int keep_dir)
+{
+    const char *base = keep_dir ? path : base_name(path);
     const char *dot = strrchr(base, '.');
     const char *slash = strrchr(base, '/');
     size_t stem = dot != NULL && (slash == NULL || dot > slash)
                       ? (size_t)(dot - base)
                       : strlen(base);
-    if (asprintf(&path, "%.*s.d", (int)stem, base) < 0)
+    char *d;
+
+    if (asprintf(&d, "%s%.*s.d", prefix, (int)stem, base) < 0)
         return NULL;
-    return path;
+    return d;
+}
+
+/*
+ * dep_paths() - the files in which -MD, -MMD or -Wp,-MD,FILE may have
+ * written source s's dependencies, into d[5] (NULL where none): -MF's,
+ * the -Wp one, the output's name with ".d", the source's base name with
+ * ".d", and "a-" before it (gcc 11 and later, linking with no -o).
+ */
+static void dep_paths(const run *r, const source *s, char *d[5])
+{
+    const cc_command *cmd = &r->cmd;
+    const char *out = NULL;
+    const char *wp;
+    size_t len;
+
+    memset(d, 0, 5 * sizeof *d);
+    if (cmd->depfile != 0)
+        d[0] = strdup(cmd->argv[cmd->depfile]);
+    else if (cmd->depfile_attached != 0)
+        d[0] = strdup(cmd->argv[cmd->depfile_attached] + 3);
+    if (cmd->depfile_wp != 0 &&
+        (wp = cc_wp_depfile(cmd->argv[cmd->depfile_wp], &len)) != NULL)
+        d[1] = strndup(wp, len);
+    if (cmd->output != 0)
+        out = cmd->argv[cmd->output];
+    else if (cmd->output_attached != 0)
+        out = cmd->argv[cmd->output_attached] + 2;
+    if (out != NULL) {
+        d[2] = stem_d("", out, 1);
+    } else {
+        d[3] = stem_d("", cmd->argv[s->arg], 0);
+        if (cmd->links)
+            d[4] = stem_d("a-", cmd->argv[s->arg], 0);
+    }
+}
+
+/*
+ * fix_dep() - make the dependency file path, if it names the copy (from,
+ * escaped as in the file), name the original (to, escaped) instead.
+ */
+static void fix_dep(const char *path, const char *from, const char *to,
+                    const char *orig)
+{
+    size_t len;
+    size_t fixedlen;
+    char *text = read_file(path, &len);
+    char *fixed;
+
+    if (text == NULL)
+        return;
+    if (memmem(text, len, from, strlen(from)) != NULL) {
+        fixed = replace_all(text, len, from, to, &fixedlen);
+        if (fixed == NULL || write_file(path, fixed, fixedlen) != 0)
+            cc_warn("%s: cannot rewrite it to name %s", path, orig);
+        free(fixed);
+    }
+    free(text);
 }
 
 /* fix_deps() - make the dependency files name the originals. */
@@ -432,25 +507,27 @@ static void fix_deps(const run *r)
         return;
     for (int i = 0; i < r->nsrc; i++) {
         const source *s = &r->src[i];
-        char *path;
-        char *text;
-        char *fixed;
-        size_t len;
-        size_t fixedlen;
+        const char *orig = r->cmd.argv[s->arg];
+        char *d[5];
+        char *from;
+        char *to;
 
-        if (s->copy == NULL || (path = dep_path(r, s)) == NULL)
+        if (s->copy == NULL)
             continue;
-        text = read_file(path, &len);
-        if (text != NULL) {
-            fixed =
-                replace_all(text, len, s->copy, r->cmd.argv[s->arg], &fixedlen);
-            if (fixed == NULL || write_file(path, fixed, fixedlen) != 0)
-                cc_warn("%s: cannot rewrite it to name %s", path,
-                        r->cmd.argv[s->arg]);
-            free(fixed);
-            free(text);
+        dep_paths(r, s, d);
+        from = dep_name(s->copy);
+        to = dep_name(orig);
+        for (int k = 0; k < 5; k++) {
+            if (d[k] != NULL && from != NULL && to != NULL)
+                fix_dep(d[k], from, to, orig);
+            else if (k == 0 && (from == NULL || to == NULL))
+                cc_warn("out of memory: the dependency files of %s name "
+                        "its copy",
+                        orig);
+            free(d[k]);
         }
-        free(path);
+        free(from);
+        free(to);
     }
 }
 
