@@ -142,6 +142,38 @@ const char *cc_wp_depfile(const char *arg, size_t *len)
     return NULL;
 }
 
+/* preprocessor_flag() - a -D, -U or -I with its value attached. */
+static int preprocessor_flag(const char *arg)
+{
+    return (strncmp(arg, "-D", 2) == 0 || strncmp(arg, "-U", 2) == 0 ||
+            strncmp(arg, "-I", 2) == 0) &&
+           arg[2] != '\0';
+}
+
+/*
+ * wp_flags() - the -D, -U and -I of "-Wp,a,b,..." for the parser, from a
+ * copy of arg split at its commas (kept in cmd->owned).  Returns 0 or -1.
+ */
+static int wp_flags(cc_command *cmd, const char *arg)
+{
+    char **grown = realloc(cmd->owned, (cmd->nowned + 1) * sizeof *grown);
+    char *copy;
+    char *save = NULL;
+
+    if (grown == NULL)
+        return -1;
+    cmd->owned = grown;
+    copy = strdup(arg + 4);
+    if (copy == NULL)
+        return -1;
+    cmd->owned[cmd->nowned++] = copy;
+    for (char *f = strtok_r(copy, ",", &save); f != NULL;
+         f = strtok_r(NULL, ",", &save))
+        if (preprocessor_flag(f))
+            cmd->parse[cmd->nparse++] = f;
+    return 0;
+}
+
 int cc_command_read(cc_command *cmd, int argc, char **argv)
 {
     const char *lang = NULL; /* -x LANG in force, NULL: by suffix */
@@ -150,7 +182,11 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
     cmd->argc = argc;
     cmd->argv = argv;
     cmd->kind = calloc((size_t)argc + 1, sizeof *cmd->kind);
-    cmd->parse = calloc((size_t)argc * 2 + 8, sizeof *cmd->parse);
+    /* At most two entries an argument, or one per comma of a -Wp. */
+    size_t most = 8;
+    for (int i = 1; i < argc; i++)
+        most += 2 + strlen(argv[i]) / 2;
+    cmd->parse = calloc(most, sizeof *cmd->parse);
     if (cmd->kind == NULL || cmd->parse == NULL)
         return -1;
     cmd->links = 1;
@@ -194,6 +230,9 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
             if (is_in(a, parse_value, npv)) {
                 cmd->parse[cmd->nparse++] = a;
                 cmd->parse[cmd->nparse++] = argv[i + 1];
+            } else if (strcmp(a, "-Xpreprocessor") == 0 &&
+                       preprocessor_flag(argv[i + 1])) {
+                cmd->parse[cmd->nparse++] = argv[i + 1];
             }
             cmd->kind[i + 1] = CC_ARG_VALUE;
             i++;
@@ -203,6 +242,8 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
             lang = strcmp(a + 2, "none") == 0 ? NULL : a + 2;
             continue;
         }
+        if (strncmp(a, "-Wp,", 4) == 0 && wp_flags(cmd, a) != 0)
+            return -1;
         if (strncmp(a, "-o", 2) == 0)
             cmd->output_attached = i;
         if (strncmp(a, "-MF", 3) == 0)
@@ -216,6 +257,9 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
 
 void cc_command_free(cc_command *cmd)
 {
+    for (size_t i = 0; i < cmd->nowned; i++)
+        free(cmd->owned[i]);
+    free(cmd->owned);
     free(cmd->kind);
     free(cmd->parse);
     memset(cmd, 0, sizeof *cmd);

@@ -18,6 +18,8 @@ typedef struct cc_command {
     int *kind;          /* per argument: CC_ARG_* */
     int nsources;       /* how many are C sources */
     const char **parse; /* the flags the parser is given */
+    char **owned;       /* what parse points into that is not argv */
+    size_t nowned;
     int nparse;
     int links;            /* no -c, -S, -E, -M, -MM, -fsyntax-only */
     int preprocess;       /* -E, -M, -MM or -fsyntax-only: nothing is built */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,19 @@ static int wanted(const char *path, const cc_funcs *funcs)
     return yes;
 }
 
+/* same_time() - give copy the original's times: __TIMESTAMP__ is its. */
+static int same_time(const char *original, const char *copy)
+{
+    struct stat st;
+    struct timespec t[2];
+
+    if (stat(original, &st) != 0)
+        return -1;
+    t[0] = st.st_atim;
+    t[1] = st.st_mtim;
+    return utimensat(AT_FDCWD, copy, t, 0);
+}
+
 /* rewrite_all() - the copies of the sources that have something to profile. */
 static int rewrite_all(run *r, const cc_funcs *funcs, int show)
 {
@@ -229,7 +243,8 @@ static int rewrite_all(run *r, const cc_funcs *funcs, int show)
         if (asprintf(&s->copy, "%s/%s", s->dir, base_name(path)) < 0)
             s->copy = NULL;
         if (s->copy == NULL || mkdir(s->dir, 0700) != 0 ||
-            write_file(s->copy, out, outlen) != 0) {
+            write_file(s->copy, out, outlen) != 0 ||
+            same_time(path, s->copy) != 0) {
             snprintf(s->why, sizeof s->why, "cannot write its copy: %s",
                      strerror(errno));
             free(s->copy);
@@ -300,63 +315,91 @@ static char **build_argv(const run *r, int copies)
     return av;
 }
 
-/*
- * spawn() - run av and wait; with capture set, what it writes on stderr
- * goes into *err (*errlen bytes) instead.  Returns its wait status, or -1.
- */
-static int spawn(char **av, int capture, char **err, size_t *errlen)
+/* What a compiler run wrote on one of its outputs. */
+typedef struct captured {
+    char *buf;
+    size_t len;
+    size_t cap;
+} captured;
+
+/* take() - read what fd has into c; 0 at its end (or on error), else 1. */
+static int take(int fd, captured *c)
 {
-    int fd[2] = {-1, -1};
+    if (c->len + 4096 > c->cap) {
+        size_t cap = c->cap * 2 + 8192;
+        char *grown = realloc(c->buf, cap);
+
+        if (grown == NULL)
+            return 0;
+        c->buf = grown;
+        c->cap = cap;
+    }
+    ssize_t got = read(fd, c->buf + c->len, c->cap - c->len);
+    if (got < 0 && errno == EINTR)
+        return 1;
+    if (got <= 0)
+        return 0;
+    c->len += (size_t)got;
+    return 1;
+}
+
+/*
+ * spawn() - run av and wait; with out set, what it writes on standard
+ * output and error goes into out[0] and out[1] instead, to be shown only
+ * if this run is the one that counts.  Returns its wait status, or -1.
+ */
+static int spawn(char **av, captured *out)
+{
+    int fd[2][2] = {{-1, -1}, {-1, -1}};
     int status = -1;
     pid_t pid;
 
-    if (capture && pipe2(fd, O_CLOEXEC) != 0)
-        return -1;
+    if (out != NULL &&
+        (pipe2(fd[0], O_CLOEXEC) != 0 || pipe2(fd[1], O_CLOEXEC) != 0))
+        goto fail;
     pid = fork();
-    if (pid < 0) {
-        if (capture) {
-            close(fd[0]);
-            close(fd[1]);
-        }
-        return -1;
-    }
+    if (pid < 0)
+        goto fail;
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
-        if (capture && dup2(fd[1], 2) < 0)
+        if (out != NULL && (dup2(fd[0][1], 1) < 0 || dup2(fd[1][1], 2) < 0))
             _exit(127);
         execvp(av[0], av);
         cc_warn("cannot run %s: %s", av[0], strerror(errno));
         _exit(127);
     }
-    if (capture) {
-        size_t cap = 0;
-        size_t n = 0;
-        char *buf = NULL;
+    if (out != NULL) {
+        struct pollfd p[2] = {{fd[0][0], POLLIN, 0}, {fd[1][0], POLLIN, 0}};
+        int open = 2;
 
-        close(fd[1]);
-        for (;;) {
-            if (n + 4096 > cap) {
-                char *grown = realloc(buf, cap = cap * 2 + 8192);
-
-                if (grown == NULL)
-                    break;
-                buf = grown;
-            }
-            ssize_t got = read(fd[0], buf + n, cap - n);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0)
+        close(fd[0][1]);
+        close(fd[1][1]);
+        fd[0][1] = fd[1][1] = -1;
+        while (open > 0) {
+            if (poll(p, 2, -1) < 0) {
+                if (errno == EINTR)
+                    continue;
                 break;
-            n += (size_t)got;
+            }
+            for (int i = 0; i < 2; i++)
+                if (p[i].fd >= 0 && p[i].revents != 0 &&
+                    !take(p[i].fd, &out[i])) {
+                    p[i].fd = -1;
+                    open--;
+                }
         }
-        close(fd[0]);
-        *err = buf;
-        *errlen = n;
     }
     while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
+        if (errno != EINTR) {
+            status = -1;
+            break;
+        }
+fail:
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 2; j++)
+            if (fd[i][j] >= 0)
+                close(fd[i][j]);
     return status;
 }
 
@@ -561,11 +604,11 @@ int cc_compile(const cc_funcs *funcs, int argc, char **argv, int show)
     run r;
     int copies = 0;
     int status;
-    char *err = NULL;
-    size_t errlen = 0;
+    captured out[2];
     char **av;
 
     memset(&r, 0, sizeof r);
+    memset(out, 0, sizeof out);
     if (cc_command_read(&r.cmd, argc, argv) != 0) {
         cc_warn("out of memory");
         return 1;
@@ -601,25 +644,31 @@ int cc_compile(const cc_funcs *funcs, int argc, char **argv, int show)
         clean(&r);
         return 1;
     }
-    status = spawn(av, copies > 0, &err, &errlen);
+    status = spawn(av, copies > 0 ? out : NULL);
     if (copies > 0 && status != 0 &&
         !(WIFSIGNALED(status) &&
           (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGQUIT))) {
         /* The copies failed: the originals decide, and speak. */
-        free(err);
-        err = NULL;
+        free(out[0].buf);
+        free(out[1].buf);
+        memset(out, 0, sizeof out);
         av = build_argv(&r, 0);
-        status = av != NULL ? spawn(av, 0, NULL, NULL) : -1;
+        status = av != NULL ? spawn(av, NULL) : -1;
         for (int i = 0; status == 0 && i < r.nsrc; i++)
             if (r.src[i].copy != NULL)
                 snprintf(r.src[i].why, sizeof r.src[i].why,
                          "the compiler rejected its rewritten copy");
         copies = 0;
     }
-    if (err != NULL) {
-        fwrite(err, 1, errlen, stderr);
-        free(err);
+    /* What the run that counts said, as it said it. */
+    if (out[0].len > 0) {
+        fwrite(out[0].buf, 1, out[0].len, stdout);
+        fflush(stdout);
     }
+    if (out[1].len > 0)
+        fwrite(out[1].buf, 1, out[1].len, stderr);
+    free(out[0].buf);
+    free(out[1].buf);
     if (status == 0) {
         if (copies > 0)
             fix_deps(&r);

@@ -773,8 +773,6 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
         has_entry = first.macro &&
                     (ident_at(w, first.mstart, "MP_PROFILE_FUNC") ||
                      ident_at(w, first.mstart, "MP_PROFILE_FUNC_PRECISION"));
-        if (has_entry)
-            sites_at = first.end;
     }
     free(k.c);
     name = clang_getCursorSpelling(c);

@@ -41,8 +41,8 @@ extern "C" {
 /* ---- Compile-out block: with -DMEMPROF_DISABLE every macro is bare code. */
 #ifdef MEMPROF_DISABLE
 
-#define MP_PROFILE_FUNC() ((void)0)
-#define MP_PROFILE_FUNC_PRECISION(n) ((void)0)
+#define MP_PROFILE_FUNC() enum { mp__profile_func_end }
+#define MP_PROFILE_FUNC_PRECISION(n) enum { mp__profile_func_end }
 #define MP_LINE(...) __VA_ARGS__
 #define MP_RETURN(expr) return expr
 #define MP_RETURN_VOID() return
@@ -66,13 +66,15 @@ extern "C" {
  * MP_PROFILE_FUNC() - first statement of a function: start a frame for this
  * call and record the entry row.  The frame closes when the function is
  * left by any path.  MP_PROFILE_FUNC_PRECISION(n) does the same and prints
- * this function's table with n decimals (n a constant 0..6).
+ * this function's table with n decimals (n a constant 0..6).  Both are
+ * declarations: declarations may follow them, even in C89.
  */
 #define MP_PROFILE_FUNC() MP_PROFILE_FUNC_PRECISION(-1)
 #define MP_PROFILE_FUNC_PRECISION(n)                                           \
     static mp__site mp__fsite =                                                \
         MP__SITE_INIT(MP__SITE_FUNC, "MP_PROFILE_FUNC();", (n));               \
-    MP__FRAME_OPEN(mp__fsite)
+    MP__FRAME_OPEN(mp__fsite)                                                  \
+    enum { mp__profile_func_end }
 
 /* The frame of a profiled function, declared after its entry site. */
 #define MP__FRAME_OPEN(fsite)                                                  \
