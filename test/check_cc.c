@@ -444,7 +444,7 @@ START_TEST(test_recursion_threads)
     sandbox_enter(&sb, "cc_rec");
     put_file("rec.c", "#include <pthread.h>\n"
                       "#include <stdlib.h>\n"
-                      "static void *volatile sink;\n"
+                      "static _Thread_local void *volatile sink;\n"
                       "int down(int n)\n"
                       "{\n"
                       "    char *p = malloc(64);\n" /* 6 */
