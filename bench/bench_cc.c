@@ -151,37 +151,6 @@ static void bench_lines(void)
 }
 
 /*
- * run_cmd() - run argv (found in PATH) with stdout into /dev/null, and
- * stderr too unless loud is set, and wait for it.  Returns the wall time
- * from fork to the end of wait in ns, or -1 if it did not exit with
- * status 0.
- */
-static int64_t run_cmd(const char *const argv[], int loud)
-{
-    fflush(stdout);
-    int64_t t0 = now_ns();
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null < 0)
-            _exit(127);
-        dup2(null, STDOUT_FILENO);
-        if (!loud)
-            dup2(null, STDERR_FILENO);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            die("waitpid");
-    int64_t t = now_ns() - t0;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t : -1;
-}
-
-/*
  * slurp() - the contents of the file at path, malloc'd, and their length
  * in *len.  Dies if it cannot be read.
  */
@@ -270,7 +239,7 @@ static void bench_compile(const char *memprof, const char *gcc,
     double t[NCMD][CC_ROUNDS];
 
     for (int k = 0; k < NCMD; k++)
-        if (run_cmd(argv[k], 1) < 0) {
+        if (bench_run(argv[k], BENCH_STDERR) < 0) {
             errno = ECHILD;
             die(argv[k][0]);
         }
@@ -283,7 +252,7 @@ static void bench_compile(const char *memprof, const char *gcc,
     for (int r = 0; r < CC_ROUNDS; r++)
         for (int j = 0; j < NCMD; j++) {
             int k = r % 2 == 0 ? j : NCMD - 1 - j;
-            int64_t ns = run_cmd(argv[k], 0);
+            int64_t ns = bench_run(argv[k], 0);
             if (ns < 0) {
                 errno = ECHILD;
                 die(argv[k][0]);

@@ -206,40 +206,7 @@ static void bench_disabled(void)
 }
 
 /*
- * run_child() - run argv[0] with argv, stdout and stderr into /dev/null,
- * and wait for it.  With disabled set, the child gets MEMPROF_DISABLE=1 and
- * keeps this stdout instead, to print its figure there.  Returns the wall
- * time in ns, or -1 if it did not exit with status 0.
- */
-static int64_t run_child(const char *const argv[], int disabled)
-{
-    fflush(stdout);
-    int64_t t0 = now_ns();
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null < 0)
-            _exit(127);
-        if (disabled)
-            setenv("MEMPROF_DISABLE", "1", 1);
-        else
-            dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            die("waitpid");
-    int64_t t = now_ns() - t0;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t : -1;
-}
-
-/*
- * capture() - run argv as run_child() does and read its stdout into buf
+ * capture() - run argv as bench_run() does and read its stdout into buf
  * (size bytes, NUL-terminated).  Returns 0, or -1 if it failed.
  */
 static int capture(const char *const argv[], char *buf, size_t size)
@@ -453,7 +420,7 @@ static void bench_python(const char *script, double line_ns)
     const char *plain[] = {PYTHON, script, n_arg, NULL};
     const char *prof[] = {PYTHON, "-m", "memory_profiler", script, n_arg, NULL};
 
-    if (run_child(check, 0) < 0) {
+    if (bench_run(check, 0) < 0) {
         printf("memory_profiler: not installed, skipped\n");
         return;
     }
@@ -466,8 +433,8 @@ static void bench_python(const char *script, double line_ns)
     double t_plain[PY_ROUNDS];
     double t_prof[PY_ROUNDS];
     for (int r = 0; r < PY_ROUNDS; r++) {
-        int64_t a = run_child(plain, 0);
-        int64_t b = run_child(prof, 0);
+        int64_t a = bench_run(plain, 0);
+        int64_t b = bench_run(prof, 0);
         if (a < 0 || b < 0) {
             errno = ECHILD;
             die("python3 mp_loop.py");
@@ -574,7 +541,7 @@ int main(int argc, char **argv)
 
     double line_ns = bench_line_cost();
     const char *self[] = {"/proc/self/exe", "--disabled", NULL};
-    if (run_child(self, 1) < 0) {
+    if (bench_run(self, BENCH_STDOUT | BENCH_DISABLED) < 0) {
         errno = ECHILD;
         die("bench_line --disabled");
     }

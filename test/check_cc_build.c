@@ -144,21 +144,6 @@ static int ends_with(const char *text, const char *tail)
     return n >= t && strcmp(text + n - t, tail) == 0;
 }
 
-/* row_with() - the row of t whose contents hold text. */
-static const table_row *row_with(const table *t, const char *text)
-{
-    for (int i = 0; i < t->nrows; i++) {
-        const table_row *r = &t->rows[i];
-        char *c = strndup(r->contents, (size_t)r->contents_len);
-        int hit = strstr(c, text) != NULL;
-        free(c);
-        if (hit)
-            return r;
-    }
-    ck_abort_msg("%s: no row contains '%s'", t->file, text);
-    return NULL;
-}
-
 /* table_of() - the table of file, among t[0..n). */
 static const table *table_of(const table *t, int n, const char *file)
 {

@@ -65,21 +65,6 @@ static void check_rows_are_source(const table *t, const char *first_text)
     ck_assert_int_eq(last->contents[0], '}');
 }
 
-/* row_with() - the row whose contents contain text. */
-static const table_row *row_with(const table *t, const char *text)
-{
-    for (int i = 0; i < t->nrows; i++) {
-        const table_row *r = &t->rows[i];
-        char *c = strndup(r->contents, (size_t)r->contents_len);
-        int hit = strstr(c, text) != NULL;
-        free(c);
-        if (hit)
-            return r;
-    }
-    ck_abort_msg("no row contains '%s'", text);
-    return NULL;
-}
-
 /*
  * The classic: 8 MB kept (+7.6 MiB), 160 MB made and freed (+152.6 and
  * -152.6 MiB, the 160 MB allowed 150..157 MiB for page rounding and the

@@ -23,25 +23,11 @@ static long hits_per_thread(void)
     return getenv("MP_TEST_QUICK") != NULL ? 20000 : 1000000;
 }
 
-/* row_with() - the row of t whose contents hold text, or NULL. */
-static const table_row *row_with(const table *t, const char *text)
-{
-    size_t len = strlen(text);
-    for (int i = 0; i < t->nrows; i++) {
-        const table_row *r = &t->rows[i];
-        for (int k = 0; r->contents != NULL && k + (int)len <= r->contents_len;
-             k++)
-            if (strncmp(r->contents + k, text, len) == 0)
-                return r;
-    }
-    return NULL;
-}
-
 /* assert_occ() - row of t holding text was hit want times. */
 static void assert_occ(const table *t, const char *name, const char *text,
                        long long want)
 {
-    const table_row *r = row_with(t, text);
+    const table_row *r = table_find_text(t, text);
     ck_assert_msg(r != NULL, "%s: no row with '%s'", name, text);
     ck_assert_msg(r->recorded && r->occ == want,
                   "%s, line %d ('%s'): %lld occurrences, not %lld", name,

@@ -2,6 +2,7 @@
  * testutil.c - running a program or a shell command and capturing its
  * output, sandboxes, paths and table parsing, for the suites.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -404,4 +405,29 @@ double table_inc_sum(const table *t)
     for (int i = 0; i < t->nrows; i++)
         sum += t->rows[i].inc;
     return sum;
+}
+
+const table_row *table_find_text(const table *t, const char *text)
+{
+    size_t len = strlen(text);
+
+    for (int i = 0; i < t->nrows; i++) {
+        const table_row *r = &t->rows[i];
+
+        if (r->contents != NULL &&
+            memmem(r->contents, (size_t)r->contents_len, text, len) != NULL)
+            return r;
+    }
+    return NULL;
+}
+
+const table_row *row_with_at(const table *t, const char *text, const char *file,
+                             int line)
+{
+    const table_row *r = table_find_text(t, text);
+
+    if (r == NULL)
+        ck_abort_msg("%s:%d: no row of %s holds '%s'", file, line, t->file,
+                     text);
+    return r;
 }

@@ -120,6 +120,14 @@ typedef struct table {
  */
 int parse_tables(const char *text, table *tables, int max);
 
+/* table_find_text() - the first row of t whose contents hold text, or NULL. */
+const table_row *table_find_text(const table *t, const char *text);
+
+/* row_with() - table_find_text(), failing the test when no row holds text. */
+#define row_with(t, text) row_with_at((t), (text), __FILE__, __LINE__)
+const table_row *row_with_at(const table *t, const char *text, const char *file,
+                             int line);
+
 /* table_find() - the row for line, or NULL. */
 const table_row *table_find(const table *t, int line);
 
