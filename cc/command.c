@@ -9,62 +9,50 @@
 
 #include "command.h"
 
-/* Options whose value is the next argument when not attached. */
-static const char *const with_value[] = {
-    "-o",
-    "-I",
-    "-D",
-    "-U",
-    "-include",
-    "-imacros",
-    "-isystem",
-    "-iquote",
-    "-idirafter",
-    "-iprefix",
-    "-iwithprefix",
-    "-iwithprefixbefore",
-    "-isysroot",
-    "-imultilib",
-    "-MF",
-    "-MT",
-    "-MQ",
-    "-x",
-    "-L",
-    "-l",
-    "-Xlinker",
-    "-Xassembler",
-    "-Xpreprocessor",
-    "-Xclang",
-    "-aux-info",
-    "--param",
-    "-T",
-    "-u",
-    "-z",
-    "-e",
-    "-target",
-    "--sysroot",
-    "-arch",
-    "-dumpbase",
-    "-dumpdir",
-    "-G",
-};
-
-/* Of those, the ones the parser is given (with their value). */
-static const char *const parse_value[] = {
-    "-I",
-    "-D",
-    "-U",
-    "-include",
-    "-imacros",
-    "-isystem",
-    "-iquote",
-    "-idirafter",
-    "-iprefix",
-    "-iwithprefix",
-    "-iwithprefixbefore",
-    "-isysroot",
-    "--sysroot",
-    "-target",
+/*
+ * Options whose value is the next argument when not attached; parse: the
+ * parser is given them too, with their value (attached or not).
+ */
+static const struct value_option {
+    const char *name;
+    int parse;
+} value_options[] = {
+    {"-o", 0},
+    {"-I", 1},
+    {"-D", 1},
+    {"-U", 1},
+    {"-include", 1},
+    {"-imacros", 1},
+    {"-isystem", 1},
+    {"-iquote", 1},
+    {"-idirafter", 1},
+    {"-iprefix", 1},
+    {"-iwithprefix", 1},
+    {"-iwithprefixbefore", 1},
+    {"-isysroot", 1},
+    {"-imultilib", 0},
+    {"-MF", 0},
+    {"-MT", 0},
+    {"-MQ", 0},
+    {"-x", 0},
+    {"-L", 0},
+    {"-l", 0},
+    {"-Xlinker", 0},
+    {"-Xassembler", 0},
+    {"-Xpreprocessor", 0},
+    {"-Xclang", 0},
+    {"-aux-info", 0},
+    {"--param", 0},
+    {"-T", 0},
+    {"-u", 0},
+    {"-z", 0},
+    {"-e", 0},
+    {"-target", 1},
+    {"--sysroot", 1},
+    {"-arch", 0},
+    {"-dumpbase", 0},
+    {"-dumpdir", 0},
+    {"-G", 0},
 };
 
 /* Flags without a value the parser is given: they change the language. */
@@ -91,29 +79,34 @@ static const char *const parse_flag_prefix[] = {
     "-fno-unsigned-char",
 };
 
-static int is_in(const char *arg, const char *const *list, size_t n)
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* value_option() - the option arg is, when it takes a value; or NULL. */
+static const struct value_option *value_option(const char *arg)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(arg, list[i]) == 0)
-            return 1;
-    return 0;
+    for (size_t i = 0; i < COUNT(value_options); i++)
+        if (strcmp(arg, value_options[i].name) == 0)
+            return &value_options[i];
+    return NULL;
 }
 
-/* value_option() - the option of list arg starts with (attached value). */
-static const char *value_option(const char *arg, const char *const *list,
-                                size_t n)
+/*
+ * for_parser() - whether arg is a flag the parser is given as it is: an
+ * option of the parser's with its value attached ("-DX", "-Iinc"), or a
+ * flag that changes the language.
+ */
+static int for_parser(const char *arg)
 {
-    const char *best = NULL;
-
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(list[i]);
-
-        /* -l and -e only as separate words: -lm is a library, -ex no. */
-        if (strncmp(arg, list[i], len) == 0 &&
-            (best == NULL || len > strlen(best)))
-            best = list[i];
-    }
-    return best;
+    for (size_t i = 0; i < COUNT(value_options); i++)
+        if (value_options[i].parse &&
+            strncmp(arg, value_options[i].name,
+                    strlen(value_options[i].name)) == 0)
+            return 1;
+    for (size_t i = 0; i < COUNT(parse_flag_prefix); i++)
+        if (strncmp(arg, parse_flag_prefix[i], strlen(parse_flag_prefix[i])) ==
+            0)
+            return 1;
+    return 0;
 }
 
 static int c_suffix(const char *arg)
@@ -192,9 +185,7 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
     cmd->links = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        size_t nwv = sizeof with_value / sizeof with_value[0];
-        size_t npv = sizeof parse_value / sizeof parse_value[0];
-        size_t npf = sizeof parse_flag_prefix / sizeof parse_flag_prefix[0];
+        const struct value_option *vo = value_option(a);
         size_t wplen;
 
         if (a[0] != '-' || a[1] == '\0') {
@@ -218,7 +209,7 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
         else if (cc_wp_depfile(a, &wplen) != NULL)
             cmd->deps = 1, cmd->depfile_wp = i;
 
-        if (is_in(a, with_value, nwv)) {
+        if (vo != NULL) {
             if (i + 1 >= argc)
                 continue;
             if (strcmp(a, "-x") == 0)
@@ -227,7 +218,7 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
                 cmd->output = i + 1;
             else if (strcmp(a, "-MF") == 0)
                 cmd->depfile = i + 1;
-            if (is_in(a, parse_value, npv)) {
+            if (vo->parse) {
                 cmd->parse[cmd->nparse++] = a;
                 cmd->parse[cmd->nparse++] = argv[i + 1];
             } else if (strcmp(a, "-Xpreprocessor") == 0 &&
@@ -248,8 +239,7 @@ int cc_command_read(cc_command *cmd, int argc, char **argv)
             cmd->output_attached = i;
         if (strncmp(a, "-MF", 3) == 0)
             cmd->depfile_attached = i;
-        const char *v = value_option(a, parse_value, npv);
-        if (v != NULL || value_option(a, parse_flag_prefix, npf) != NULL)
+        if (for_parser(a))
             cmd->parse[cmd->nparse++] = a;
     }
     return 0;
