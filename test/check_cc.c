@@ -370,6 +370,31 @@ START_TEST(test_plain_func)
 END_TEST
 
 /*
+ * build_run() - in the current directory, compile file (holding text)
+ * through memprof cc with args (its options, the compiler and flags, to
+ * which the sanitizer's are added), check that nothing was said, run it,
+ * and parse its tables into t[max].  Returns how many.
+ */
+static int build_run(const sandbox *sb, const char *file, const char *text,
+                     const char *args, table *t, int max)
+{
+    const char *argv[] = {"./prog", NULL};
+    run_result r;
+    int n;
+
+    put_file(file, text);
+    ck_assert_int_eq(sh("%s cc %s %s -o prog %s 2>err.txt", sb->memprof, args,
+                        MP_TEST_SAN, file),
+                     0);
+    ck_assert_int_eq(sh("test -s err.txt"), 1); /* nothing said */
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
+    n = parse_tables(r.err, t, max);
+    run_result_free(&r);
+    return n;
+}
+
+/*
  * A C89 file under -pedantic -Werror is profiled, not given up: readings
  * after declarations are declarations.  And a loop the compiler knows is
  * infinite stays so (no "may be used uninitialized" after it).
@@ -377,53 +402,47 @@ END_TEST
 START_TEST(test_c89)
 {
     sandbox sb;
-    run_result r;
     static table t[4];
-    const char *argv[] = {"./prog", NULL};
+    int n;
 
     if (!have_cc())
         return;
     sandbox_enter(&sb, "cc_c89");
-    put_file("old.c", "#include <stdlib.h>\n"
-                      "int work(int n)\n"
-                      "{\n"
-                      "    int i;\n"
-                      "    int total = 0;\n"
-                      "    for (i = 0; i < n; i++) {\n"
-                      "        int v = i * 2;\n" /* 7 */
-                      "        char *p = malloc(10);\n"
-                      "        total += v;\n"
-                      "        free(p);\n"
-                      "    }\n"
-                      "    return total;\n"
-                      "}\n"
-                      "int forever(int n)\n"
-                      "{\n"
-                      "    int x;\n"
-                      "    while (1) {\n" /* 17 */
-                      "        x = n * 2;\n"
-                      "        if (x > 4)\n"
-                      "            break;\n"
-                      "        n++;\n"
-                      "    }\n"
-                      "    return x;\n"
-                      "}\n"
-                      "int main(void)\n"
-                      "{\n"
-                      "    return work(3) + forever(1) != 12;\n"
-                      "}\n");
-    ck_assert_int_eq(sh("%s cc --func work --func forever gcc -std=c89 "
-                        "-pedantic -Wall -Wextra -Werror -O2 %s -o prog old.c "
-                        "2>err.txt",
-                        sb.memprof, MP_TEST_SAN),
-                     0);
-    ck_assert_int_eq(sh("test -s err.txt"), 1); /* nothing said */
-    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
-    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
-    ck_assert_int_eq(parse_tables(r.err, t, 4), 2);
+    n = build_run(&sb, "old.c",
+                  "#include <stdlib.h>\n"
+                  "int work(int n)\n"
+                  "{\n"
+                  "    int i;\n"
+                  "    int total = 0;\n"
+                  "    for (i = 0; i < n; i++) {\n"
+                  "        int v = i * 2;\n" /* 7 */
+                  "        char *p = malloc(10);\n"
+                  "        total += v;\n"
+                  "        free(p);\n"
+                  "    }\n"
+                  "    return total;\n"
+                  "}\n"
+                  "int forever(int n)\n"
+                  "{\n"
+                  "    int x;\n"
+                  "    while (1) {\n" /* 17 */
+                  "        x = n * 2;\n"
+                  "        if (x > 4)\n"
+                  "            break;\n"
+                  "        n++;\n"
+                  "    }\n"
+                  "    return x;\n"
+                  "}\n"
+                  "int main(void)\n"
+                  "{\n"
+                  "    return work(3) + forever(1) != 12;\n"
+                  "}\n",
+                  "--func work --func forever gcc -std=c89 -pedantic -Wall "
+                  "-Wextra -Werror -O2",
+                  t, 4);
+    ck_assert_int_eq(n, 2);
     ck_assert_int_eq(row_at(t, 2, 7)->occ, 3);
     ck_assert_int_eq(row_at(t, 2, 17)->occ, 3);
-    run_result_free(&r);
     sandbox_leave(&sb);
 }
 END_TEST
@@ -435,50 +454,45 @@ END_TEST
 START_TEST(test_recursion_threads)
 {
     sandbox sb;
-    run_result r;
     static table t[4];
-    const char *argv[] = {"./prog", NULL};
+    int n;
 
     if (!have_cc())
         return;
     sandbox_enter(&sb, "cc_rec");
-    put_file("rec.c", "#include <pthread.h>\n"
-                      "#include <stdlib.h>\n"
-                      "static _Thread_local void *volatile sink;\n"
-                      "int down(int n)\n"
-                      "{\n"
-                      "    char *p = malloc(64);\n" /* 6 */
-                      "    sink = p;\n"
-                      "    int r = n > 0 ? down(n - 1) + 1 : 0;\n" /* 8 */
-                      "    free(p);\n"
-                      "    return r;\n" /* 10 */
-                      "}\n"
-                      "static void *run(void *arg)\n"
-                      "{\n"
-                      "    (void)arg;\n"
-                      "    return (void *)(long)down(9);\n"
-                      "}\n"
-                      "int main(void)\n"
-                      "{\n"
-                      "    pthread_t t[4];\n"
-                      "    for (int i = 0; i < 4; i++)\n"
-                      "        pthread_create(&t[i], NULL, run, NULL);\n"
-                      "    for (int i = 0; i < 4; i++)\n"
-                      "        pthread_join(t[i], NULL);\n"
-                      "    return down(4) != 4;\n"
-                      "}\n");
-    ck_assert_int_eq(sh("%s cc --func down gcc -O2 -pthread %s -o prog rec.c",
-                        sb.memprof, MP_TEST_SAN),
-                     0);
-    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
-    ck_assert_int_eq(WEXITSTATUS(r.status), 0);
-    ck_assert_int_eq(parse_tables(r.err, t, 4), 1);
+    n = build_run(&sb, "rec.c",
+                  "#include <pthread.h>\n"
+                  "#include <stdlib.h>\n"
+                  "static _Thread_local void *volatile sink;\n"
+                  "int down(int n)\n"
+                  "{\n"
+                  "    char *p = malloc(64);\n" /* 6 */
+                  "    sink = p;\n"
+                  "    int r = n > 0 ? down(n - 1) + 1 : 0;\n" /* 8 */
+                  "    free(p);\n"
+                  "    return r;\n" /* 10 */
+                  "}\n"
+                  "static void *run(void *arg)\n"
+                  "{\n"
+                  "    (void)arg;\n"
+                  "    return (void *)(long)down(9);\n"
+                  "}\n"
+                  "int main(void)\n"
+                  "{\n"
+                  "    pthread_t t[4];\n"
+                  "    for (int i = 0; i < 4; i++)\n"
+                  "        pthread_create(&t[i], NULL, run, NULL);\n"
+                  "    for (int i = 0; i < 4; i++)\n"
+                  "        pthread_join(t[i], NULL);\n"
+                  "    return down(4) != 4;\n"
+                  "}\n",
+                  "--func down gcc -O2 -pthread", t, 4);
+    ck_assert_int_eq(n, 1);
     /* 4 threads x 10 calls, and 5 calls on main's thread. */
     ck_assert_int_eq(row_at(t, 1, 4)->occ, 45);
     ck_assert_int_eq(row_at(t, 1, 6)->occ, 45);
     ck_assert_int_eq(row_at(t, 1, 8)->occ, 45);
     ck_assert_int_eq(row_at(t, 1, 10)->occ, 45);
-    run_result_free(&r);
     sandbox_leave(&sb);
 }
 END_TEST
