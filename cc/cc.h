@@ -64,6 +64,19 @@ int cc_rewrite(const char *path, const char *name, const char *const *args,
                int nargs, const cc_funcs *funcs, char **out, size_t *outlen,
                char *why, size_t whylen);
 
+/*
+ * cc_compile() - run the compiler command argv[0..argc) on copies of its C
+ * sources in which the functions of funcs record every line (with show:
+ * print the copies instead).  Returns the exit status memprof cc ends with.
+ */
+int cc_compile(const cc_funcs *funcs, int argc, char **argv, int show);
+
+/* cc_read_file() - a whole file, NUL-terminated, malloc'd; NULL on error. */
+char *cc_read_file(const char *path, size_t *len);
+
+/* cc_write_file() - make path hold len bytes of buf.  Returns 0 or -1. */
+int cc_write_file(const char *path, const char *buf, size_t len);
+
 /* cc_warn() - "memprof cc: " and the message on stderr, one line. */
 void cc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

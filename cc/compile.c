@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include "cc.h"
 #include "command.h"
+#include "deps.h"
 
 #ifndef MP_CC_LIBDIR
 #define MP_CC_LIBDIR "/usr/local/lib"
@@ -50,50 +52,15 @@ typedef struct run {
     char includedir[PATH_MAX];
 } run;
 
-/* ---- Files ----------------------------------------------------------- */
-
-static char *read_file(const char *path, size_t *len)
+void cc_warn(const char *fmt, ...)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0;
-    size_t n = 0;
+    char line[2048];
+    va_list ap;
 
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            char *grown = realloc(buf, cap = (cap + 4096) * 2);
-
-            if (grown == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = grown;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-static int write_file(const char *path, const char *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    if (f == NULL)
-        return -1;
-    if (fwrite(buf, 1, len, f) != len) {
-        fclose(f);
-        return -1;
-    }
-    return fclose(f) == 0 ? 0 : -1;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "memprof cc: %s\n", line);
 }
 
 /* ---- Where the library is ------------------------------------------- */
@@ -158,7 +125,7 @@ static char *dir_of(const char *path)
 static int wanted(const char *path, const cc_funcs *funcs)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = cc_read_file(path, &len);
     int yes;
 
     if (text == NULL)
@@ -243,7 +210,7 @@ static int rewrite_all(run *r, const cc_funcs *funcs, int show)
         if (asprintf(&s->copy, "%s/%s", s->dir, base_name(path)) < 0)
             s->copy = NULL;
         if (s->copy == NULL || mkdir(s->dir, 0700) != 0 ||
-            write_file(s->copy, out, outlen) != 0 ||
+            cc_write_file(s->copy, out, outlen) != 0 ||
             same_time(path, s->copy) != 0) {
             snprintf(s->why, sizeof s->why, "cannot write its copy: %s",
                      strerror(errno));
@@ -405,175 +372,6 @@ fail:
 
 /* ---- After the compiler ---------------------------------------------- */
 
-/* replace_all() - text with every from made to; NULL if out of memory. */
-static char *replace_all(const char *text, size_t len, const char *from,
-                         const char *to, size_t *outlen)
-{
-    size_t nf = strlen(from);
-    size_t nt = strlen(to);
-    size_t count = 0;
-    const char *p = text;
-    const char *hit;
-
-    while ((hit = memmem(p, len - (size_t)(p - text), from, nf)) != NULL) {
-        count++;
-        p = hit + nf;
-    }
-    char *out = malloc(len + count * (nt > nf ? nt - nf : 0) + 1);
-    char *q = out;
-    if (out == NULL)
-        return NULL;
-    p = text;
-    while ((hit = memmem(p, len - (size_t)(p - text), from, nf)) != NULL) {
-        memcpy(q, p, (size_t)(hit - p));
-        q += hit - p;
-        memcpy(q, to, nt);
-        q += nt;
-        p = hit + nf;
-    }
-    memcpy(q, p, len - (size_t)(p - text));
-    q += len - (size_t)(p - text);
-    *q = '\0';
-    *outlen = (size_t)(q - out);
-    return out;
-}
-
-/*
- * dep_name() - path as gcc and clang write it into a dependency file, for
- * make to read: a blank or '#' escaped with a backslash (and each
- * backslash just before a blank doubled), '$' as "$$".  NULL if out of
- * memory.
- */
-static char *dep_name(const char *path)
-{
-    char *out = malloc(strlen(path) * 2 + 1);
-    char *q = out;
-
-    if (out == NULL)
-        return NULL;
-    for (const char *p = path; *p != '\0'; p++) {
-        if (*p == ' ' || *p == '\t') {
-            for (const char *b = p; b > path && b[-1] == '\\'; b--)
-                *q++ = '\\';
-            *q++ = '\\';
-        } else if (*p == '#') {
-            *q++ = '\\';
-        } else if (*p == '$') {
-            *q++ = '$';
-        }
-        *q++ = *p;
-    }
-    *q = '\0';
-    return out;
-}
-
-/*
- * stem_d() - prefix, then path's last component without its suffix (or
- * all of path, keep_dir set), then ".d"; NULL if out of memory.
- */
-static char *stem_d(const char *prefix, const char *path, int keep_dir)
-{
-    const char *base = keep_dir ? path : base_name(path);
-    const char *dot = strrchr(base, '.');
-    const char *slash = strrchr(base, '/');
-    size_t stem = dot != NULL && (slash == NULL || dot > slash)
-                      ? (size_t)(dot - base)
-                      : strlen(base);
-    char *d;
-
-    if (asprintf(&d, "%s%.*s.d", prefix, (int)stem, base) < 0)
-        return NULL;
-    return d;
-}
-
-/*
- * dep_paths() - the files in which -MD, -MMD or -Wp,-MD,FILE may have
- * written source s's dependencies, into d[5] (NULL where none): -MF's,
- * the -Wp one, the output's name with ".d", the source's base name with
- * ".d", and "a-" before it (gcc 11 and later, linking with no -o).
- */
-static void dep_paths(const run *r, const source *s, char *d[5])
-{
-    const cc_command *cmd = &r->cmd;
-    const char *out = NULL;
-    const char *wp;
-    size_t len;
-
-    memset(d, 0, 5 * sizeof *d);
-    if (cmd->depfile != 0)
-        d[0] = strdup(cmd->argv[cmd->depfile]);
-    else if (cmd->depfile_attached != 0)
-        d[0] = strdup(cmd->argv[cmd->depfile_attached] + 3);
-    if (cmd->depfile_wp != 0 &&
-        (wp = cc_wp_depfile(cmd->argv[cmd->depfile_wp], &len)) != NULL)
-        d[1] = strndup(wp, len);
-    if (cmd->output != 0)
-        out = cmd->argv[cmd->output];
-    else if (cmd->output_attached != 0)
-        out = cmd->argv[cmd->output_attached] + 2;
-    if (out != NULL) {
-        d[2] = stem_d("", out, 1);
-    } else {
-        d[3] = stem_d("", cmd->argv[s->arg], 0);
-        if (cmd->links)
-            d[4] = stem_d("a-", cmd->argv[s->arg], 0);
-    }
-}
-
-/*
- * fix_dep() - make the dependency file path, if it names the copy (from,
- * escaped as in the file), name the original (to, escaped) instead.
- */
-static void fix_dep(const char *path, const char *from, const char *to,
-                    const char *orig)
-{
-    size_t len;
-    size_t fixedlen;
-    char *text = read_file(path, &len);
-    char *fixed;
-
-    if (text == NULL)
-        return;
-    if (memmem(text, len, from, strlen(from)) != NULL) {
-        fixed = replace_all(text, len, from, to, &fixedlen);
-        if (fixed == NULL || write_file(path, fixed, fixedlen) != 0)
-            cc_warn("%s: cannot rewrite it to name %s", path, orig);
-        free(fixed);
-    }
-    free(text);
-}
-
-/* fix_deps() - make the dependency files name the originals. */
-static void fix_deps(const run *r)
-{
-    if (!r->cmd.deps)
-        return;
-    for (int i = 0; i < r->nsrc; i++) {
-        const source *s = &r->src[i];
-        const char *orig = r->cmd.argv[s->arg];
-        char *d[5];
-        char *from;
-        char *to;
-
-        if (s->copy == NULL)
-            continue;
-        dep_paths(r, s, d);
-        from = dep_name(s->copy);
-        to = dep_name(orig);
-        for (int k = 0; k < 5; k++) {
-            if (d[k] != NULL && from != NULL && to != NULL)
-                fix_dep(d[k], from, to, orig);
-            else if (k == 0 && (from == NULL || to == NULL))
-                cc_warn("out of memory: the dependency files of %s name "
-                        "its copy",
-                        orig);
-            free(d[k]);
-        }
-        free(from);
-        free(to);
-    }
-}
-
 /* clean() - remove the copies and their directories. */
 static void clean(run *r)
 {
@@ -670,8 +468,9 @@ int cc_compile(const cc_funcs *funcs, int argc, char **argv, int show)
     free(out[0].buf);
     free(out[1].buf);
     if (status == 0) {
-        if (copies > 0)
-            fix_deps(&r);
+        for (int i = 0; copies > 0 && r.cmd.deps && i < r.nsrc; i++)
+            if (r.src[i].copy != NULL)
+                cc_fix_deps(&r.cmd, r.src[i].arg, r.src[i].copy);
         for (int i = 0; i < r.nsrc; i++)
             if (r.src[i].why[0] != '\0')
                 cc_warn("%s: %s; compiled without line profiling",

@@ -8,28 +8,14 @@
  * (comma-separated) names.  --show prints the rewritten copies instead
  * of compiling.  See memprof(1).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cc.h"
 
-int cc_compile(const cc_funcs *funcs, int argc, char **argv, int show);
-
 static const char usage[] =
     "usage: memprof cc [--func PATTERN]... [--show] [--] COMPILER [ARG...]\n";
-
-void cc_warn(const char *fmt, ...)
-{
-    char line[2048];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "memprof cc: %s\n", line);
-}
 
 static int add(cc_funcs *f, const char *pat)
 {

@@ -27,22 +27,10 @@
 #include <string.h>
 
 #include "cc.h"
-
-/* A token of the parse that is not in a directive or a skipped block. */
-typedef struct tok {
-    size_t off;
-    size_t end;
-} tok;
+#include "text.h"
 
 typedef struct rw {
-    CXTranslationUnit tu;
-    const char *src;
-    size_t len;
-    size_t *line_at; /* offset where each line (1-based, index - 1) starts */
-    int nlines;
-    char *directive; /* per line: part of a preprocessor directive */
-    tok *t;
-    size_t nt;
+    cc_text x; /* the source as parsed */
     cc_edits ed;
     const cc_funcs *funcs;
     char *name_lit; /* the name given to the compiler, as in a literal */
@@ -62,106 +50,6 @@ typedef struct kids {
     size_t cap;
     int oom;
 } kids;
-
-/* ---- Places: offsets, lines, tokens ---------------------------------- */
-
-static size_t file_off(CXSourceLocation loc)
-{
-    unsigned off = 0;
-
-    clang_getFileLocation(loc, NULL, NULL, NULL, &off);
-    return off;
-}
-
-static size_t expansion_off(CXSourceLocation loc)
-{
-    unsigned off = 0;
-
-    clang_getExpansionLocation(loc, NULL, NULL, NULL, &off);
-    return off;
-}
-
-static int in_main(CXSourceLocation loc)
-{
-    return clang_Location_isFromMainFile(loc) != 0;
-}
-
-/* line_of() - the 1-based line of offset off. */
-static int line_of(const rw *w, size_t off)
-{
-    int lo = 0;
-    int hi = w->nlines - 1;
-
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-
-        if (w->line_at[mid] <= off)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo + 1;
-}
-
-/* tok_at() - the index of the first token at or after off (nt if none). */
-static size_t tok_at(const rw *w, size_t off)
-{
-    size_t lo = 0;
-    size_t hi = w->nt;
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-
-        if (w->t[mid].off < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* tok_is() - whether token i exists and is spelled word. */
-static int tok_is(const rw *w, size_t i, const char *word)
-{
-    size_t n = strlen(word);
-
-    return i < w->nt && w->t[i].end - w->t[i].off == n &&
-           memcmp(w->src + w->t[i].off, word, n) == 0;
-}
-
-/*
- * tok_close() - the index of the token that closes the bracket at token
- * open ("(", "[" or "{"), counting all three kinds; nt if none.
- */
-static size_t tok_close(const rw *w, size_t open)
-{
-    int depth = 0;
-
-    for (size_t i = open; i < w->nt; i++) {
-        char c = w->src[w->t[i].off];
-
-        if (w->t[i].end - w->t[i].off != 1)
-            continue;
-        if (c == '(' || c == '[' || c == '{')
-            depth++;
-        else if ((c == ')' || c == ']' || c == '}') && --depth == 0)
-            return i;
-    }
-    return w->nt;
-}
-
-/* ident_at() - whether the identifier word is spelled at off. */
-static int ident_at(const rw *w, size_t off, const char *word)
-{
-    size_t n = strlen(word);
-    char after;
-
-    if (off + n > w->len || memcmp(w->src + off, word, n) != 0)
-        return 0;
-    after = off + n < w->len ? w->src[off + n] : ' ';
-    return !(after == '_' || (after >= 'a' && after <= 'z') ||
-             (after >= 'A' && after <= 'Z') || (after >= '0' && after <= '9'));
-}
 
 /* ---- The statements -------------------------------------------------- */
 
@@ -239,14 +127,15 @@ static const char *const own_macros[] = {"MP_LINE", "MP_RETURN",
  */
 static size_t invocation_end(const rw *w, size_t off)
 {
-    size_t i = tok_at(w, off);
+    size_t i = tok_at(&w->x, off);
     size_t close;
 
-    if (i >= w->nt)
+    if (i >= w->x.nt)
         return off;
-    if (tok_is(w, i + 1, "(") && (close = tok_close(w, i + 1)) < w->nt)
-        return w->t[close].end;
-    return w->t[i].end;
+    if (tok_is(&w->x, i + 1, "(") &&
+        (close = tok_close(&w->x, i + 1)) < w->x.nt)
+        return w->x.t[close].end;
+    return w->x.t[i].end;
 }
 
 /* unit_of() - c (a statement, not a label) as a unit. */
@@ -267,15 +156,15 @@ static unit unit_of(const rw *w, CXCursor c)
         if (file_off(clang_getRangeEnd(r)) > u.end)
             u.end = file_off(clang_getRangeEnd(r));
         for (size_t m = 0; m < sizeof own_macros / sizeof own_macros[0]; m++)
-            u.own |= ident_at(w, u.mstart, own_macros[m]);
+            u.own |= ident_at(&w->x, u.mstart, own_macros[m]);
     } else {
         u.start = file_off(s);
         u.end = file_off(clang_getRangeEnd(r));
     }
-    i = tok_at(w, u.end);
-    if (kind_of(c) != CXCursor_CompoundStmt && tok_is(w, i, ";"))
-        u.end = w->t[i].end;
-    u.line = line_of(w, u.start);
+    i = tok_at(&w->x, u.end);
+    if (kind_of(c) != CXCursor_CompoundStmt && tok_is(&w->x, i, ";"))
+        u.end = w->x.t[i].end;
+    u.line = line_of(&w->x, u.start);
     return u;
 }
 
@@ -297,38 +186,6 @@ static int inner(rw *w, CXCursor c, CXCursor *out)
 }
 
 /* ---- What is inserted ------------------------------------------------ */
-
-/*
- * text_of() - line's text as a C string literal's contents, for the row
- * shown when the source file cannot be read: trimmed, at most 60 bytes.
- */
-static const char *text_of(const rw *w, int line)
-{
-    static char buf[4 * 60 + 8];
-    size_t at = w->line_at[line - 1];
-    size_t end = line < w->nlines ? w->line_at[line] : w->len;
-    size_t n = 0;
-    char *p = buf;
-
-    while (at < end && (w->src[at] == ' ' || w->src[at] == '\t'))
-        at++;
-    while (end > at && (unsigned char)w->src[end - 1] <= ' ')
-        end--;
-    if (end - at > 60) {
-        end = at + 60;
-        while (end > at && ((unsigned char)w->src[end] & 0xc0) == 0x80)
-            end--;
-    }
-    for (size_t i = at; i < end; i++, n++) {
-        unsigned char ch = (unsigned char)w->src[i];
-
-        if (ch == '\\' || ch == '"' || ch == '?')
-            *p++ = '\\';
-        *p++ = ch < ' ' || ch == 0x7f ? ' ' : (char)ch;
-    }
-    *p = '\0';
-    return buf;
-}
 
 /*
  * site() - the index of line's site in the function's array, made on
@@ -376,8 +233,8 @@ static void wrap_cond(rw *w, size_t open, size_t close, int line)
 {
     int k = site(w, line);
 
-    cc_edit_add(&w->ed, w->t[open].end, "MP__CC_IF(%d)(", k);
-    cc_edit_add(&w->ed, w->t[close].off, ") MP__CC_FI(%d)", k);
+    cc_edit_add(&w->ed, w->x.t[open].end, "MP__CC_IF(%d)(", k);
+    cc_edit_add(&w->ed, w->x.t[close].off, ") MP__CC_FI(%d)", k);
 }
 
 /* ---- The walk -------------------------------------------------------- */
@@ -430,13 +287,13 @@ static void jumps(rw *w, CXCursor c, int in_loop, int in_switch)
  */
 static int header(const rw *w, size_t off, size_t *open, size_t *close)
 {
-    size_t i = tok_at(w, off);
+    size_t i = tok_at(&w->x, off);
 
-    if (i >= w->nt || w->t[i].off != off || !tok_is(w, i + 1, "("))
+    if (i >= w->x.nt || w->x.t[i].off != off || !tok_is(&w->x, i + 1, "("))
         return -1;
     *open = i + 1;
-    *close = tok_close(w, i + 1);
-    return *close < w->nt ? 0 : -1;
+    *close = tok_close(&w->x, i + 1);
+    return *close < w->x.nt ? 0 : -1;
 }
 
 /*
@@ -450,7 +307,7 @@ static int same_line_body(const rw *w, CXCursor b, size_t close)
     size_t off = in_main(s) ? file_off(s) : expansion_off(s);
 
     return kind_of(b) != CXCursor_CompoundStmt &&
-           line_of(w, off) == line_of(w, w->t[close].off);
+           line_of(&w->x, off) == line_of(&w->x, w->x.t[close].off);
 }
 
 /* cond_ok() - whether cursor e lies between tokens open and close. */
@@ -460,7 +317,7 @@ static int cond_ok(const rw *w, CXCursor e, size_t open, size_t close)
     CXSourceLocation s = clang_getRangeStart(r);
     size_t a = in_main(s) ? file_off(s) : expansion_off(s);
 
-    return a >= w->t[open].end && a < w->t[close].off;
+    return a >= w->x.t[open].end && a < w->x.t[close].off;
 }
 
 /* control() - an if, while, for, do or switch written over several lines. */
@@ -498,37 +355,38 @@ static void control(rw *w, const unit *u)
 
             /* The promoted value (a bit-field has no type of its own),
              * but an enum keeps its type for -Wswitch. */
-            cc_edit_add(&w->ed, w->t[open].end, "MP__CC_SW_BEGIN %s(",
+            cc_edit_add(&w->ed, w->x.t[open].end, "MP__CC_SW_BEGIN %s(",
                         t.kind == CXType_Enum ? "" : "+");
-            cc_edit_add(&w->ed, w->t[close].off, ") MP__CC_SW_END(%d)",
+            cc_edit_add(&w->ed, w->x.t[close].off, ") MP__CC_SW_END(%d)",
                         site(w, u->line));
         }
         for (size_t i = 1; i < k.n; i++)
             body(w, k.c[i]);
         break;
     case CXCursor_ForStmt: {
-        size_t i = tok_at(w, u->start);
+        size_t i = tok_at(&w->x, u->start);
         size_t semi[2];
         int nsemi = 0;
         int depth = 0;
         CXCursor b = k.c[k.n - 1];
 
-        if (!tok_is(w, i, "for") || !tok_is(w, i + 1, "(") ||
-            (close = tok_close(w, i + 1)) >= w->nt)
+        if (!tok_is(&w->x, i, "for") || !tok_is(&w->x, i + 1, "(") ||
+            (close = tok_close(&w->x, i + 1)) >= w->x.nt)
             goto for_body;
         for (size_t j = i + 1; j < close && nsemi < 2; j++) {
-            if (tok_is(w, j, "(") || tok_is(w, j, "[") || tok_is(w, j, "{"))
+            if (tok_is(&w->x, j, "(") || tok_is(&w->x, j, "[") ||
+                tok_is(&w->x, j, "{"))
                 depth++;
-            else if (tok_is(w, j, ")") || tok_is(w, j, "]") ||
-                     tok_is(w, j, "}"))
+            else if (tok_is(&w->x, j, ")") || tok_is(&w->x, j, "]") ||
+                     tok_is(&w->x, j, "}"))
                 depth--;
-            else if (depth == 1 && tok_is(w, j, ";"))
+            else if (depth == 1 && tok_is(&w->x, j, ";"))
                 semi[nsemi++] = j;
         }
         if (nsemi != 2 || same_line_body(w, b, close))
             goto for_body;
         if (semi[1] == semi[0] + 1)
-            cc_edit_add(&w->ed, w->t[semi[0]].end,
+            cc_edit_add(&w->ed, w->x.t[semi[0]].end,
                         " MP__CC_IF(%d)(1) MP__CC_FI(%d)", site(w, u->line),
                         site(w, u->line));
         else
@@ -539,11 +397,12 @@ static void control(rw *w, const unit *u)
     }
     case CXCursor_DoStmt: {
         unit b = unit_of(w, k.c[0]);
-        size_t i = tok_at(w, b.end);
+        size_t i = tok_at(&w->x, b.end);
 
         body(w, k.c[0]);
-        if (tok_is(w, i, "while") && header(w, w->t[i].off, &open, &close) == 0)
-            wrap_cond(w, open, close, line_of(w, w->t[i].off));
+        if (tok_is(&w->x, i, "while") &&
+            header(w, w->x.t[i].off, &open, &close) == 0)
+            wrap_cond(w, open, close, line_of(&w->x, w->x.t[i].off));
         break;
     }
     default:
@@ -567,7 +426,7 @@ static int records_first(const rw *w, const unit *u)
         return 0;
     if (is_control(k))
         return !u->macro &&
-               (k != CXCursor_DoStmt || line_of(w, u->end - 1) == u->line);
+               (k != CXCursor_DoStmt || line_of(&w->x, u->end - 1) == u->line);
     return 1;
 }
 
@@ -585,7 +444,7 @@ static void statement(rw *w, const unit *u, int after)
                k == CXCursor_ContinueStmt || k == CXCursor_GotoStmt ||
                k == CXCursor_IndirectGotoStmt) {
         record_before(w, u->start, u->line, k == CXCursor_ReturnStmt);
-    } else if (is_control(k) && line_of(w, u->end - 1) != u->line) {
+    } else if (is_control(k) && line_of(&w->x, u->end - 1) != u->line) {
         control(w, u);
     } else {
         /* Jumps first: their closing braces go before the reading. */
@@ -681,34 +540,34 @@ static int wanted(const rw *w, const char *name)
  */
 static size_t include_at(const rw *w, size_t off)
 {
-    size_t i = tok_at(w, off);
+    size_t i = tok_at(&w->x, off);
     size_t at = 0;
     int line;
 
     while (i > 0) {
         i--;
-        if (tok_is(w, i, ";") || tok_is(w, i, "}")) {
-            at = w->t[i].end;
+        if (tok_is(&w->x, i, ";") || tok_is(&w->x, i, "}")) {
+            at = w->x.t[i].end;
             break;
         }
     }
-    for (line = line_of(w, off) - 1; line >= 1; line--)
-        if (w->directive[line - 1])
+    for (line = line_of(&w->x, off) - 1; line >= 1; line--)
+        if (w->x.directive[line - 1])
             break;
-    if (line >= 1 && line < w->nlines && w->line_at[line] > at)
-        at = w->line_at[line];
+    if (line >= 1 && line < w->x.nlines && w->x.line_at[line] > at)
+        at = w->x.line_at[line];
     /* After a '}' or ';' that ends its line: on the next line. */
-    line = line_of(w, at);
-    if (line < w->nlines &&
-        strspn(w->src + at, " \t\r") == w->line_at[line] - 1 - at)
-        at = w->line_at[line];
+    line = line_of(&w->x, at);
+    if (line < w->x.nlines &&
+        strspn(w->x.src + at, " \t\r") == w->x.line_at[line] - 1 - at)
+        at = w->x.line_at[line];
     return at;
 }
 
 static void add_include(rw *w, size_t at)
 {
-    int line = line_of(w, at);
-    int bol = w->line_at[line - 1] == at;
+    int line = line_of(&w->x, at);
+    int bol = w->x.line_at[line - 1] == at;
 
     cc_edit_add(&w->ed, at, "%s#include <memprof.h>\n#line %d \"%s\"\n",
                 bol ? "" : "\n", line, w->name_lit);
@@ -722,7 +581,7 @@ static void add_sites(rw *w, size_t off)
     char *p;
 
     for (int i = 0; i < w->nsites; i++)
-        len += 48 + strlen(text_of(w, w->lines_of[i]));
+        len += 48 + strlen(text_of(&w->x, w->lines_of[i]));
     text = malloc(len);
     if (text == NULL) {
         w->ed.oom = 1;
@@ -731,7 +590,7 @@ static void add_sites(rw *w, size_t off)
     p = text + sprintf(text, " MP__CC_SITES(");
     for (int i = 0; i < w->nsites; i++)
         p += sprintf(p, "%sMP__CC_S(%d, \"%s\")", i > 0 ? ", " : "",
-                     w->lines_of[i], text_of(w, w->lines_of[i]));
+                     w->lines_of[i], text_of(&w->x, w->lines_of[i]));
     sprintf(p, ")");
     cc_edit_add(&w->ed, off, "%s", text);
     free(text);
@@ -770,9 +629,10 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
     if (k.n > 0) {
         unit first = unit_of(w, k.c[0]);
 
-        has_entry = first.macro &&
-                    (ident_at(w, first.mstart, "MP_PROFILE_FUNC") ||
-                     ident_at(w, first.mstart, "MP_PROFILE_FUNC_PRECISION"));
+        has_entry =
+            first.macro &&
+            (ident_at(&w->x, first.mstart, "MP_PROFILE_FUNC") ||
+             ident_at(&w->x, first.mstart, "MP_PROFILE_FUNC_PRECISION"));
     }
     free(k.c);
     name = clang_getCursorSpelling(c);
@@ -786,15 +646,16 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
     if (w->profiled++ == 0)
         add_include(w, include_at(w, start));
     if (!has_entry) {
-        int line = line_of(w, file_off(clang_getCursorLocation(c)));
+        int line = line_of(&w->x, file_off(clang_getCursorLocation(c)));
 
         cc_edit_add(&w->ed, sites_at, " MP__CC_FUNC(%d, \"%s\")", line,
-                    text_of(w, line));
+                    text_of(&w->x, line));
     }
 
     /* The lines' sites, declared once the body has said which. */
-    w->first = line_of(w, start);
-    w->nlines_fn = line_of(w, file_off(clang_getRangeEnd(ext))) - w->first + 1;
+    w->first = line_of(&w->x, start);
+    w->nlines_fn =
+        line_of(&w->x, file_off(clang_getRangeEnd(ext))) - w->first + 1;
     w->nsites = 0;
     free(w->site_of);
     free(w->lines_of);
@@ -814,130 +675,6 @@ static enum CXChildVisitResult function(CXCursor c, CXCursor parent,
 
 /* ---- Set-up ---------------------------------------------------------- */
 
-/* lines() - where each line starts, and which lines are directives. */
-static int lines(rw *w)
-{
-    size_t n = 1;
-    int in_directive = 0;
-
-    for (size_t i = 0; i < w->len; i++)
-        n += w->src[i] == '\n';
-    w->line_at = malloc(n * sizeof *w->line_at);
-    w->directive = calloc(n, 1);
-    if (w->line_at == NULL || w->directive == NULL)
-        return -1;
-    w->line_at[0] = 0;
-    w->nlines = 1;
-    for (size_t i = 0; i < w->len; i++)
-        if (w->src[i] == '\n')
-            w->line_at[w->nlines++] = i + 1;
-    for (int l = 0; l < w->nlines; l++) {
-        size_t a = w->line_at[l];
-        size_t e = l + 1 < w->nlines ? w->line_at[l + 1] : w->len;
-        size_t p = a;
-
-        while (p < e && (w->src[p] == ' ' || w->src[p] == '\t'))
-            p++;
-        if (!in_directive)
-            in_directive = p < e && w->src[p] == '#';
-        w->directive[l] = (char)in_directive;
-        /* A directive goes on while its lines end in a backslash. */
-        while (e > a && (w->src[e - 1] == '\n' || w->src[e - 1] == '\r'))
-            e--;
-        if (in_directive && !(e > a && w->src[e - 1] == '\\'))
-            in_directive = 0;
-    }
-    return 0;
-}
-
-/* tokens() - the tokens of the file outside directives and skipped blocks. */
-static int tokens(rw *w, CXFile file)
-{
-    CXSourceRange all = clang_getRange(
-        clang_getLocationForOffset(w->tu, file, 0),
-        clang_getLocationForOffset(w->tu, file, (unsigned)w->len));
-    CXSourceRangeList *skipped = clang_getSkippedRanges(w->tu, file);
-    CXToken *t = NULL;
-    unsigned nt = 0;
-    unsigned sk = 0;
-
-    clang_tokenize(w->tu, all, &t, &nt);
-    w->t = malloc((nt + 1) * sizeof *w->t);
-    if (w->t == NULL) {
-        clang_disposeTokens(w->tu, t, nt);
-        clang_disposeSourceRangeList(skipped);
-        return -1;
-    }
-    for (unsigned i = 0; i < nt; i++) {
-        CXSourceRange r = clang_getTokenExtent(w->tu, t[i]);
-        size_t a = file_off(clang_getRangeStart(r));
-        size_t e = file_off(clang_getRangeEnd(r));
-
-        if (clang_getTokenKind(t[i]) == CXToken_Comment ||
-            w->directive[line_of(w, a) - 1])
-            continue;
-        while (skipped != NULL && sk < skipped->count &&
-               file_off(clang_getRangeEnd(skipped->ranges[sk])) <= a)
-            sk++;
-        if (skipped != NULL && sk < skipped->count &&
-            file_off(clang_getRangeStart(skipped->ranges[sk])) <= a)
-            continue;
-        w->t[w->nt].off = a;
-        w->t[w->nt].end = e;
-        w->nt++;
-    }
-    clang_disposeTokens(w->tu, t, nt);
-    clang_disposeSourceRangeList(skipped);
-    return 0;
-}
-
-/* first_error() - the parse's first error in why; 1 if there is one. */
-static int first_error(CXTranslationUnit tu, char *why, size_t whylen)
-{
-    unsigned n = clang_getNumDiagnostics(tu);
-
-    for (unsigned i = 0; i < n; i++) {
-        CXDiagnostic d = clang_getDiagnostic(tu, i);
-        int bad = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
-
-        if (bad) {
-            CXString s =
-                clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation);
-
-            snprintf(why, whylen, "%s", clang_getCString(s));
-            clang_disposeString(s);
-        }
-        clang_disposeDiagnostic(d);
-        if (bad)
-            return 1;
-    }
-    return 0;
-}
-
-/* literal() - s as the contents of a C string literal (malloc'd). */
-static char *literal(const char *s)
-{
-    char *out = malloc(strlen(s) * 4 + 1);
-    char *p = out;
-
-    if (out == NULL)
-        return NULL;
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if (ch == '\\' || ch == '"') {
-            *p++ = '\\';
-            *p++ = (char)ch;
-        } else if (ch < ' ' || ch == 0x7f) {
-            p += sprintf(p, "\\%03o", ch);
-        } else {
-            *p++ = (char)ch;
-        }
-    }
-    *p = '\0';
-    return out;
-}
-
 int cc_rewrite(const char *path, const char *name, const char *const *args,
                int nargs, const cc_funcs *funcs, char **out, size_t *outlen,
                char *why, size_t whylen)
@@ -945,40 +682,18 @@ int cc_rewrite(const char *path, const char *name, const char *const *args,
     CXIndex index = clang_createIndex(0, 0);
     rw w;
     int rc = CC_FAILED;
-    enum CXErrorCode err;
 
     memset(&w, 0, sizeof w);
     w.funcs = funcs;
     w.name_lit = literal(name);
     snprintf(why, whylen, "out of memory");
-    if (index == NULL || w.name_lit == NULL)
-        goto done;
-    err = clang_parseTranslationUnit2(
-        index, path, args, nargs, NULL, 0,
-        CXTranslationUnit_DetailedPreprocessingRecord |
-            CXTranslationUnit_KeepGoing,
-        &w.tu);
-    if (err != CXError_Success || w.tu == NULL) {
-        snprintf(why, whylen, "libclang could not parse it (error %d)",
-                 (int)err);
-        goto done;
-    }
-    if (first_error(w.tu, why, whylen))
-        goto done;
-    CXFile file = clang_getFile(w.tu, path);
-    size_t len = 0;
-    w.src = file != NULL ? clang_getFileContents(w.tu, file, &len) : NULL;
-    w.len = len;
-    if (w.src == NULL) {
-        snprintf(why, whylen, "libclang did not keep its text");
-        goto done;
-    }
-    if (lines(&w) != 0 || tokens(&w, file) != 0)
+    if (index == NULL || w.name_lit == NULL ||
+        cc_text_parse(&w.x, index, path, args, nargs, why, whylen) != 0)
         goto done;
 
     /* The first edit: the original's name and lines from the start. */
     cc_edit_add(&w.ed, 0, "#line 1 \"%s\"\n", w.name_lit);
-    clang_visitChildren(clang_getTranslationUnitCursor(w.tu), function, &w);
+    clang_visitChildren(clang_getTranslationUnitCursor(w.x.tu), function, &w);
     if (w.ed.oom)
         goto done;
     if (w.profiled == 0) {
@@ -986,7 +701,7 @@ int cc_rewrite(const char *path, const char *name, const char *const *args,
         why[0] = '\0';
         goto done;
     }
-    *out = cc_edits_apply(&w.ed, w.src, w.len, outlen);
+    *out = cc_edits_apply(&w.ed, w.x.src, w.x.len, outlen);
     if (*out != NULL) {
         rc = CC_REWRITTEN;
         why[0] = '\0';
@@ -996,11 +711,7 @@ done:
     free(w.site_of);
     free(w.lines_of);
     cc_edits_free(&w.ed);
-    free(w.t);
-    free(w.line_at);
-    free(w.directive);
-    if (w.tu != NULL)
-        clang_disposeTranslationUnit(w.tu);
+    cc_text_free(&w.x);
     if (index != NULL)
         clang_disposeIndex(index);
     return rc;
