@@ -83,6 +83,7 @@ HEAP_LINK = -Wl,--whole-archive $(HEAP_LIB) -Wl,--no-whole-archive
 HEAP_PC_LINK = -Wl,--whole-archive $${libdir}/libmemprof-heap.a \
     -Wl,--no-whole-archive
 HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
+    $(B)/test/progs/alloc_lines \
     $(B)/test/progs/heap_quiet $(B)/test/progs/recurse \
     $(B)/test/progs/stress
 # Programs built twice, plain and as <name>_linked with the heap archive.

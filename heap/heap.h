@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include "heap_hooks.h"
+
 /* Thread-local storage that never allocates, even in a preload object. */
 #define MP__HEAP_TLS __thread __attribute__((tls_model("initial-exec")))
 
@@ -116,6 +118,12 @@ MP__HEAP_FN static inline void mp__heap_count(long long n)
  * can be missed.
  */
 MP__HEAP_API long long mp__heap_live(void);
+
+/*
+ * mp__heap_set_hooks() - MEMPROF_ALLOC: tell h of every block made and
+ * freed from now on (see heap_hooks.h); once, never unset.
+ */
+MP__HEAP_API void mp__heap_set_hooks(const mp__heap_hooks *h);
 MP__HEAP_API void mp__heap_peak_reset(void);
 MP__HEAP_API long long mp__heap_peak(void);
 

@@ -85,6 +85,34 @@ typedef struct header {
 #define MAGIC_MASK ((uint64_t)0xffff << 48)
 
 /*
+ * With MEMPROF_ALLOC (hooks set), a block made from then on has 16 more
+ * bytes before its header, the cookie the hooks keep in it (which line
+ * made it), and EXTRA in its tag.  The offset is the rest of the tag.
+ */
+#define EXTRA ((uint64_t)1 << 47)
+#define OFFSET_MASK (EXTRA - 1)
+#define COOKIE ((size_t)2 * sizeof(uint64_t))
+
+/* The hooks of MEMPROF_ALLOC, once set (never unset). */
+static const mp__heap_hooks *hooks;
+
+/* mp__heap_set_hooks() - see heap.h. */
+MP__HEAP_API void mp__heap_set_hooks(const mp__heap_hooks *h)
+{
+    __atomic_store_n(&hooks, h, __ATOMIC_RELEASE);
+}
+
+/* pre() - the bytes a new block has before the program's pointer. */
+MP__HEAP_FN static inline size_t pre(void)
+{
+    return __atomic_load_n(&hooks, __ATOMIC_ACQUIRE) != NULL ? HDR + COOKIE
+                                                             : HDR;
+}
+
+/* cookie_of() - the cookie of a block with EXTRA in its tag. */
+#define cookie_of(h) ((unsigned long long *)(h)-2)
+
+/*
  * ROOM(n) - the bytes of a real block after the program's pointer: at
  * least one, so that the pointer is inside the real block even for
  * malloc(0).  A sanitizer's allocator may put another block right after
@@ -104,10 +132,22 @@ MP__HEAP_FN static inline void *made(char *real, size_t off, size_t n)
 {
     char *p = real + off;
     header *h = (header *)p - 1;
+    const mp__heap_hooks *k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
+    int extra = k != NULL && off >= HDR + COOKIE;
     h->size = n;
-    h->tag = MAGIC | off;
+    h->tag = MAGIC | (extra ? EXTRA : 0) | off;
     mp__heap_count((long long)n);
+    if (extra)
+        k->made(cookie_of(h), n);
     return p;
+}
+
+/* unmade() - tell the hooks that the block of h goes away. */
+MP__HEAP_FN static inline void unmade(header *h)
+{
+    if (h->tag & EXTRA)
+        __atomic_load_n(&hooks, __ATOMIC_ACQUIRE)
+            ->freed(cookie_of(h), (size_t)h->size);
 }
 
 /*
@@ -133,18 +173,19 @@ MP__HEAP_FN static inline header *header_of(void *p)
 /* offset_of() - how far before p its real block starts. */
 MP__HEAP_FN static inline size_t offset_of(const header *h)
 {
-    return (size_t)(h->tag & ~MAGIC_MASK);
+    return (size_t)(h->tag & ~MAGIC_MASK & OFFSET_MASK);
 }
 
 /* do_malloc() - malloc(n). */
 MP__HEAP_FN static inline void *do_malloc(size_t n)
 {
-    if (n > SIZE_MAX - HDR) {
+    size_t off = pre();
+    if (n > SIZE_MAX - off) {
         errno = ENOMEM;
         return NULL;
     }
-    char *real = REAL_MALLOC(HDR + ROOM(n));
-    return real != NULL ? made(real, HDR, n) : NULL;
+    char *real = REAL_MALLOC(off + ROOM(n));
+    return real != NULL ? made(real, off, n) : NULL;
 }
 
 /* do_free() - free(p). */
@@ -157,6 +198,7 @@ MP__HEAP_FN static inline void do_free(void *p)
         REAL_FREE(p);
         return;
     }
+    unmade(h);
     mp__heap_count(-(long long)h->size);
     REAL_FREE((char *)p - offset_of(h));
 }
@@ -171,6 +213,7 @@ MP__HEAP_FN static inline void do_free(void *p)
  */
 MP__HEAP_FN static void *do_aligned(size_t align, size_t n)
 {
+    size_t off = pre();
     if (align <= HDR)
         return do_malloc(n);
     if (align > SIZE_MAX / 2 + 1) {
@@ -184,10 +227,10 @@ MP__HEAP_FN static void *do_aligned(size_t align, size_t n)
         errno = ENOMEM;
         return NULL;
     }
-    char *real = REAL_MALLOC(ROOM(n) + align);
+    char *real = REAL_MALLOC(ROOM(n) + align + (off - HDR));
     if (real == NULL)
         return NULL;
-    uintptr_t p = ((uintptr_t)real + HDR + align - 1) & ~(uintptr_t)(align - 1);
+    uintptr_t p = ((uintptr_t)real + off + align - 1) & ~(uintptr_t)(align - 1);
     return made(real, p - (uintptr_t)real, n);
 }
 
@@ -220,12 +263,13 @@ MP__HEAP_API void free(void *p)
 MP__HEAP_API void *calloc(size_t n, size_t size)
 {
     size_t total;
-    if (__builtin_mul_overflow(n, size, &total) || total > SIZE_MAX - HDR) {
+    size_t off = pre();
+    if (__builtin_mul_overflow(n, size, &total) || total > SIZE_MAX - off) {
         errno = ENOMEM;
         return NULL;
     }
-    char *real = REAL_CALLOC(1, HDR + ROOM(total));
-    return real != NULL ? made(real, HDR, total) : NULL;
+    char *real = REAL_CALLOC(1, off + ROOM(total));
+    return real != NULL ? made(real, off, total) : NULL;
 }
 
 /*
@@ -250,13 +294,24 @@ MP__HEAP_FN static void *do_realloc(void *p, size_t n)
         return NULL;
     }
     size_t old = (size_t)h->size;
-    if (offset_of(h) == HDR) {
-        char *real = REAL_REALLOC((char *)p - HDR, n + HDR);
+    size_t off = offset_of(h);
+    if (off == HDR || (off == HDR + COOKIE && (h->tag & EXTRA))) {
+        /* An ordinary block: resized, cookie and header and all.  For the
+         * hooks, the old block goes and a new one comes: realloc asked
+         * for n bytes, on the line that called it. */
+        unmade(h);
+        char *real = REAL_REALLOC((char *)p - off, n + off);
+        header *nh =
+            (header *)((real != NULL ? real : (char *)p - off) + off) - 1;
+        if (real != NULL)
+            nh->size = n;
+        if (nh->tag & EXTRA)
+            __atomic_load_n(&hooks, __ATOMIC_ACQUIRE)
+                ->made(cookie_of(nh), (size_t)nh->size);
         if (real == NULL)
             return NULL;
-        ((header *)real)->size = n;
         mp__heap_count((long long)n - (long long)old);
-        return real + HDR;
+        return real + off;
     }
     void *q = do_malloc(n);
     if (q == NULL)

@@ -79,7 +79,7 @@ extern "C" {
 /* The frame of a profiled function, declared after its entry site. */
 #define MP__FRAME_OPEN(fsite)                                                  \
     MP__SHADOW_BEGIN                                                           \
-    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&fsite, 0, 0, 0, 0, 0};    \
+    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&fsite, 0, 0, 0, 0, 0, 0}; \
     mp__frame *const mp__fp MP__UNUSED = mp__frame_begin(&mp__frm);            \
     MP__SHADOW_END
 
@@ -270,6 +270,7 @@ typedef struct mp__frame {
     double t0;            /* spans on: the entry time */
     int level;            /* nesting level + 1 while open, 0 if not open */
     struct mp__site *ret; /* memprof cc: the return line to record at exit */
+    unsigned mark_up;     /* MEMPROF_ALLOC: the caller's first pending block */
 } mp__frame;
 
 /* An MP_TIMESTAMP block: a span that is not a function. */

@@ -25,6 +25,7 @@
 extern long long mp__heap_live(void) __attribute__((weak));
 extern long long mp__heap_peak(void) __attribute__((weak));
 extern void mp__heap_peak_reset(void) __attribute__((weak));
+extern void mp__heap_set_hooks(const mp__heap_hooks *h) __attribute__((weak));
 
 /* The counter's readers, once found; NULL until then or without one. */
 static long long (*live_fn)(void);
@@ -128,4 +129,21 @@ long long mp__backend_heap_peak(void)
     if (err != 0 || peak == NULL)
         return -ENOSYS;
     return peak();
+}
+
+/* mp__backend_heap_hooks() - see internal.h. */
+int mp__backend_heap_hooks(const mp__heap_hooks *h)
+{
+    void (*set)(const mp__heap_hooks *) = mp__heap_set_hooks;
+    int err = mp__backend_heap_find();
+
+    if (err != 0)
+        return err;
+    if (set == NULL)
+        MP__SAVE_ERRNO(set = (void (*)(const mp__heap_hooks *))dlsym(
+                           RTLD_DEFAULT, "mp__heap_set_hooks"));
+    if (set == NULL)
+        return -ENOSYS;
+    set(h);
+    return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "base.h"
+#include "heap_hooks.h"
 #include "memprof.h"
 
 #define MP__PRECISION_DEFAULT 1
@@ -32,6 +33,7 @@ typedef struct mp__settings {
     const char *backend;     /* MEMPROF_BACKEND, or NULL: rss */
     int format;              /* MEMPROF_FORMAT: MP__FORMAT_* */
     int peak;                /* MEMPROF_PEAK=1 */
+    int alloc;               /* MEMPROF_ALLOC=1 */
     double break_mib;        /* MEMPROF_BREAK_MIB, or 0: off */
     int secure;              /* setuid or setgid: no source is read */
     int report_signal;       /* MEMPROF_REPORT_SIGNAL: SIGUSR1, 0: none */
@@ -70,6 +72,13 @@ int mp__backend_open(mp__proc_reader *r);
  * count in bytes, once found.
  */
 int mp__backend_heap_find(void);
+
+/*
+ * mp__backend_heap_hooks() - MEMPROF_ALLOC: have the heap counter tell h
+ * of every block.  Returns 0, or -ENOSYS when it cannot (no counter, or
+ * one without hooks).
+ */
+int mp__backend_heap_hooks(const mp__heap_hooks *h);
 long long mp__backend_heap_read(void);
 
 /* mp__backend_read() - a reading with r, in bytes, or -errno. */
@@ -129,7 +138,16 @@ typedef struct mp__row {
     int64_t inc;    /* sum of increments, bytes */
     int64_t last;   /* groups: the last reading taken in this group */
     int64_t peak;   /* MEMPROF_PEAK: the largest rise within a run */
+    int64_t alloc;  /* MEMPROF_ALLOC: bytes its runs asked for */
+    int64_t leaked; /* ... of those, not freed (freeing threads subtract
+                       in their own rows: only the sum means anything) */
 } mp__row;
+
+/* MEMPROF_ALLOC: a block made since its thread's last reading. */
+typedef struct mp__pend {
+    unsigned long long *cookie; /* its cookie; NULL once freed */
+    size_t size;                /* what was asked for */
+} mp__pend;
 
 /* Everything one thread records; reached through thread-local storage. */
 typedef struct mp__thread {
@@ -142,6 +160,14 @@ typedef struct mp__thread {
                                 handler's hit on this thread skips */
     int nested;              /* records under way on this thread */
     struct mp__thread *next; /* in the registry, under its lock */
+    /* MEMPROF_ALLOC (alloc.c): the blocks made since the last reading of
+     * each open frame, the innermost frame's from mark on; pend_lock
+     * keeps them from frees on other threads. */
+    mp__pend *pend;
+    unsigned npend;
+    unsigned pcap;
+    unsigned mark;
+    int pend_lock;
 } mp__thread;
 
 /*
@@ -498,6 +524,30 @@ int mp__session_end(mp__session *s, int after);
  */
 void mp__peak_start(void);
 
+/* Non-zero once MEMPROF_ALLOC's hooks are set: readings bind blocks. */
+extern int mp__alloc_on;
+
+/*
+ * mp__alloc_start() - at init, MEMPROF_ALLOC=1: set the heap counter's
+ * hooks (alloc.c), or say in one line why there are no columns.
+ */
+void mp__alloc_start(void);
+
+/*
+ * mp__alloc_bind() - a reading of slot on t: the blocks pending in the
+ * innermost frame (from t->mark) are the slot's line's from now on.
+ */
+void mp__alloc_bind(mp__thread *t, unsigned slot);
+
+/* mp__alloc_detach() - t ends: its pending blocks belong to no line. */
+void mp__alloc_detach(mp__thread *t);
+
+/*
+ * mp__alloc_forget() - the records were cleared (mp_reset(), a forked
+ * child): blocks bound before are no line's any more.
+ */
+void mp__alloc_forget(void);
+
 /*
  * mp__peak_read() - after a line whose reading is r: the most memory held
  * while it ran, at least r.
@@ -516,10 +566,13 @@ char *mp__format_mib(char *buf, size_t size, double mib, int precision);
  * mp__format_row() - one row of the table, as memory_profiler's
  * "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}" with the line's text and "\n".
  * mem and inc may be NULL (empty cells), occ < 0 means an empty cell.
- * peak NULL: no Peak column; else its cell, "{:>12}" after Increment.
+ * extra: the cells of the optional columns after Increment, "{:>12}"
+ * each (Peak, then Allocated and Leaked), NULL where a column is not
+ * shown.
  */
 void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
-                    const char *peak, long long occ, const char *contents);
+                    const char *const extra[3], long long occ,
+                    const char *contents);
 
 /* mp__report_write() - print every table to out.  Returns 0 or -errno. */
 int mp__report_write(FILE *out);

@@ -99,6 +99,8 @@ void mp__record(mp__site *site, mp__frame *frame)
     if (mp__config.break_mib > 0 &&
         (double)(r - prev) > mp__config.break_mib * MP__MIB)
         mp__break_here(site, r - prev);
+    if (__atomic_load_n(&mp__alloc_on, __ATOMIC_RELAXED))
+        mp__alloc_bind(t, slot);
     MP__STORE(row->count, count + 1);
     MP__STORE(grp->last, r);
     if (frame != NULL)
@@ -141,6 +143,9 @@ mp__frame *mp__frame_begin(mp__frame *frame)
     mp__thread *t = mp__thread_self();
     if (t != NULL) {
         frame->level = ++t->depth;
+        /* Blocks made before the call stay the caller's line's. */
+        frame->mark_up = t->mark;
+        t->mark = t->npend;
         mp__record(frame->site, frame);
         if (mp__spans_fd >= 0) {
             frame->mem0 = frame->prev;
@@ -161,6 +166,8 @@ void mp__frame_close(mp__frame *frame)
     if (t == NULL)
         return;
     t->depth--;
+    /* What the function made after its last reading is the caller's. */
+    t->mark = frame->mark_up;
     if (mp__spans_fd >= 0)
         mp__span_frame_end(t, frame);
 }

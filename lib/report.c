@@ -18,10 +18,17 @@
 
 #include "internal.h"
 
-#define HEADER "Line #    Mem usage    Increment  Occurrences   Line Contents"
-#define HEADER_PEAK                                                            \
-    "Line #    Mem usage    Increment         Peak  Occurrences   Line "       \
-    "Contents"
+/* The header, in pieces: the optional columns go after Increment. */
+#define HEADER_HEAD "Line #    Mem usage    Increment"
+#define HEADER_PEAK "         Peak"
+#define HEADER_ALLOC "    Allocated       Leaked"
+#define HEADER_TAIL "  Occurrences   Line Contents"
+
+/* Which optional columns a report has. */
+typedef struct columns {
+    int peak;  /* MEMPROF_PEAK */
+    int alloc; /* MEMPROF_ALLOC: Allocated and Leaked */
+} columns;
 
 /* mp__format_mib() - see internal.h. */
 char *mp__format_mib(char *buf, size_t size, double mib, int precision)
@@ -32,14 +39,16 @@ char *mp__format_mib(char *buf, size_t size, double mib, int precision)
 
 /* mp__format_row() - see internal.h. */
 void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
-                    const char *peak, long long occ, const char *contents)
+                    const char *const extra[3], long long occ,
+                    const char *contents)
 {
     char occs[24] = "";
     if (occ >= 0)
         snprintf(occs, sizeof occs, "%lld", occ);
     fprintf(out, "%6d %12s %12s", line, mem ? mem : "", inc ? inc : "");
-    if (peak != NULL)
-        fprintf(out, " %12s", peak);
+    for (int i = 0; i < 3; i++)
+        if (extra[i] != NULL)
+            fprintf(out, " %12s", extra[i]);
     fprintf(out, "  %10s   %s\n", occs, contents);
 }
 
@@ -50,6 +59,8 @@ typedef struct line_stat {
     int64_t inc;
     int64_t peak;     /* MEMPROF_PEAK: the most a run of it held above */
     int has_peak;     /* ... the reading before it; lines only */
+    int64_t alloc;    /* MEMPROF_ALLOC: bytes its runs asked for */
+    int64_t leaked;   /* ... not freed yet */
     const char *text; /* the first site's statement, for lost sources */
 } line_stat;
 
@@ -171,6 +182,8 @@ static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
             l->text = sites[s].text;
         l->count += rows[s].count;
         l->inc += rows[s].inc;
+        l->alloc += rows[s].alloc;
+        l->leaked += rows[s].leaked;
     }
 
     int precision = __atomic_load_n(&mp__config.precision, __ATOMIC_RELAXED);
@@ -201,35 +214,50 @@ static const char *contents(const table *t, int line)
 }
 
 /*
- * emit_table() - memprof_profiler's table, with a Peak column after
- * Increment when peak is set.
+ * emit_table() - memprof_profiler's table, with the optional columns of
+ * c after Increment: Peak, then Allocated and Leaked.
  */
-static void emit_table(FILE *out, const table *t, int peak)
+static void emit_table(FILE *out, const table *t, columns c)
 {
-    const char *header = peak ? HEADER_PEAK : HEADER;
+    char header[sizeof HEADER_HEAD HEADER_PEAK HEADER_ALLOC HEADER_TAIL];
+    char rule[sizeof header];
+    snprintf(header, sizeof header, "%s%s%s%s", HEADER_HEAD,
+             c.peak ? HEADER_PEAK : "", c.alloc ? HEADER_ALLOC : "",
+             HEADER_TAIL);
     size_t width = strlen(header);
-    char rule[sizeof HEADER_PEAK];
     memset(rule, '=', width);
     rule[width] = '\0';
     fprintf(out, "Filename: %s\n\n%s\n%s\n", t->g->file, header, rule);
     for (int line = t->first; line <= t->last; line++) {
         const line_stat *l = &t->ls[line - t->first];
+        const char *extra[3] = {c.peak ? "" : NULL, c.alloc ? "" : NULL,
+                                c.alloc ? "" : NULL};
         if (l->count == 0) {
             if (t->src != NULL)
-                mp__format_row(out, line, NULL, NULL, peak ? "" : NULL, -1,
+                mp__format_row(out, line, NULL, NULL, extra, -1,
                                contents(t, line));
             continue;
         }
         char mem[64];
         char inc[64];
         char pk[64] = "";
+        char al[64];
+        char lk[64];
         mp__format_mib(mem, sizeof mem, (double)l->max / MP__MIB, t->precision);
         mp__format_mib(inc, sizeof inc, (double)l->inc / MP__MIB, t->precision);
         if (l->has_peak)
             mp__format_mib(pk, sizeof pk, (double)l->peak / MP__MIB,
                            t->precision);
-        mp__format_row(out, line, mem, inc, peak ? pk : NULL,
-                       (long long)l->count, contents(t, line));
+        if (c.peak)
+            extra[0] = pk;
+        if (c.alloc) {
+            extra[1] = mp__format_mib(al, sizeof al, (double)l->alloc / MP__MIB,
+                                      t->precision);
+            extra[2] = mp__format_mib(
+                lk, sizeof lk, (double)l->leaked / MP__MIB, t->precision);
+        }
+        mp__format_row(out, line, mem, inc, extra, (long long)l->count,
+                       contents(t, line));
     }
     fputs("\n\n", out);
 }
@@ -255,7 +283,7 @@ static void json_string(FILE *out, const char *s)
  * emit_json() - one table as a JSON object: its file, function (null for
  * the lines outside profiled functions) and the rows that recorded.
  */
-static void emit_json(FILE *out, const table *t, int peak, int comma)
+static void emit_json(FILE *out, const table *t, columns c, int comma)
 {
     fputs(comma ? ",\n  {\"file\": " : "\n  {\"file\": ", out);
     json_string(out, t->g->file);
@@ -275,10 +303,13 @@ static void emit_json(FILE *out, const table *t, int peak, int comma)
                 "\"increment_mib\": %.6f, ",
                 n++ ? "," : "", line, (double)l->max / MP__MIB,
                 (double)l->inc / MP__MIB);
-        if (peak && l->has_peak)
+        if (c.peak && l->has_peak)
             fprintf(out, "\"peak_mib\": %.6f, ", (double)l->peak / MP__MIB);
-        else if (peak)
+        else if (c.peak)
             fputs("\"peak_mib\": null, ", out);
+        if (c.alloc)
+            fprintf(out, "\"allocated_bytes\": %lld, \"leaked_bytes\": %lld, ",
+                    (long long)l->alloc, (long long)l->leaked);
         fprintf(out, "\"occurrences\": %llu, \"contents\": ",
                 (unsigned long long)l->count);
         json_string(out, contents(t, line));
@@ -300,7 +331,7 @@ static void csv_field(FILE *out, const char *s)
 }
 
 /* emit_csv() - the rows of t that recorded, one CSV record each. */
-static void emit_csv(FILE *out, const table *t, int peak)
+static void emit_csv(FILE *out, const table *t, columns c)
 {
     for (int line = t->first; line <= t->last; line++) {
         const line_stat *l = &t->ls[line - t->first];
@@ -311,10 +342,13 @@ static void emit_csv(FILE *out, const table *t, int peak)
         csv_field(out, t->g->func);
         fprintf(out, ",%d,%.6f,%.6f,", line, (double)l->max / MP__MIB,
                 (double)l->inc / MP__MIB);
-        if (peak && l->has_peak)
+        if (c.peak && l->has_peak)
             fprintf(out, "%.6f,", (double)l->peak / MP__MIB);
-        else if (peak)
+        else if (c.peak)
             fputc(',', out);
+        if (c.alloc)
+            fprintf(out, "%lld,%lld,", (long long)l->alloc,
+                    (long long)l->leaked);
         fprintf(out, "%llu,", (unsigned long long)l->count);
         csv_field(out, contents(t, line));
         fputs("\r\n", out);
@@ -350,13 +384,15 @@ int mp__report_write(FILE *out)
     }
     source_cache cache = {0};
     int format = mp__config.format;
-    int peak = __atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED);
+    columns c = {__atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED),
+                 __atomic_load_n(&mp__alloc_on, __ATOMIC_RELAXED)};
     int tables = 0;
     if (format == MP__FORMAT_CSV)
         fprintf(mem,
-                "file,function,line,mem_mib,increment_mib,%s"
+                "file,function,line,mem_mib,increment_mib,%s%s"
                 "occurrences,contents\r\n",
-                peak ? "peak_mib," : "");
+                c.peak ? "peak_mib," : "",
+                c.alloc ? "allocated_bytes,leaked_bytes," : "");
     if (format == MP__FORMAT_JSON)
         fputs("{\"tables\": [", mem);
     for (unsigned i = 0; i < ngroups; i++) {
@@ -364,11 +400,11 @@ int mp__report_write(FILE *out)
         table t;
         if (table_build(&t, &groups[i], sites, nslots, rows, &cache, &spare)) {
             if (format == MP__FORMAT_JSON)
-                emit_json(mem, &t, peak, tables > 0);
+                emit_json(mem, &t, c, tables > 0);
             else if (format == MP__FORMAT_CSV)
-                emit_csv(mem, &t, peak);
+                emit_csv(mem, &t, c);
             else
-                emit_table(mem, &t, peak);
+                emit_table(mem, &t, c);
             tables++;
             mp__free(t.ls);
         }

@@ -91,6 +91,7 @@ void mp__settings_load(mp__settings *out)
     out->backend = NULL;
     out->format = MP__FORMAT_TABLE;
     out->peak = 0;
+    out->alloc = 0;
     out->break_mib = 0;
     out->secure = 0;
     out->report_signal = 0;
@@ -149,6 +150,14 @@ void mp__settings_load(mp__settings *out)
             out->peak = (int)n;
         else
             mp__warn("MEMPROF_PEAK='%s' is not 0 or 1; using 0", v);
+    }
+
+    v = secure_getenv("MEMPROF_ALLOC");
+    if (v != NULL && *v != '\0') {
+        if (mp__parse_int(v, 0, 1, &n) == 0)
+            out->alloc = (int)n;
+        else
+            mp__warn("MEMPROF_ALLOC='%s' is not 0 or 1; using 0", v);
     }
 
     v = secure_getenv("MEMPROF_BREAK_MIB");

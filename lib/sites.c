@@ -63,9 +63,13 @@ void mp__unlock(void)
 /* Records of ended threads, for the next threads to start; under the lock. */
 static mp__thread *spare;
 
-/* release() - free t's rows and keep t for a new thread.  Lock held. */
+/*
+ * release() - free t's rows and keep t for a new thread; its blocks still
+ * pending (MEMPROF_ALLOC) belong to no line now.  Lock held.
+ */
 static void release(mp__thread *t)
 {
+    mp__alloc_detach(t);
     mp__arena_release(t->rows, t->cap, sizeof *t->rows);
     t->next = spare;
     spare = t;
@@ -81,7 +85,13 @@ mp__thread *mp__thread_new(void)
     else
         t = mp__arena_alloc(sizeof *t);
     if (t != NULL) {
+        /* A spare record keeps its list of pending blocks, emptied. */
+        mp__pend *pend = t->pend;
+        unsigned pcap = t->pcap;
+
         memset(t, 0, sizeof *t);
+        t->pend = pend;
+        t->pcap = pcap;
         t->rd.fd = -1;
         t->next = mp__reg.threads;
         mp__reg.threads = t;
@@ -218,6 +228,9 @@ static void add_rows(mp__row *dst, mp__row *src, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         uint64_t count = MP__LOAD(src[i].count);
+        /* Frees on any thread take from Leaked: rows with no reading too. */
+        dst[i].alloc += MP__LOAD(src[i].alloc);
+        dst[i].leaked += MP__LOAD(src[i].leaked);
         if (count == 0)
             continue;
         int64_t max = MP__LOAD(src[i].max);
@@ -253,6 +266,8 @@ static void zero_rows(mp__row *rows, size_t n, int keep_last)
         MP__STORE(rows[i].max, 0);
         MP__STORE(rows[i].inc, 0);
         MP__STORE(rows[i].peak, 0);
+        MP__STORE(rows[i].alloc, 0);
+        MP__STORE(rows[i].leaked, 0);
         if (!keep_last)
             MP__STORE(rows[i].last, 0);
     }
@@ -264,6 +279,7 @@ void mp__records_clear(void)
     zero_rows(mp__reg.retired, mp__reg.retired_cap, 0);
     for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
         zero_rows(t->rows, t->cap, 0);
+    mp__alloc_forget();
 }
 
 /*
@@ -300,6 +316,7 @@ void mp__records_fork_child(mp__thread *self)
     while (t != NULL) {
         mp__thread *next = t->next;
         if (t != self) {
+            t->pend_lock = 0; /* its holder is not in this process */
             mp__proc_close(&t->rd);
             release(t);
         }
@@ -307,8 +324,10 @@ void mp__records_fork_child(mp__thread *self)
     }
     mp__reg.threads = self;
     if (self != NULL) {
+        self->pend_lock = 0;
         self->next = NULL;
         zero_rows(self->rows, self->cap, 1);
     }
     zero_rows(mp__reg.retired, mp__reg.retired_cap, 0);
+    mp__alloc_forget();
 }

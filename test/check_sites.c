@@ -58,7 +58,7 @@ START_TEST(test_function_groups)
     mp__site f1 = site("x.h", 5, MP__SITE_FUNC);
     mp__site f2 = site("x.h", 5, MP__SITE_FUNC); /* another TU's copy */
     mp__site g = site("x.h", 40, MP__SITE_FUNC);
-    mp__frame fr = {&f1, 0, 0, 0, 1, NULL};
+    mp__frame fr = {&f1, 0, 0, 0, 1, NULL, 0};
     mp__site l = site("x.h", 6, MP__SITE_LINE);
     mp__site_register(&f1, NULL);
     mp__site_register(&f2, NULL);

@@ -1,0 +1,209 @@
+/*
+ * alloc.c - MEMPROF_ALLOC: which line asked for each heap block, for the
+ * Allocated and Leaked columns.  The heap archive or preload object tells
+ * of every block made and freed through its hooks (heap/heap.h), and
+ * keeps a cookie of two words in each block for them.
+ *
+ * A block belongs to the line whose reading comes next in the frame that
+ * was running when the block was made: the line that the Increment column
+ * charges with the same bytes (for memprof cc's lines and MP_LINE's
+ * statements, the line running then; for code between two MP_LINEs, the
+ * next one).  Until that reading, the block is pending on its thread: its
+ * cookie says where in the thread's list, and the list holds the cookie's
+ * address.  The reading binds the frame's pending blocks to its site (the
+ * cookie then holds the slot) and adds them to its row: all of them to
+ * Allocated, those still there to Leaked.  Freeing a bound block takes it
+ * off Leaked, in the freeing thread's row; freeing a pending one only
+ * takes it off the list.  A thread's list is its own but for frees from
+ * other threads, which take its pend_lock, as the binding does.
+ *
+ * Nothing here allocates: the lists grow in the arena.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+/*
+ * A cookie's first word: 0 (no line), PENDING | index, or a slot with the
+ * generation of the records it was bound in (mp_reset() and fork start a
+ * new one: a block bound before is no line's then).
+ */
+#define PENDING (1ULL << 63)
+#define GEN_SHIFT 32
+#define SLOT_MASK 0xffffffffULL
+
+int mp__alloc_on;
+
+/* The records' generation, 1..2^31 - 1. */
+static unsigned long long generation = 1;
+
+static void lock(mp__thread *t)
+{
+    while (__atomic_exchange_n(&t->pend_lock, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&t->pend_lock, __ATOMIC_RELAXED))
+            ;
+}
+
+static void unlock(mp__thread *t)
+{
+    __atomic_store_n(&t->pend_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* grow() - room for one more pending block.  Returns 0 or -1. */
+static int grow(mp__thread *t)
+{
+    size_t cap = t->pcap;
+    mp__pend *p = t->pend;
+    int rc;
+
+    /* The arena's lock, and the list's: frees elsewhere write in it. */
+    mp__lock();
+    lock(t);
+    rc = mp__arena_grow(&p, &cap, (size_t)t->npend + 1, sizeof *p);
+    if (rc == 0) {
+        t->pend = p;
+        t->pcap = (unsigned)cap;
+    }
+    unlock(t);
+    mp__unlock();
+    return rc;
+}
+
+/*
+ * gone() - the pending block at index i of t's list was freed: its entry
+ * keeps its size (for Allocated) but no cookie.  On its own thread, the
+ * last entry folds into a freed one before it, in the same frame: a loop
+ * that makes and frees blocks keeps the list two entries long.
+ */
+static void gone(mp__thread *t, unsigned i, int own)
+{
+    t->pend[i].cookie = NULL;
+    if (own && i + 1 == t->npend && i > t->mark &&
+        t->pend[i - 1].cookie == NULL) {
+        t->pend[i - 1].size += t->pend[i].size;
+        __atomic_store_n(&t->npend, i, __ATOMIC_RELEASE);
+    }
+}
+
+/* made() - the hook: a block of n bytes was made on this thread. */
+static void made(unsigned long long *cookie, size_t n)
+{
+    mp__thread *t = mp__thread_get();
+    unsigned i;
+
+    cookie[0] = 0;
+    /* Only in profiled functions: elsewhere no reading is sure to come. */
+    if (t == NULL || t->depth == 0 || t->busy ||
+        (t->npend == t->pcap && grow(t) != 0))
+        return;
+    i = t->npend;
+    t->pend[i].cookie = cookie;
+    t->pend[i].size = n;
+    cookie[1] = (unsigned long long)(uintptr_t)t;
+    cookie[0] = PENDING | i;
+    __atomic_store_n(&t->npend, i + 1, __ATOMIC_RELEASE);
+}
+
+/* freed() - the hook: the block of cookie, n bytes, is about to go. */
+static void freed(unsigned long long *cookie, size_t n)
+{
+    unsigned long long w = __atomic_load_n(&cookie[0], __ATOMIC_ACQUIRE);
+    mp__thread *t;
+
+    if (w == 0)
+        return;
+    if (w & PENDING) {
+        mp__thread *owner = (mp__thread *)(uintptr_t)cookie[1];
+        int own = owner == mp__self;
+
+        if (!own)
+            lock(owner);
+        w = __atomic_load_n(&cookie[0], __ATOMIC_ACQUIRE);
+        if (w & PENDING)
+            gone(owner, (unsigned)(w & ~PENDING), own);
+        if (!own)
+            unlock(owner);
+        if (w & PENDING || w == 0)
+            return;
+    }
+    /* Bound to a slot: no longer leaked, in this thread's row. */
+    if (w >> GEN_SHIFT != __atomic_load_n(&generation, __ATOMIC_RELAXED))
+        return;
+    w &= SLOT_MASK;
+    t = mp__thread_get();
+    if (t == NULL || t->busy ||
+        (w >= t->cap && mp__thread_rows_grow(t, (unsigned)w) != 0))
+        return;
+    MP__STORE(t->rows[w].leaked, MP__LOAD(t->rows[w].leaked) - (int64_t)n);
+}
+
+static const mp__heap_hooks hooks = {made, freed};
+
+/* mp__alloc_start() - see internal.h. */
+void mp__alloc_start(void)
+{
+    if (!mp__config.alloc)
+        return;
+    if (mp__backend_cur != MP__BACKEND_HEAP) {
+        mp__warn("MEMPROF_ALLOC=1 needs the heap backend "
+                 "(MEMPROF_BACKEND=heap), not %s; no Allocated and Leaked "
+                 "columns",
+                 mp__backend_name());
+        return;
+    }
+    if (mp__backend_heap_hooks(&hooks) != 0) {
+        mp__warn("MEMPROF_ALLOC=1 needs a heap archive or preload object "
+                 "that tells of each block; no Allocated and Leaked columns");
+        return;
+    }
+    __atomic_store_n(&mp__alloc_on, 1, __ATOMIC_RELEASE);
+}
+
+/* mp__alloc_bind() - see internal.h. */
+void mp__alloc_bind(mp__thread *t, unsigned slot)
+{
+    unsigned from = t->mark;
+    unsigned to = t->npend;
+    int64_t asked = 0;
+    int64_t kept = 0;
+    unsigned long long bound =
+        __atomic_load_n(&generation, __ATOMIC_RELAXED) << GEN_SHIFT | slot;
+
+    if (to <= from)
+        return;
+    lock(t);
+    for (unsigned i = from; i < to; i++) {
+        mp__pend *p = &t->pend[i];
+
+        asked += (int64_t)p->size;
+        if (p->cookie != NULL) {
+            __atomic_store_n(&p->cookie[0], bound, __ATOMIC_RELEASE);
+            kept += (int64_t)p->size;
+        }
+    }
+    t->npend = from;
+    unlock(t);
+    MP__STORE(t->rows[slot].alloc, MP__LOAD(t->rows[slot].alloc) + asked);
+    MP__STORE(t->rows[slot].leaked, MP__LOAD(t->rows[slot].leaked) + kept);
+}
+
+/* mp__alloc_detach() - see internal.h. */
+void mp__alloc_detach(mp__thread *t)
+{
+    lock(t);
+    for (unsigned i = 0; i < t->npend; i++)
+        if (t->pend[i].cookie != NULL)
+            __atomic_store_n(&t->pend[i].cookie[0], 0, __ATOMIC_RELEASE);
+    t->npend = 0;
+    t->mark = 0;
+    unlock(t);
+}
+
+/* mp__alloc_forget() - see internal.h.  The registry's lock is held. */
+void mp__alloc_forget(void)
+{
+    unsigned long long g = __atomic_load_n(&generation, __ATOMIC_RELAXED);
+
+    __atomic_store_n(&generation, g % 0x7fffffffULL + 1, __ATOMIC_RELAXED);
+}
