@@ -83,11 +83,12 @@ HEAP_LINK = -Wl,--whole-archive $(HEAP_LIB) -Wl,--no-whole-archive
 HEAP_PC_LINK = -Wl,--whole-archive $${libdir}/libmemprof-heap.a \
     -Wl,--no-whole-archive
 HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
-    $(B)/test/progs/alloc_lines \
+    $(B)/test/progs/alloc_threads \
     $(B)/test/progs/heap_quiet $(B)/test/progs/recurse \
     $(B)/test/progs/stress
 # Programs built twice, plain and as <name>_linked with the heap archive.
 HEAP_TWINS = $(B)/test/progs/heap_lines_linked \
+    $(B)/test/progs/alloc_lines_linked \
     $(B)/test/progs/heap_edges_linked
 HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(B)/test/progs/heap_new \
     $(B)/test/progs/heap_count

@@ -350,8 +350,8 @@ static __inline__ void mp__frame_end(mp__frame *frame)
     static mp__site mp__fsite = {__FILE__,      __func__, text, line,          \
                                  MP__SITE_FUNC, -1,       0u,   0u};           \
     MP__SHADOW_BEGIN                                                           \
-    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {                           \
-        &mp__fsite, 0, 0, 0, 0, 0};                                            \
+    mp__frame mp__frm MP__CLEANUP(mp__frame_end) = {&mp__fsite, 0, 0, 0,       \
+                                                    0,          0, 0};         \
     mp__frame *const mp__fp MP__UNUSED = mp__cc_frame_begin(&mp__frm);         \
     MP__SHADOW_END
 #define MP__CC_S(line, text)                                                   \

@@ -507,13 +507,14 @@ START_TEST(test_heap_names)
                         "$3 !~ /^(%s)$/ { print; bad = 1 } END { exit bad }'",
                         build_path("libmemprof-heap.a"), entry),
                      0);
-    ck_assert_int_eq(sh("nm -D --defined-only %s | "
-                        "awk 'NF == 3 && $2 != \"A\" && $3 !~ /^(%s|"
-                        "mp__heap_live|mp__heap_peak|mp__heap_peak_reset|"
-                        "_init|_fini|__odr_asan.*)$/ { print; bad = 1 } "
-                        "END { exit bad }'",
-                        build_path("libmemprof-heap.so"), entry),
-                     0);
+    ck_assert_int_eq(
+        sh("nm -D --defined-only %s | "
+           "awk 'NF == 3 && $2 != \"A\" && $3 !~ /^(%s|"
+           "mp__heap_live|mp__heap_peak|mp__heap_peak_reset|mp__heap_set_hooks|"
+           "_init|_fini|__odr_asan.*)$/ { print; bad = 1 } "
+           "END { exit bad }'",
+           build_path("libmemprof-heap.so"), entry),
+        0);
     /* libmemprof.a itself defines no allocator. */
     ck_assert_int_ne(sh("nm -g --defined-only %s | "
                         "grep -Eq ' T (malloc|free)$'",

@@ -27,6 +27,7 @@ int main(void)
     srunner_add_suite(sr, reliability_suite());
     srunner_add_suite(sr, stress_suite());
     srunner_add_suite(sr, cc_suite());
+    srunner_add_suite(sr, alloc_suite());
     srunner_add_suite(sr, cc_build_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -63,7 +63,9 @@ static char *row(int line, const char *mem, const char *inc, long long occ,
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     ck_assert_ptr_nonnull(f);
-    mp__format_row(f, line, mem, inc, NULL, occ, text);
+    static const char *const none[3] = {NULL, NULL, NULL};
+
+    mp__format_row(f, line, mem, inc, none, occ, text);
     fclose(f);
     return buf;
 }

@@ -26,6 +26,7 @@ Suite *cli_plot_suite(void);
 Suite *reliability_suite(void);
 Suite *stress_suite(void);
 Suite *cc_suite(void);
+Suite *alloc_suite(void);
 Suite *cc_build_suite(void);
 
 /* What a finished child printed and how it ended. */
