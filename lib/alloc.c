@@ -35,17 +35,30 @@
 
 int mp__alloc_on;
 
+/*
+ * NO_SAN - on what malloc and free call: under ThreadSanitizer and
+ * AddressSanitizer they run in places where instrumented code crashes
+ * (a thread's start, before the sanitizer knows it), as heap/'s own code
+ * does (heap/heap.h).  They touch nothing there but their arguments and
+ * this thread's record, and only once the thread has recorded.
+ */
+#if defined(__clang__)
+#define NO_SAN __attribute__((disable_sanitizer_instrumentation))
+#else
+#define NO_SAN __attribute__((no_sanitize_address, no_sanitize_thread))
+#endif
+
 /* The records' generation, 1..2^31 - 1. */
 static unsigned long long generation = 1;
 
-static void lock(mp__thread *t)
+NO_SAN static void lock(mp__thread *t)
 {
     while (__atomic_exchange_n(&t->pend_lock, 1, __ATOMIC_ACQUIRE))
         while (__atomic_load_n(&t->pend_lock, __ATOMIC_RELAXED))
             ;
 }
 
-static void unlock(mp__thread *t)
+NO_SAN static void unlock(mp__thread *t)
 {
     __atomic_store_n(&t->pend_lock, 0, __ATOMIC_RELEASE);
 }
@@ -76,7 +89,7 @@ static int grow(mp__thread *t)
  * last entry folds into a freed one before it, in the same frame: a loop
  * that makes and frees blocks keeps the list two entries long.
  */
-static void gone(mp__thread *t, unsigned i, int own)
+NO_SAN static void gone(mp__thread *t, unsigned i, int own)
 {
     t->pend[i].cookie = NULL;
     if (own && i + 1 == t->npend && i > t->mark &&
@@ -87,9 +100,9 @@ static void gone(mp__thread *t, unsigned i, int own)
 }
 
 /* made() - the hook: a block of n bytes was made on this thread. */
-static void made(unsigned long long *cookie, size_t n)
+NO_SAN static void made(unsigned long long *cookie, size_t n)
 {
-    mp__thread *t = mp__thread_get();
+    mp__thread *t = mp__self; /* none yet: no profiled frame either */
     unsigned i;
 
     cookie[0] = 0;
@@ -106,7 +119,7 @@ static void made(unsigned long long *cookie, size_t n)
 }
 
 /* freed() - the hook: the block of cookie, n bytes, is about to go. */
-static void freed(unsigned long long *cookie, size_t n)
+NO_SAN static void freed(unsigned long long *cookie, size_t n)
 {
     unsigned long long w = __atomic_load_n(&cookie[0], __ATOMIC_ACQUIRE);
     mp__thread *t;

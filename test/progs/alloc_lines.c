@@ -17,7 +17,7 @@ void script(void)
 {
     MP_PROFILE_FUNC();
     MP_LINE(keep[0] = malloc(1000));
-    MP_LINE(for (int i = 0; i < 10; i++) free(malloc(1 << 20)));
+    MP_LINE(for (int i = 0; i < 10; i++) free(keep[6] = malloc(1 << 20)));
     MP_LINE(keep[1] = calloc(10, 100));
     MP_LINE(keep[1] = realloc(keep[1], 5000));
     MP_LINE(keep[1] = realloc(keep[1], 10));
