@@ -63,7 +63,7 @@ NO_SAN static void unlock(mp__thread *t)
     __atomic_store_n(&t->pend_lock, 0, __ATOMIC_RELEASE);
 }
 
-/* grow() - room for one more pending block.  Returns 0 or -1. */
+/* grow() - twice the room for pending blocks.  Returns 0 or -1. */
 static int grow(mp__thread *t)
 {
     size_t cap = t->pcap;
@@ -73,7 +73,7 @@ static int grow(mp__thread *t)
     /* The arena's lock, and the list's: frees elsewhere write in it. */
     mp__lock();
     lock(t);
-    rc = mp__arena_grow(&p, &cap, (size_t)t->npend + 1, sizeof *p);
+    rc = mp__arena_grow(&p, &cap, cap > 0 ? cap * 2 : 256, sizeof *p);
     if (rc == 0) {
         t->pend = p;
         t->pcap = (unsigned)cap;
@@ -99,6 +99,39 @@ NO_SAN static void gone(mp__thread *t, unsigned i, int own)
     }
 }
 
+/*
+ * compact() - make room in t's full list: in the innermost frame's part,
+ * the entries of freed blocks become one (their sizes, for Allocated),
+ * and the blocks still there move down (their cookies say where).  A line
+ * that makes and frees many blocks then needs no more entries than it
+ * keeps blocks.  Under t's lock: frees elsewhere read the cookies.
+ */
+NO_SAN static void compact(mp__thread *t)
+{
+    unsigned to = t->mark;
+    size_t gone = 0;
+
+    lock(t);
+    for (unsigned i = t->mark; i < t->npend; i++) {
+        mp__pend p = t->pend[i];
+
+        if (p.cookie == NULL) {
+            gone += p.size;
+            continue;
+        }
+        t->pend[to] = p;
+        __atomic_store_n(&p.cookie[0], PENDING | to, __ATOMIC_RELEASE);
+        to++;
+    }
+    if (gone > 0) {
+        t->pend[to].cookie = NULL;
+        t->pend[to].size = gone;
+        to++;
+    }
+    __atomic_store_n(&t->npend, to, __ATOMIC_RELEASE);
+    unlock(t);
+}
+
 /* made() - the hook: a block of n bytes was made on this thread. */
 NO_SAN static void made(unsigned long long *cookie, size_t n)
 {
@@ -107,9 +140,14 @@ NO_SAN static void made(unsigned long long *cookie, size_t n)
 
     cookie[0] = 0;
     /* Only in profiled functions: elsewhere no reading is sure to come. */
-    if (t == NULL || t->depth == 0 || t->busy ||
-        (t->npend == t->pcap && grow(t) != 0))
+    if (t == NULL || t->depth == 0 || t->busy)
         return;
+    if (t->npend == t->pcap) {
+        compact(t);
+        /* Still full, or more than half: twice the room. */
+        if ((t->npend == t->pcap || t->npend * 2 > t->pcap) && grow(t) != 0)
+            return;
+    }
     i = t->npend;
     t->pend[i].cookie = cookie;
     t->pend[i].size = n;

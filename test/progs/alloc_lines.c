@@ -44,10 +44,13 @@ static void *frees_there(void *arg)
     return NULL;
 }
 
+void churn_line(void);
+
 int main(int argc, char **argv)
 {
     (void)argv;
     script();
+    churn_line();
     if (argc > 1) {
         pthread_t a;
         pthread_t b;
@@ -57,4 +60,21 @@ int main(int argc, char **argv)
         pthread_join(b, NULL);
     }
     return 0;
+}
+
+/*
+ * churn_line() - one line makes 100,000 blocks of 32 bytes and frees all
+ * but 64 of them, not in the order made: its list of pending blocks is
+ * compacted as it fills.
+ */
+static void *volatile ring[64];
+
+void churn_line(void)
+{
+    MP_PROFILE_FUNC();
+    MP_LINE(for (int i = 0; i < 100000; i++) {
+        int k = (i * 7919) % 64;
+        free(ring[k]);
+        ring[k] = malloc(32);
+    });
 }
