@@ -99,6 +99,18 @@ static double churn(long n, size_t max)
 }
 
 /*
+ * churn_line() - churn() as one line of a profiled function: with
+ * MEMPROF_ALLOC=1, every block is the line's, pending until its reading.
+ */
+static double churn_line(long n, size_t max)
+{
+    MP_PROFILE_FUNC();
+    double ns;
+    MP_LINE(ns = churn(n, max));
+    return ns;
+}
+
+/*
  * line_loop() - ns per MP_LINE(x++) over n hits in a profiled function,
  * as bench_line.c measures it; here with the heap backend.
  */
@@ -266,6 +278,36 @@ static void bench_churn(const char *plain, const char *so, const char *max,
            max, t2, t0, t2 / t0, target);
 }
 
+/*
+ * bench_alloc() - figure 2b: the same work as one profiled line, with
+ * MEMPROF_ALLOC=1 (the heap archive, its hooks, each block's line),
+ * against glibc alone.
+ */
+static void bench_alloc(const char *plain)
+{
+    char n_arg[32];
+    snprintf(n_arg, sizeof n_arg, "%ld", CHURN_N);
+    const char *base[] = {plain, "--churn", n_arg, "4096", NULL};
+    const char *self[] = {"/proc/self/exe", "--churn-line", n_arg, "4096",
+                          NULL};
+    double v[2][CHURN_ROUNDS];
+    for (int r = 0; r < CHURN_ROUNDS; r++)
+        for (int j = 0; j < 2; j++) {
+            int k = r % 2 == 0 ? j : 1 - j;
+            v[k][r] = run_churn(k == 1 ? self : base,
+                                k == 1 ? "MEMPROF_ALLOC=1" : NULL);
+            if (v[k][r] < 0) {
+                errno = ECHILD;
+                die(k == 1 ? "bench_heap --churn-line" : plain);
+            }
+        }
+    double t0 = min_of(v[0], CHURN_ROUNDS);
+    double t1 = min_of(v[1], CHURN_ROUNDS);
+    printf("churn 4096 ALLOC=1   %9.1f ns   glibc malloc     %9.1f ns   "
+           "ratio %6.3f   target <= 1.5, each block's line kept\n",
+           t1, t0, t1 / t0);
+}
+
 /* bench_tools() - figure 3: heaptrack and massif on the same work. */
 static void bench_tools(const char *plain)
 {
@@ -320,11 +362,14 @@ static void bench_tools(const char *plain)
  */
 int main(int argc, char **argv)
 {
-    if (argc == 4 && strcmp(argv[1], "--churn") == 0) {
+    if (argc == 4 && (strcmp(argv[1], "--churn") == 0 ||
+                      strcmp(argv[1], "--churn-line") == 0)) {
         long max = atol(argv[3]);
         if (max < 16)
             return 2;
-        printf("churn_ns %.3f\n", churn(atol(argv[2]), (size_t)max));
+        printf("churn_ns %.3f\n", argv[1][7] == '-'
+                                      ? churn_line(atol(argv[2]), (size_t)max)
+                                      : churn(atol(argv[2]), (size_t)max));
         return 0;
     }
     if (argc != 3) {
@@ -342,6 +387,7 @@ int main(int argc, char **argv)
     bench_churn(argv[1], argv[2], "4096",
                 "target <= 1.10, per malloc/free pair");
     bench_churn(argv[1], argv[2], "512", "context: glibc's fastest path");
+    bench_alloc(argv[1]);
     bench_tools(argv[1]);
     mp_reset();
     return 0;
