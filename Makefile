@@ -91,6 +91,7 @@ HEAP_TWINS = $(B)/test/progs/heap_lines_linked \
     $(B)/test/progs/alloc_lines_linked \
     $(B)/test/progs/heap_edges_linked
 HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(B)/test/progs/heap_new \
+    $(B)/test/progs/alloc_new \
     $(B)/test/progs/heap_count
 
 # The sources make format-check looks at.
@@ -253,6 +254,11 @@ $(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
 	    $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
+
+$(B)/test/progs/alloc_new: test/progs/alloc_new.cc $(LIB) $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -Iinclude -Wall -Wextra -Werror -Wshadow $(SAN) \
+	    $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) -pthread
 
 # The test preload that makes the N-th allocation fail (MP_FAILMALLOC=N).
 $(FAILMALLOC_SO): test/progs/failmalloc.c

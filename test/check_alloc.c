@@ -155,6 +155,38 @@ START_TEST(test_bytes_preload)
 END_TEST
 
 /*
+ * C++: new[] and delete[], new, a vector that dies with its function (so
+ * its line leaks nothing), a string and its buffer.  The sizes are
+ * libstdc++'s: a std::string object is 32 bytes, its buffer the length
+ * and a NUL.
+ */
+START_TEST(test_cxx)
+{
+    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_ALLOC=1",
+                         "MEMPROF_FORMAT=json", NULL};
+    const char *argv[] = {build_path("test/progs/alloc_new"), NULL};
+    static const long long want[][3] = {
+        {13, 400, 0}, {14, 0, 0}, {15, 4, 4}, {16, 4000, 0}, {17, 133, 0}};
+    const char *pre = getenv("LD_PRELOAD");
+    /* Under a sanitizer or valgrind, operator new is theirs: uncounted. */
+    int theirs = MP_TEST_SAN[0] != '\0' ||
+                 (pre != NULL && strstr(pre, "vgpreload") != NULL);
+    run_result r;
+
+    run(&r, argv, env);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        bytes b = row_bytes(r.err, "lines", (int)want[i][0]);
+
+        ck_assert_msg(b.alloc == (theirs ? 0 : want[i][1]) &&
+                          b.leaked == (theirs ? 0 : want[i][2]),
+                      "line %lld: allocated %lld, leaked %lld", want[i][0],
+                      b.alloc, b.leaked);
+    }
+    run_result_free(&r);
+}
+END_TEST
+
+/*
  * 16 threads x N blocks of 24 bytes, every other one freed: the totals
  * are exact.  A forked child's table is its own: the parent's block it
  * frees takes nothing off its lines.
@@ -271,6 +303,7 @@ Suite *alloc_suite(void)
     tcase_add_test(tc, test_bytes_linked);
     tcase_add_test(tc, test_bytes_preload);
     tcase_add_test(tc, test_threads_fork);
+    tcase_add_test(tc, test_cxx);
     tcase_add_test(tc, test_layout);
     tcase_add_test(tc, test_settings);
     suite_add_tcase(s, tc);
