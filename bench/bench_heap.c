@@ -28,6 +28,7 @@
  * only adds time; see bench_line.c).  Targets are printed, never enforced.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,8 +65,9 @@
 /* The heap archive's reader: NULL in PLAIN. */
 long long mp__heap_live(void) __attribute__((weak));
 
-/* The work's live blocks: escaped, so that -O2 keeps every call. */
-static void *volatile ring[RING];
+/* The work's live blocks (two sets, for two threads): escaped, so that
+ * -O2 keeps every call. */
+static void *volatile rings[2][RING];
 
 /*
  * churn() - the work: n times, free a block of the ring picked at random
@@ -73,7 +75,7 @@ static void *volatile ring[RING];
  * same sequence in every run (xorshift64, fixed seed).  Returns the ns
  * per malloc/free pair.
  */
-static double churn(long n, size_t max)
+static double churn_in(void *volatile *ring, long n, size_t max)
 {
     uint64_t x = 88172645463325252u;
     int64_t t0 = now_ns();
@@ -98,16 +100,57 @@ static double churn(long n, size_t max)
     return (double)t / (double)n;
 }
 
+/* churn() - churn_in() the first set of blocks. */
+static double churn(long n, size_t max)
+{
+    return churn_in(rings[0], n, max);
+}
+
 /*
  * churn_line() - churn() as one line of a profiled function: with
  * MEMPROF_ALLOC=1, every block is the line's, pending until its reading.
  */
-static double churn_line(long n, size_t max)
+static double churn_line_in(void *volatile *ring, long n, size_t max)
 {
     MP_PROFILE_FUNC();
     double ns;
-    MP_LINE(ns = churn(n, max));
+    MP_LINE(ns = churn_in(ring, n, max));
     return ns;
+}
+
+static double churn_line(long n, size_t max)
+{
+    return churn_line_in(rings[0], n, max);
+}
+
+/* The work of one of two threads, for churn_two(). */
+typedef struct two {
+    void *volatile *ring;
+    long n;
+    size_t max;
+    double ns;
+} two;
+
+static void *two_run(void *arg)
+{
+    two *w = arg;
+    w->ns = churn_line_in(w->ring, w->n, w->max);
+    return NULL;
+}
+
+/*
+ * churn_two() - churn_line() on two threads at once; the mean of their ns
+ * per pair.
+ */
+static double churn_two(long n, size_t max)
+{
+    two w[2] = {{rings[0], n, max, 0}, {rings[1], n, max, 0}};
+    pthread_t t;
+    if (pthread_create(&t, NULL, two_run, &w[0]) != 0)
+        die("pthread_create");
+    two_run(&w[1]);
+    pthread_join(t, NULL);
+    return (w[0].ns + w[1].ns) / 2;
 }
 
 /*
@@ -306,6 +349,25 @@ static void bench_alloc(const char *plain)
     printf("churn 4096 ALLOC=1   %9.1f ns   glibc malloc     %9.1f ns   "
            "ratio %6.3f   target <= 1.5, each block's line kept\n",
            t1, t0, t1 / t0);
+
+    /* The same on two threads at once: no lock is shared on the way. */
+    const char *two_alloc[] = {"/proc/self/exe", "--churn-line2", n_arg, "4096",
+                               NULL};
+    double w[2][CHURN_ROUNDS];
+    for (int r = 0; r < CHURN_ROUNDS; r++)
+        for (int j = 0; j < 2; j++) {
+            int k = r % 2 == 0 ? j : 1 - j;
+            w[k][r] = run_churn(k == 1 ? two_alloc : self, "MEMPROF_ALLOC=1");
+            if (w[k][r] < 0) {
+                errno = ECHILD;
+                die("bench_heap --churn-line2");
+            }
+        }
+    double one = min_of(w[0], CHURN_ROUNDS);
+    double both = min_of(w[1], CHURN_ROUNDS);
+    printf("churn ALLOC=1, 2 thr %9.1f ns   1 thread         %9.1f ns   "
+           "ratio %6.3f   target <= 1.3, per pair and thread\n",
+           both, one, both / one);
 }
 
 /* bench_tools() - figure 3: heaptrack and massif on the same work. */
@@ -362,19 +424,27 @@ static void bench_tools(const char *plain)
  */
 int main(int argc, char **argv)
 {
-    if (argc == 4 && (strcmp(argv[1], "--churn") == 0 ||
-                      strcmp(argv[1], "--churn-line") == 0)) {
+    if (argc == 4 && strncmp(argv[1], "--churn", 7) == 0) {
         long max = atol(argv[3]);
+        long n = atol(argv[2]);
+        double ns;
         if (max < 16)
             return 2;
-        printf("churn_ns %.3f\n", argv[1][7] == '-'
-                                      ? churn_line(atol(argv[2]), (size_t)max)
-                                      : churn(atol(argv[2]), (size_t)max));
+        if (strcmp(argv[1], "--churn") == 0)
+            ns = churn(n, (size_t)max);
+        else if (strcmp(argv[1], "--churn-line") == 0)
+            ns = churn_line(n, (size_t)max);
+        else if (strcmp(argv[1], "--churn-line2") == 0)
+            ns = churn_two(n, (size_t)max);
+        else
+            return 2;
+        printf("churn_ns %.3f\n", ns);
         return 0;
     }
     if (argc != 3) {
         fprintf(stderr, "usage: bench_heap PLAIN PRELOAD_SO | "
-                        "bench_heap --churn N MAX\n");
+                        "bench_heap --churn|--churn-line|--churn-line2 N "
+                        "MAX\n");
         return 2;
     }
     if (mp__heap_live == NULL) {
