@@ -5,7 +5,7 @@
 
 #include <memprof.h>
 
-static int *volatile kept; // escapes: -O2 may drop new/delete pairs
+static int *volatile kept; static const void *volatile seen; // escape: -O2 drops new/delete pairs
 
 void lines()
 {
@@ -13,8 +13,8 @@ void lines()
     MP_LINE(int *a = new int[100]; kept = a);
     MP_LINE(delete[] a);
     MP_LINE(kept = new int(7));
-    MP_LINE(std::vector<int> v(1000); v[999] = 1);
-    MP_LINE(std::string *s = new std::string(100, 'x'); delete s);
+    MP_LINE(std::vector<int> v(1000); seen = v.data());
+    MP_LINE(std::string *s = new std::string(100, 'x'); seen = s->data(); delete s);
 }
 
 int main()
