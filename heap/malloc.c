@@ -102,11 +102,15 @@ MP__HEAP_API void mp__heap_set_hooks(const mp__heap_hooks *h)
     __atomic_store_n(&hooks, h, __ATOMIC_RELEASE);
 }
 
-/* pre() - the bytes a new block has before the program's pointer. */
-MP__HEAP_FN static inline size_t pre(void)
+/*
+ * pre() - the hooks a new block is made under (NULL: none), loaded once
+ * per call and passed down, and the bytes it has before the program's
+ * pointer: a cookie's more with hooks.
+ */
+MP__HEAP_FN static inline size_t pre(const mp__heap_hooks **k)
 {
-    return __atomic_load_n(&hooks, __ATOMIC_ACQUIRE) != NULL ? HDR + COOKIE
-                                                             : HDR;
+    *k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
+    return *k != NULL ? HDR + COOKIE : HDR;
 }
 
 /* cookie_of() - the cookie of a block with EXTRA in its tag. */
@@ -126,14 +130,15 @@ _Static_assert(sizeof(header) % _Alignof(max_align_t) == 0,
 
 /*
  * made() - write the header of a block of n bytes at real + off, count it,
- * and return the program's pointer.
+ * tell the hooks k (which pre() gave room for a cookie), and return the
+ * program's pointer.
  */
-MP__HEAP_FN static inline void *made(char *real, size_t off, size_t n)
+MP__HEAP_FN static inline void *made(char *real, size_t off, size_t n,
+                                     const mp__heap_hooks *k)
 {
     char *p = real + off;
     header *h = (header *)p - 1;
-    const mp__heap_hooks *k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
-    int extra = k != NULL && off >= HDR + COOKIE;
+    int extra = k != NULL;
     h->size = n;
     h->tag = MAGIC | (extra ? EXTRA : 0) | off;
     mp__heap_count((long long)n);
@@ -179,13 +184,14 @@ MP__HEAP_FN static inline size_t offset_of(const header *h)
 /* do_malloc() - malloc(n). */
 MP__HEAP_FN static inline void *do_malloc(size_t n)
 {
-    size_t off = pre();
+    const mp__heap_hooks *k;
+    size_t off = pre(&k);
     if (n > SIZE_MAX - off) {
         errno = ENOMEM;
         return NULL;
     }
     char *real = REAL_MALLOC(off + ROOM(n));
-    return real != NULL ? made(real, off, n) : NULL;
+    return real != NULL ? made(real, off, n, k) : NULL;
 }
 
 /* do_free() - free(p). */
@@ -213,9 +219,10 @@ MP__HEAP_FN static inline void do_free(void *p)
  */
 MP__HEAP_FN static void *do_aligned(size_t align, size_t n)
 {
-    size_t off = pre();
     if (align <= HDR)
         return do_malloc(n);
+    const mp__heap_hooks *k;
+    size_t off = pre(&k);
     if (align > SIZE_MAX / 2 + 1) {
         errno = EINVAL;
         return NULL;
@@ -231,7 +238,7 @@ MP__HEAP_FN static void *do_aligned(size_t align, size_t n)
     if (real == NULL)
         return NULL;
     uintptr_t p = ((uintptr_t)real + off + align - 1) & ~(uintptr_t)(align - 1);
-    return made(real, p - (uintptr_t)real, n);
+    return made(real, p - (uintptr_t)real, n, k);
 }
 
 /* page() - the page size, for valloc and pvalloc. */
@@ -263,13 +270,14 @@ MP__HEAP_API void free(void *p)
 MP__HEAP_API void *calloc(size_t n, size_t size)
 {
     size_t total;
-    size_t off = pre();
+    const mp__heap_hooks *k;
+    size_t off = pre(&k);
     if (__builtin_mul_overflow(n, size, &total) || total > SIZE_MAX - off) {
         errno = ENOMEM;
         return NULL;
     }
     char *real = REAL_CALLOC(1, off + ROOM(total));
-    return real != NULL ? made(real, off, total) : NULL;
+    return real != NULL ? made(real, off, total, k) : NULL;
 }
 
 /*
