@@ -18,29 +18,6 @@ static int asan(void)
     return strstr(MP_TEST_SAN, "address") != NULL;
 }
 
-/* preload_env() - "LD_PRELOAD=<build>/libmemprof-heap.so" (static). */
-static const char *preload_env(void)
-{
-    static char buf[600];
-
-    snprintf(buf, sizeof buf, "LD_PRELOAD=%s",
-             build_path("libmemprof-heap.so"));
-    return buf;
-}
-
-/* asan_env() - as check_heap.c's: the preload object comes before ASan. */
-static const char *asan_env(void)
-{
-    static char buf[1024];
-    const char *old = getenv("ASAN_OPTIONS");
-
-    if (!asan())
-        return NULL;
-    snprintf(buf, sizeof buf, "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
-             old != NULL ? old : "", old != NULL && *old ? ":" : "");
-    return buf;
-}
-
 /* run() - prog with args and env; it must exit 0. */
 static void run(run_result *r, const char *const argv[],
                 const char *const env[])

@@ -37,32 +37,6 @@ static int under_valgrind(void)
     return p != NULL && strstr(p, "vgpreload") != NULL;
 }
 
-/* preload_env() - "LD_PRELOAD=<build>/libmemprof-heap.so" (static). */
-static const char *preload_env(void)
-{
-    static char buf[600];
-    snprintf(buf, sizeof buf, "LD_PRELOAD=%s",
-             build_path("libmemprof-heap.so"));
-    return buf;
-}
-
-/*
- * asan_env() - under AddressSanitizer, its options with the check that
- * its runtime comes first among the libraries turned off: a preloaded
- * object comes before it.  NULL in other builds, which ends an
- * environment list where it is put last.
- */
-static const char *asan_env(void)
-{
-    static char buf[1024];
-    if (strstr(MP_TEST_SAN, "address") == NULL)
-        return NULL;
-    const char *old = getenv("ASAN_OPTIONS");
-    snprintf(buf, sizeof buf, "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
-             old != NULL ? old : "", old != NULL && *old ? ":" : "");
-    return buf;
-}
-
 /* run() - run prog with env changes; asserts it ran and exited 0. */
 static void run(run_result *r, const char *prog, const char *const env[])
 {

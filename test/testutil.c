@@ -431,3 +431,29 @@ const table_row *row_with_at(const table *t, const char *text, const char *file,
                      text);
     return r;
 }
+
+/* preload_env() - "LD_PRELOAD=<build>/libmemprof-heap.so" (static). */
+const char *preload_env(void)
+{
+    static char buf[600];
+    snprintf(buf, sizeof buf, "LD_PRELOAD=%s",
+             build_path("libmemprof-heap.so"));
+    return buf;
+}
+
+/*
+ * asan_env() - under AddressSanitizer, its options with the check that
+ * its runtime comes first among the libraries turned off: a preloaded
+ * object comes before it.  NULL in other builds, which ends an
+ * environment list where it is put last.
+ */
+const char *asan_env(void)
+{
+    static char buf[1024];
+    if (strstr(MP_TEST_SAN, "address") == NULL)
+        return NULL;
+    const char *old = getenv("ASAN_OPTIONS");
+    snprintf(buf, sizeof buf, "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
+             old != NULL ? old : "", old != NULL && *old ? ":" : "");
+    return buf;
+}

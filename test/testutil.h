@@ -121,6 +121,17 @@ typedef struct table {
  */
 int parse_tables(const char *text, table *tables, int max);
 
+/* preload_env() - "LD_PRELOAD=<build>/libmemprof-heap.so" (static). */
+const char *preload_env(void);
+
+/*
+ * asan_env() - under AddressSanitizer, its options with the check that
+ * its runtime comes first among the libraries turned off (a preloaded
+ * object comes before it); NULL in other builds, which ends an
+ * environment list where it is put last.
+ */
+const char *asan_env(void);
+
 /* table_find_text() - the first row of t whose contents hold text, or NULL. */
 const table_row *table_find_text(const table *t, const char *text);
 
