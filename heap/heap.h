@@ -21,6 +21,7 @@
 #define MEMPROF_HEAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "heap_hooks.h"
 
@@ -64,7 +65,9 @@ typedef struct mp__heap_slot {
     long long live; /* bytes: written by its owner only */
     long long base; /* the other slots' sum at the last peak reset */
     int taken;      /* 1 while a thread owns the slot */
-    struct mp__heap_slot *next; /* in the list of all slots; set once */
+    struct mp__heap_slot *next;     /* in the list of all slots; set once */
+    struct mp__heap_counts *counts; /* MEMPROF_LEAKS: per-site counts of
+                                       the slot's threads (stacks.c) */
 } __attribute__((aligned(64))) mp__heap_slot;
 
 /* This thread's slot, or NULL before its first count and once it ended. */
@@ -124,6 +127,31 @@ MP__HEAP_API long long mp__heap_live(void);
  * freed from now on (see heap_hooks.h); once, never unset.
  */
 MP__HEAP_API void mp__heap_set_hooks(const mp__heap_hooks *h);
+
+/*
+ * mp__heap_leaks_start() - MEMPROF_LEAKS: from now on, keep the call
+ * stack of each block made (heap_hooks.h).  Returns 0, or -1 when stacks
+ * cannot be kept here.  Idempotent.
+ *
+ * mp__heap_dump() - write the sites dump (heap_hooks.h) to fd.  Returns 0
+ * or -1 with errno set.  Allocates nothing.
+ */
+MP__HEAP_API int mp__heap_leaks_start(void);
+MP__HEAP_API int mp__heap_dump(int fd);
+
+/* One call stack's counts, summed over threads (stacks.c, for dump.c). */
+typedef struct mp__heap_site {
+    unsigned long long made_bytes;
+    unsigned long long made_blocks;
+    long long live_bytes;
+    long long live_blocks;
+    unsigned nframes; /* 0: the blocks of no known stack */
+    uintptr_t frames[MP__HEAP_FRAMES];
+} mp__heap_site;
+
+/* mp__heap_sites_visit() - call fn on each site, then on the unknown. */
+MP__HEAP_FN void
+mp__heap_sites_visit(void (*fn)(const mp__heap_site *s, void *arg), void *arg);
 MP__HEAP_API void mp__heap_peak_reset(void);
 MP__HEAP_API long long mp__heap_peak(void);
 
