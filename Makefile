@@ -31,7 +31,8 @@ CLI_SRC = $(wildcard cli/*.c)
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 # What the command takes from lib/: the shared base (warnings, parsing,
 # allocation), the /proc readers and the .dat format; never the profiler.
-CLI_LIB_OBJ = $(B)/lib/base.o $(B)/lib/proc.o $(B)/lib/dat.o
+CLI_LIB_OBJ = $(B)/lib/base.o $(B)/lib/proc.o $(B)/lib/dat.o \
+    $(B)/lib/leaks.o $(B)/lib/symbols.o
 CLI = $(B)/memprof
 # memprof plot loads cairo (libcairo.so.2) at run time, for PNG only: the
 # command links no cairo and needs no cairo headers.  dlopen is in the C
@@ -90,9 +91,13 @@ HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
 HEAP_TWINS = $(B)/test/progs/heap_lines_linked \
     $(B)/test/progs/alloc_lines_linked \
     $(B)/test/progs/heap_edges_linked
+# The leak report's fixture, built three ways: with CFLAGS, at -O0 -g, and
+# without debug information (stripped).
+LEAKS_FIXTURES = $(B)/test/progs/leaks_fixture $(B)/test/progs/leaks_fixture_O0 \
+    $(B)/test/progs/leaks_fixture_nodebug
 HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(B)/test/progs/heap_new \
     $(B)/test/progs/alloc_new \
-    $(B)/test/progs/heap_count
+    $(B)/test/progs/heap_count $(LEAKS_FIXTURES)
 
 # The sources make format-check looks at.
 FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli cc heap include test \
@@ -230,6 +235,26 @@ $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
+
+# It writes a sites dump of its own stacks through the heap archive's
+# mp__heap_dump (check_leaks.c).  libmemprof links libdw at run time only,
+# so the -O0 and stripped builds are the same program: the output differs
+# by its debug information only.
+$(B)/test/progs/leaks_fixture: test/progs/leaks_fixture.c $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(B)/test/progs/leaks_fixture_O0: test/progs/leaks_fixture.c $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) -O0 -g $(LDFLAGS) -o $@ $< \
+	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(B)/test/progs/leaks_fixture_nodebug: test/progs/leaks_fixture.c $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(filter-out -g%,$(CFLAGS)) -g0 $(LDFLAGS) -o $@ $< \
+	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+	strip $@
 
 # A profiled plugin that dlclose.c loads and unloads; dlclose is linked
 # with -rdynamic, so that the plugin finds libmemprof in it.
