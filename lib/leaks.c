@@ -90,7 +90,7 @@ static int num(const char **p, int neg_ok, long long *sv,
             return -1;
         v = v * 10 + d;
     }
-    if (*s != ' ' && *s != '\0')
+    if (*s != '\0' && (*s != ' ' || s[1] == '\0'))
         return -1;
     if (sv != NULL) {
         if (v > (unsigned long long)LLONG_MAX)
@@ -145,7 +145,7 @@ static int hex(const char **p, unsigned long long *v)
         if (digits == 0)
             return -1;
     }
-    if (*s != ' ' && *s != '\0')
+    if (*s != '\0' && (*s != ' ' || s[1] == '\0'))
         return -1;
     *p = *s == ' ' ? s + 1 : s;
     *v = x;
@@ -176,7 +176,7 @@ static int word(const char *line, const char *w, const char **p)
  * the lines that come once (1 pid, 2 frames, 4 unknown, 8 end).
  * Returns 0, or -1 when the line is not one of format 1.
  */
-static int record(dump *d, const char *line, unsigned *seen)
+static int record(dump *d, char *line, unsigned *seen)
 {
     const char *p;
     unsigned long long a;
@@ -195,6 +195,9 @@ static int record(dump *d, const char *line, unsigned *seen)
         d->frames = (unsigned)a;
         *seen |= 2;
     } else if (word(line, "module", &p)) {
+        size_t len = strlen(line);
+        if (line[len - 1] == ' ') /* an empty PATH */
+            line[len - 1] = '\0';
         if (hex(&p, &a) != 0 || hex(&p, &b) != 0 || hex(&p, &c) != 0 || b >= c)
             return -1;
         if (mp__symbols_module(d->syms, a, b, c, p) != 0)
