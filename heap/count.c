@@ -202,3 +202,9 @@ MP__HEAP_API long long mp__heap_peak(void)
     long long p = LOAD(peak);
     return p > now ? p : now;
 }
+
+/* mp__heap_slot_list() - see heap.h. */
+MP__HEAP_FN mp__heap_slot *mp__heap_slot_list(void)
+{
+    return __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
+}

@@ -85,9 +85,11 @@ typedef struct header {
 #define MAGIC_MASK ((uint64_t)0xffff << 48)
 
 /*
- * With MEMPROF_ALLOC (hooks set), a block made from then on has 16 more
- * bytes before its header, the cookie the hooks keep in it (which line
- * made it), and EXTRA in its tag.  The offset is the rest of the tag.
+ * With MEMPROF_ALLOC (hooks set) or MEMPROF_LEAKS, a block made from then
+ * on has 16 more bytes before its header, the cookie, and EXTRA in its
+ * tag.  The offset is the rest of the tag.  The cookie's first word is the
+ * hooks' (which line made the block; 0 without hooks), the second the
+ * node of its call stack (stacks.c; 0 without MEMPROF_LEAKS).
  */
 #define EXTRA ((uint64_t)1 << 47)
 #define OFFSET_MASK (EXTRA - 1)
@@ -103,14 +105,30 @@ MP__HEAP_API void mp__heap_set_hooks(const mp__heap_hooks *h)
 }
 
 /*
- * pre() - the hooks a new block is made under (NULL: none), loaded once
- * per call and passed down, and the bytes it has before the program's
- * pointer: a cookie's more with hooks.
+ * What a new block is made under, loaded once per call and passed down:
+ * the hooks (NULL: none), whether stacks are kept, and the canonical frame
+ * address of the exported function the program called (CALLER), where
+ * its stack starts.
  */
-MP__HEAP_FN static inline size_t pre(const mp__heap_hooks **k)
+typedef struct maker {
+    const mp__heap_hooks *k;
+    int leaks;
+    const void *cfa;
+} maker;
+
+#define CALLER() __builtin_dwarf_cfa()
+
+/*
+ * pre() - fill m for a block made by the function whose CFA is cfa;
+ * returns the bytes the block has before the program's pointer: a
+ * cookie's more with hooks or stacks.
+ */
+MP__HEAP_FN static inline size_t pre(maker *m, const void *cfa)
 {
-    *k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
-    return *k != NULL ? HDR + COOKIE : HDR;
+    m->k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
+    m->leaks = MP__HEAP_LOAD(mp__heap_leaks);
+    m->cfa = cfa;
+    return m->k != NULL || m->leaks ? HDR + COOKIE : HDR;
 }
 
 /* cookie_of() - the cookie of a block with EXTRA in its tag. */
@@ -130,29 +148,41 @@ _Static_assert(sizeof(header) % _Alignof(max_align_t) == 0,
 
 /*
  * made() - write the header of a block of n bytes at real + off, count it,
- * tell the hooks k (which pre() gave room for a cookie), and return the
- * program's pointer.
+ * fill its cookie if pre() gave it one, and return the program's pointer.
  */
 MP__HEAP_FN static inline void *made(char *real, size_t off, size_t n,
-                                     const mp__heap_hooks *k)
+                                     const maker *m)
 {
     char *p = real + off;
     header *h = (header *)p - 1;
-    int extra = k != NULL;
+    int extra = m->k != NULL || m->leaks;
     h->size = n;
     h->tag = MAGIC | (extra ? EXTRA : 0) | off;
     mp__heap_count((long long)n);
-    if (extra)
-        k->made(cookie_of(h), n);
+    if (extra) {
+        unsigned long long *c = cookie_of(h);
+        c[0] = 0;
+        c[1] = m->leaks ? mp__heap_stack_made(m->cfa, n) : 0;
+        if (m->k != NULL)
+            m->k->made(c, n);
+    }
     return p;
 }
 
-/* unmade() - tell the hooks that the block of h goes away. */
-MP__HEAP_FN static inline void unmade(header *h)
+/*
+ * unmade() - the block of h goes away: tell the hooks, and its stack
+ * (unless keep_stack: a failed realloc keeps the block where it was).
+ */
+MP__HEAP_FN static inline void unmade(header *h, int keep_stack)
 {
-    if (h->tag & EXTRA)
-        __atomic_load_n(&hooks, __ATOMIC_ACQUIRE)
-            ->freed(cookie_of(h), (size_t)h->size);
+    if (!(h->tag & EXTRA))
+        return;
+    unsigned long long *c = cookie_of(h);
+    const mp__heap_hooks *k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
+    if (k != NULL)
+        k->freed(c, (size_t)h->size);
+    if (!keep_stack)
+        mp__heap_stack_freed((uint32_t)c[1], (size_t)h->size);
 }
 
 /*
@@ -181,17 +211,17 @@ MP__HEAP_FN static inline size_t offset_of(const header *h)
     return (size_t)(h->tag & ~MAGIC_MASK & OFFSET_MASK);
 }
 
-/* do_malloc() - malloc(n). */
-MP__HEAP_FN static inline void *do_malloc(size_t n)
+/* do_malloc() - malloc(n), for the caller whose CFA is cfa. */
+MP__HEAP_FN static inline void *do_malloc(size_t n, const void *cfa)
 {
-    const mp__heap_hooks *k;
-    size_t off = pre(&k);
+    maker m;
+    size_t off = pre(&m, cfa);
     if (n > SIZE_MAX - off) {
         errno = ENOMEM;
         return NULL;
     }
     char *real = REAL_MALLOC(off + ROOM(n));
-    return real != NULL ? made(real, off, n, k) : NULL;
+    return real != NULL ? made(real, off, n, &m) : NULL;
 }
 
 /* do_free() - free(p). */
@@ -204,7 +234,7 @@ MP__HEAP_FN static inline void do_free(void *p)
         REAL_FREE(p);
         return;
     }
-    unmade(h);
+    unmade(h, 0);
     mp__heap_count(-(long long)h->size);
     REAL_FREE((char *)p - offset_of(h));
 }
@@ -217,12 +247,12 @@ MP__HEAP_FN static inline void do_free(void *p)
  * (ROOM(n)), which holds an aligned address at least a header past its
  * start.
  */
-MP__HEAP_FN static void *do_aligned(size_t align, size_t n)
+MP__HEAP_FN static void *do_aligned(size_t align, size_t n, const void *cfa)
 {
     if (align <= HDR)
-        return do_malloc(n);
-    const mp__heap_hooks *k;
-    size_t off = pre(&k);
+        return do_malloc(n, cfa);
+    maker m;
+    size_t off = pre(&m, cfa);
     if (align > SIZE_MAX / 2 + 1) {
         errno = EINVAL;
         return NULL;
@@ -238,7 +268,7 @@ MP__HEAP_FN static void *do_aligned(size_t align, size_t n)
     if (real == NULL)
         return NULL;
     uintptr_t p = ((uintptr_t)real + off + align - 1) & ~(uintptr_t)(align - 1);
-    return made(real, p - (uintptr_t)real, n, k);
+    return made(real, p - (uintptr_t)real, n, &m);
 }
 
 /* page() - the page size, for valloc and pvalloc. */
@@ -257,7 +287,7 @@ MP__HEAP_FN static size_t page(void)
 /* malloc() - n bytes, counted as n. */
 MP__HEAP_API void *malloc(size_t n)
 {
-    return do_malloc(n);
+    return do_malloc(n, CALLER());
 }
 
 /* free() - give p back; NULL is nothing. */
@@ -270,14 +300,14 @@ MP__HEAP_API void free(void *p)
 MP__HEAP_API void *calloc(size_t n, size_t size)
 {
     size_t total;
-    const mp__heap_hooks *k;
-    size_t off = pre(&k);
+    maker m;
+    size_t off = pre(&m, CALLER());
     if (__builtin_mul_overflow(n, size, &total) || total > SIZE_MAX - off) {
         errno = ENOMEM;
         return NULL;
     }
     char *real = REAL_CALLOC(1, off + ROOM(total));
-    return real != NULL ? made(real, off, total, k) : NULL;
+    return real != NULL ? made(real, off, total, &m) : NULL;
 }
 
 /*
@@ -286,10 +316,10 @@ MP__HEAP_API void *calloc(size_t n, size_t size)
  * resized by the real realloc, header and all; an aligned one is moved to
  * an ordinary one (realloc keeps no more than malloc's alignment).
  */
-MP__HEAP_FN static void *do_realloc(void *p, size_t n)
+MP__HEAP_FN static void *do_realloc(void *p, size_t n, const void *cfa)
 {
     if (p == NULL)
-        return do_malloc(n);
+        return do_malloc(n, cfa);
     if (n == 0) {
         do_free(p);
         return NULL;
@@ -305,23 +335,34 @@ MP__HEAP_FN static void *do_realloc(void *p, size_t n)
     size_t off = offset_of(h);
     if (off == HDR || (off == HDR + COOKIE && (h->tag & EXTRA))) {
         /* An ordinary block: resized, cookie and header and all.  For the
-         * hooks, the old block goes and a new one comes: realloc asked
-         * for n bytes, on the line that called it. */
-        unmade(h);
+         * hooks and the stacks, the old block goes and a new one comes:
+         * realloc asked for n bytes, on the line and stack that called
+         * it.  If it fails, the old block stays on its stack. */
+        unmade(h, 1);
         char *real = REAL_REALLOC((char *)p - off, n + off);
         header *nh =
             (header *)((real != NULL ? real : (char *)p - off) + off) - 1;
-        if (real != NULL)
+        if (nh->tag & EXTRA) {
+            unsigned long long *c = cookie_of(nh);
+            const mp__heap_hooks *k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
+            if (real != NULL) {
+                mp__heap_stack_freed((uint32_t)c[1], old);
+                c[1] = MP__HEAP_LOAD(mp__heap_leaks)
+                           ? mp__heap_stack_made(cfa, n)
+                           : 0;
+                nh->size = n;
+            }
+            if (k != NULL)
+                k->made(c, (size_t)nh->size);
+        } else if (real != NULL) {
             nh->size = n;
-        if (nh->tag & EXTRA)
-            __atomic_load_n(&hooks, __ATOMIC_ACQUIRE)
-                ->made(cookie_of(nh), (size_t)nh->size);
+        }
         if (real == NULL)
             return NULL;
         mp__heap_count((long long)n - (long long)old);
         return real + off;
     }
-    void *q = do_malloc(n);
+    void *q = do_malloc(n, cfa);
     if (q == NULL)
         return NULL;
     memcpy(q, p, old < n ? old : n);
@@ -332,7 +373,7 @@ MP__HEAP_FN static void *do_realloc(void *p, size_t n)
 /* realloc() - see do_realloc(). */
 MP__HEAP_API void *realloc(void *p, size_t n)
 {
-    return do_realloc(p, n);
+    return do_realloc(p, n, CALLER());
 }
 
 /* reallocarray() - realloc(p, n * size); ENOMEM when it overflows. */
@@ -343,7 +384,7 @@ MP__HEAP_API void *reallocarray(void *p, size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return do_realloc(p, total);
+    return do_realloc(p, total, CALLER());
 }
 
 /*
@@ -354,7 +395,7 @@ MP__HEAP_API int posix_memalign(void **out, size_t align, size_t n)
 {
     if (align == 0 || align % sizeof(void *) != 0 || (align & (align - 1)) != 0)
         return EINVAL;
-    void *p = do_aligned(align, n);
+    void *p = do_aligned(align, n, CALLER());
     if (p == NULL)
         return ENOMEM;
     *out = p;
@@ -404,19 +445,19 @@ MP__HEAP_API void *aligned_alloc(size_t align, size_t n)
         errno = EINVAL;
         return NULL;
     }
-    return do_aligned(align, n);
+    return do_aligned(align, n, CALLER());
 }
 
 /* memalign() - see do_aligned(). */
 MP__HEAP_API void *memalign(size_t align, size_t n)
 {
-    return do_aligned(align, n);
+    return do_aligned(align, n, CALLER());
 }
 
 /* valloc() - n bytes at a page boundary. */
 MP__HEAP_API void *valloc(size_t n)
 {
-    return do_aligned(page(), n);
+    return do_aligned(page(), n, CALLER());
 }
 
 /*
@@ -431,7 +472,7 @@ MP__HEAP_API void *pvalloc(size_t n)
         return NULL;
     }
     size_t rounded = n == 0 ? ps : (n + ps - 1) & ~(ps - 1);
-    return do_aligned(ps, rounded);
+    return do_aligned(ps, rounded, CALLER());
 }
 
 /*

@@ -9,13 +9,15 @@
  * charges with the same bytes (for memprof cc's lines and MP_LINE's
  * statements, the line running then; for code between two MP_LINEs, the
  * next one).  Until that reading, the block is pending on its thread: its
- * cookie says where in the thread's list, and the list holds the cookie's
- * address.  The reading binds the frame's pending blocks to its site (the
- * cookie then holds the slot) and adds them to its row: all of them to
- * Allocated, those still there to Leaked.  Freeing a bound block takes it
- * off Leaked, in the freeing thread's row; freeing a pending one only
- * takes it off the list.  A thread's list is its own but for frees from
- * other threads, which take its pend_lock, as the binding does.
+ * cookie's first word says which thread (by number) and where in the
+ * thread's list, and the list holds the cookie's address.  (The second
+ * word is the heap object's: MEMPROF_LEAKS's call stack.)  The reading binds
+ * the frame's pending blocks to its site (the cookie then holds the slot) and
+ * adds them to its row: all of them to Allocated, those still there to Leaked.
+ * Freeing a bound block takes it off Leaked, in the freeing thread's row;
+ * freeing a pending one only takes it off the list.  A thread's list is its own
+ * but for frees from other threads, which take its pend_lock, as the binding
+ * does.
  *
  * Nothing here allocates: the lists grow in the arena.
  */
@@ -25,13 +27,26 @@
 #include "internal.h"
 
 /*
- * A cookie's first word: 0 (no line), PENDING | index, or a slot with the
- * generation of the records it was bound in (mp_reset() and fork start a
- * new one: a block bound before is no line's then).
+ * A cookie's first word: 0 (no line), PENDING | thread number << 32 |
+ * index, or a slot with the generation of the records it was bound in
+ * (mp_reset() and fork start a new one: a block bound before is no line's
+ * then).
  */
 #define PENDING (1ULL << 63)
 #define GEN_SHIFT 32
 #define SLOT_MASK 0xffffffffULL
+#define NO_SHIFT 32
+#define INDEX_MASK 0x7fffffffU
+
+/*
+ * Thread records by number, in chunks that never move or go (records are
+ * reused, never freed), so that a free on any thread finds a pending
+ * block's owner without a lock.  Numbers start at 1.
+ */
+#define NO_CHUNK 1024u
+#define NO_CHUNKS 1024u
+static mp__thread **by_no[NO_CHUNKS];
+static unsigned numbered;
 
 int mp__alloc_on;
 
@@ -61,6 +76,36 @@ NO_SAN static void lock(mp__thread *t)
 NO_SAN static void unlock(mp__thread *t)
 {
     __atomic_store_n(&t->pend_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* mp__alloc_number() - see internal.h.  Records past 2^20 get none. */
+void mp__alloc_number(mp__thread *t)
+{
+    unsigned no = numbered + 1;
+    mp__thread **chunk;
+
+    if (no / NO_CHUNK >= NO_CHUNKS)
+        return;
+    chunk = by_no[no / NO_CHUNK];
+    if (chunk == NULL) {
+        chunk = mp__arena_alloc(NO_CHUNK * sizeof *chunk);
+        if (chunk == NULL)
+            return;
+        __atomic_store_n(&by_no[no / NO_CHUNK], chunk, __ATOMIC_RELEASE);
+    }
+    __atomic_store_n(&chunk[no % NO_CHUNK], t, __ATOMIC_RELEASE);
+    numbered = no;
+    t->no = no;
+}
+
+/* owner_of() - the thread record that pending cookie word w names. */
+NO_SAN static mp__thread *owner_of(unsigned long long w)
+{
+    unsigned no = (unsigned)(w >> NO_SHIFT) & INDEX_MASK;
+    mp__thread **chunk =
+        __atomic_load_n(&by_no[no / NO_CHUNK], __ATOMIC_ACQUIRE);
+
+    return __atomic_load_n(&chunk[no % NO_CHUNK], __ATOMIC_ACQUIRE);
 }
 
 /* grow() - twice the room for pending blocks.  Returns 0 or -1. */
@@ -120,7 +165,9 @@ NO_SAN static void compact(mp__thread *t)
             continue;
         }
         t->pend[to] = p;
-        __atomic_store_n(&p.cookie[0], PENDING | to, __ATOMIC_RELEASE);
+        __atomic_store_n(&p.cookie[0],
+                         PENDING | (unsigned long long)t->no << NO_SHIFT | to,
+                         __ATOMIC_RELEASE);
         to++;
     }
     if (gone > 0) {
@@ -140,9 +187,11 @@ NO_SAN static void made(unsigned long long *cookie, size_t n)
 
     cookie[0] = 0;
     /* Only in profiled functions: elsewhere no reading is sure to come. */
-    if (t == NULL || t->depth == 0 || t->busy)
+    if (t == NULL || t->depth == 0 || t->busy || t->no == 0)
         return;
     if (t->npend == t->pcap) {
+        if (t->pcap > INDEX_MASK / 2)
+            return;
         compact(t);
         /* Still full, or more than half: twice the room. */
         if ((t->npend == t->pcap || t->npend * 2 > t->pcap) && grow(t) != 0)
@@ -151,8 +200,7 @@ NO_SAN static void made(unsigned long long *cookie, size_t n)
     i = t->npend;
     t->pend[i].cookie = cookie;
     t->pend[i].size = n;
-    cookie[1] = (unsigned long long)(uintptr_t)t;
-    cookie[0] = PENDING | i;
+    cookie[0] = PENDING | (unsigned long long)t->no << NO_SHIFT | i;
     __atomic_store_n(&t->npend, i + 1, __ATOMIC_RELEASE);
 }
 
@@ -165,14 +213,14 @@ NO_SAN static void freed(unsigned long long *cookie, size_t n)
     if (w == 0)
         return;
     if (w & PENDING) {
-        mp__thread *owner = (mp__thread *)(uintptr_t)cookie[1];
+        mp__thread *owner = owner_of(w);
         int own = owner == mp__self;
 
         if (!own)
             lock(owner);
         w = __atomic_load_n(&cookie[0], __ATOMIC_ACQUIRE);
         if (w & PENDING)
-            gone(owner, (unsigned)(w & ~PENDING), own);
+            gone(owner, (unsigned)(w & INDEX_MASK), own);
         if (!own)
             unlock(owner);
         if (w & PENDING || w == 0)

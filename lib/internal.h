@@ -168,6 +168,8 @@ typedef struct mp__thread {
     unsigned pcap;
     unsigned mark;
     int pend_lock;
+    unsigned no; /* its number, for cookies (alloc.c); 0: none; kept when
+                    the record is reused */
 } mp__thread;
 
 /*
@@ -538,6 +540,12 @@ void mp__alloc_start(void);
  * innermost frame (from t->mark) are the slot's line's from now on.
  */
 void mp__alloc_bind(mp__thread *t, unsigned slot);
+
+/*
+ * mp__alloc_number() - give the new record t its number, by which a
+ * pending block's cookie names it.  Registry lock held.
+ */
+void mp__alloc_number(mp__thread *t);
 
 /* mp__alloc_detach() - t ends: its pending blocks belong to no line. */
 void mp__alloc_detach(mp__thread *t);

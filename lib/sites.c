@@ -88,10 +88,14 @@ mp__thread *mp__thread_new(void)
         /* A spare record keeps its list of pending blocks, emptied. */
         mp__pend *pend = t->pend;
         unsigned pcap = t->pcap;
+        unsigned no = t->no;
 
         memset(t, 0, sizeof *t);
         t->pend = pend;
         t->pcap = pcap;
+        t->no = no;
+        if (no == 0)
+            mp__alloc_number(t);
         t->rd.fd = -1;
         t->next = mp__reg.threads;
         mp__reg.threads = t;
