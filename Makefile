@@ -88,7 +88,7 @@ HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
     $(B)/test/progs/heap_quiet $(B)/test/progs/recurse \
     $(B)/test/progs/stress
 # Programs built twice, plain and as <name>_linked with the heap archive.
-HEAP_TWINS = $(B)/test/progs/heap_lines_linked \
+HEAP_TWINS = $(B)/test/progs/heap_lines_linked $(B)/test/progs/leaky_linked \
     $(B)/test/progs/alloc_lines_linked \
     $(B)/test/progs/heap_edges_linked
 # The leak report's fixture, built three ways: with CFLAGS, at -O0 -g, and

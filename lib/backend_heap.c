@@ -26,6 +26,8 @@ extern long long mp__heap_live(void) __attribute__((weak));
 extern long long mp__heap_peak(void) __attribute__((weak));
 extern void mp__heap_peak_reset(void) __attribute__((weak));
 extern void mp__heap_set_hooks(const mp__heap_hooks *h) __attribute__((weak));
+extern int mp__heap_leaks_start(void) __attribute__((weak));
+extern int mp__heap_dump(int fd) __attribute__((weak));
 
 /* The counter's readers, once found; NULL until then or without one. */
 static long long (*live_fn)(void);
@@ -146,4 +148,38 @@ int mp__backend_heap_hooks(const mp__heap_hooks *h)
         return -ENOSYS;
     set(h);
     return 0;
+}
+
+/*
+ * heap_fn() - the heap object's function name: the weak reference weak if
+ * it resolved, else what dlsym finds; NULL when the counter is not there.
+ */
+static void *heap_fn(void *weak, const char *name)
+{
+    void *fn = weak;
+    if (mp__backend_heap_find() != 0)
+        return NULL;
+    if (fn == NULL)
+        MP__SAVE_ERRNO(fn = dlsym(RTLD_DEFAULT, name));
+    return fn;
+}
+
+/* mp__backend_heap_leaks_start() - see internal.h. */
+int mp__backend_heap_leaks_start(void)
+{
+    int (*start)(void) = (int (*)(void))heap_fn((void *)mp__heap_leaks_start,
+                                                "mp__heap_leaks_start");
+    if (start == NULL || start() != 0)
+        return -ENOSYS;
+    return 0;
+}
+
+/* mp__backend_heap_dump() - see internal.h. */
+int mp__backend_heap_dump(int fd)
+{
+    int (*dump)(int) =
+        (int (*)(int))heap_fn((void *)mp__heap_dump, "mp__heap_dump");
+    if (dump == NULL)
+        return -ENOSYS;
+    return dump(fd) == 0 ? 0 : -errno;
 }

@@ -34,6 +34,7 @@ typedef struct mp__settings {
     int format;              /* MEMPROF_FORMAT: MP__FORMAT_* */
     int peak;                /* MEMPROF_PEAK=1 */
     int alloc;               /* MEMPROF_ALLOC=1 */
+    int leaks;               /* MEMPROF_LEAKS=1 */
     double break_mib;        /* MEMPROF_BREAK_MIB, or 0: off */
     int secure;              /* setuid or setgid: no source is read */
     int report_signal;       /* MEMPROF_REPORT_SIGNAL: SIGUSR1, 0: none */
@@ -79,6 +80,15 @@ int mp__backend_heap_find(void);
  * one without hooks).
  */
 int mp__backend_heap_hooks(const mp__heap_hooks *h);
+
+/*
+ * mp__backend_heap_leaks_start() - MEMPROF_LEAKS: have the heap object
+ * keep each block's call stack.  mp__backend_heap_dump() - its sites
+ * dump (heap_hooks.h) written to fd.  Both return 0, or -ENOSYS when
+ * there is no such heap object (-errno when the dump cannot be written).
+ */
+int mp__backend_heap_leaks_start(void);
+int mp__backend_heap_dump(int fd);
 long long mp__backend_heap_read(void);
 
 /* mp__backend_read() - a reading with r, in bytes, or -errno. */
@@ -529,6 +539,22 @@ void mp__peak_start(void);
 /* Non-zero once MEMPROF_ALLOC's hooks are set: readings bind blocks. */
 extern int mp__alloc_on;
 
+/* ---- leaks_exit.c: MEMPROF_LEAKS in the profiler. */
+
+/*
+ * mp__leaks_start() - at init, MEMPROF_LEAKS=1: have the heap object keep
+ * every block's stack, or say in one line why there is no leak report.
+ */
+void mp__leaks_start(void);
+
+/*
+ * mp__leaks_dump() - at exit, before anything of the report is made: the
+ * heap object's sites dump, in a memfd (a temporary file where there is
+ * none), at its start; NULL when MEMPROF_LEAKS is off or the dump cannot
+ * be made (said in one line).  The caller closes it.
+ */
+FILE *mp__leaks_dump(void);
+
 /*
  * mp__alloc_start() - at init, MEMPROF_ALLOC=1: set the heap counter's
  * hooks (alloc.c), or say in one line why there are no columns.
@@ -582,8 +608,13 @@ void mp__format_row(FILE *out, int line, const char *mem, const char *inc,
                     const char *const extra[3], long long occ,
                     const char *contents);
 
-/* mp__report_write() - print every table to out.  Returns 0 or -errno. */
-int mp__report_write(FILE *out);
+/*
+ * mp__report_write() - print every table to out, then, when leaks is not
+ * NULL, the leak report of that sites dump (read from its start): in the
+ * JSON object as "leaks", after the tables as text; never into CSV.
+ * Returns 0 or -errno.
+ */
+int mp__report_write(FILE *out, FILE *leaks);
 
 /*
  * mp__output_start() - at init: empty MEMPROF_OUTPUT's file, or say it is

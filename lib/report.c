@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "leaks.h"
 
 /* The header, in pieces: the optional columns go after Increment. */
 #define HEADER_HEAD "Line #    Mem usage    Increment"
@@ -359,7 +360,7 @@ static void emit_csv(FILE *out, const table *t, columns c)
  * mp__report_write() - snapshot the registry under the lock, then format
  * without it into memory, and write the whole report with one fwrite.
  */
-int mp__report_write(FILE *out)
+int mp__report_write(FILE *out, FILE *leaks)
 {
     mp__lock();
     unsigned nslots = mp__reg.nslots;
@@ -411,7 +412,19 @@ int mp__report_write(FILE *out)
         mp__source_free(&spare);
     }
     if (format == MP__FORMAT_JSON)
-        fputs(tables > 0 ? "\n]}\n" : "]}\n", mem);
+        fputs(tables > 0 ? "\n]" : "]", mem);
+    if (leaks != NULL && format != MP__FORMAT_CSV) {
+        rewind(leaks);
+        if (format == MP__FORMAT_JSON) {
+            fputs(",\n\"leaks\": ", mem);
+            if (mp__leaks_print(leaks, mem, 1) != 0)
+                fputs("null\n", mem);
+        } else {
+            mp__leaks_print(leaks, mem, 0);
+        }
+    }
+    if (format == MP__FORMAT_JSON)
+        fputs("}\n", mem);
     for (int i = 0; i < cache.n; i++)
         mp__source_free(&cache.src[i]);
     /* glibc's memstream gives NULL when its last realloc fails. */
@@ -523,7 +536,7 @@ static FILE *open_destination(char *buf, size_t size, const char **path)
  * written is cut off again and the report goes to stderr, with one line.
  * Returns 0 or -errno.
  */
-static int report_to_destination(void)
+static int report_to_destination(FILE *leaks)
 {
     char buf[4096];
     const char *path;
@@ -532,7 +545,7 @@ static int report_to_destination(void)
         struct stat st;
         off_t size0 =
             fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
-        int r = mp__report_write(f);
+        int r = mp__report_write(f, leaks);
         if (r != 0 && size0 >= 0)
             (void)!ftruncate(fileno(f), size0);
         fclose(f);
@@ -544,7 +557,20 @@ static int report_to_destination(void)
     }
     if (!stderr_is_ours())
         return -EBADF;
-    return mp__report_write(stderr);
+    return mp__report_write(stderr, leaks);
+}
+
+/*
+ * leaks_csv() - with MEMPROF_FORMAT=csv, the leak report as text on
+ * stderr (while it is the starting one): CSV has no room for it.
+ */
+static void leaks_csv(FILE *leaks)
+{
+    if (leaks == NULL || mp__config.format != MP__FORMAT_CSV ||
+        !stderr_is_ours())
+        return;
+    rewind(leaks);
+    mp__leaks_print(leaks, stderr, 0);
 }
 
 /*
@@ -603,17 +629,22 @@ void mp__report_at_exit(void)
                      dropped);
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
             break;
+        /* First: what the report allocates is not in the leaks. */
+        FILE *leaks = mp__leaks_dump();
         int r = hits(&reported_hits);
-        if (r == 0 && reported_hits == 0)
+        if (r == 0 && reported_hits == 0 && leaks == NULL)
             break;
         if (r != 0) {
             reported_hits = UINT64_MAX; /* unknown: no line about late hits */
             mp__warn("cannot write the report (%s)", mp_strerror(r));
-            break;
+        } else {
+            r = report_to_destination(leaks);
+            if (r != 0 && r != -EBADF)
+                mp__warn("cannot write the report (%s)", mp_strerror(r));
+            leaks_csv(leaks);
         }
-        r = report_to_destination();
-        if (r != 0 && r != -EBADF)
-            mp__warn("cannot write the report (%s)", mp_strerror(r));
+        if (leaks != NULL)
+            fclose(leaks);
     });
 }
 
@@ -625,7 +656,8 @@ int mp_report(FILE *out)
         mp__init();
         if (__atomic_load_n(&mp__state, __ATOMIC_ACQUIRE) != MP__STATE_ON)
             break;
-        r = out != NULL ? mp__report_write(out) : report_to_destination();
+        r = out != NULL ? mp__report_write(out, NULL)
+                        : report_to_destination(NULL);
     });
     return r;
 }

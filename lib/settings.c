@@ -92,6 +92,7 @@ void mp__settings_load(mp__settings *out)
     out->format = MP__FORMAT_TABLE;
     out->peak = 0;
     out->alloc = 0;
+    out->leaks = 0;
     out->break_mib = 0;
     out->secure = 0;
     out->report_signal = 0;
@@ -158,6 +159,14 @@ void mp__settings_load(mp__settings *out)
             out->alloc = (int)n;
         else
             mp__warn("MEMPROF_ALLOC='%s' is not 0 or 1; using 0", v);
+    }
+
+    v = secure_getenv("MEMPROF_LEAKS");
+    if (v != NULL && *v != '\0') {
+        if (mp__parse_int(v, 0, 1, &n) == 0)
+            out->leaks = (int)n;
+        else
+            mp__warn("MEMPROF_LEAKS='%s' is not 0 or 1; using 0", v);
     }
 
     v = secure_getenv("MEMPROF_BREAK_MIB");

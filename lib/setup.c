@@ -31,6 +31,7 @@ static void init_process(void)
     mp__peak_start();
     mp__threads_start();
     mp__alloc_start();
+    mp__leaks_start();
     mp__output_start();
     mp__spans_start();
     atexit(mp__report_at_exit);
