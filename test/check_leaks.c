@@ -487,6 +487,178 @@ START_TEST(test_no_libdw)
 }
 END_TEST
 
+/* ---- End to end: MEMPROF_LEAKS=1 in a program (test/progs/leaky.c). */
+
+/* leaky_line() - the line of leaky.c that holds "AT-<what> ". */
+static int leaky_line(const char *what)
+{
+    char want[64];
+    char *src = read_file("test/progs/leaky.c", NULL);
+    ck_assert_ptr_nonnull(src);
+    snprintf(want, sizeof want, "AT-%s ", what);
+    const char *at = strstr(src, want);
+    ck_assert_ptr_nonnull(at);
+    int line = 1;
+    for (const char *s = src; s < at; s++)
+        line += *s == '\n';
+    free(src);
+    return line;
+}
+
+/* asan() - the AddressSanitizer build: its strdup does not call malloc. */
+static int asan(void)
+{
+    return strstr(MP_TEST_SAN, "address") != NULL;
+}
+
+/* run_leaky() - prog (leaky or leaky_linked) with env; it must exit 0. */
+static void run_leaky(run_result *r, const char *prog, const char *arg,
+                      const char *const env[])
+{
+    char rel[64];
+    snprintf(rel, sizeof rel, "test/progs/%s", prog);
+    const char *argv[] = {build_path(rel), arg, NULL};
+    ck_assert_int_eq(run_capture(argv, env, r), 0);
+    ck_assert_msg(WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0,
+                  "%s failed (status %d):\n%s", prog, r->status, r->err);
+}
+
+/*
+ * leaks_named() - err holds the leak three calls deep behind xmalloc,
+ * 30 blocks of 1000 bytes, named by function, file and line; and the
+ * strdup's, from copy(), the C library's frame left out.
+ */
+static void leaks_named(const char *err)
+{
+    char want[1024];
+    const char *f = "test/progs/leaky.c";
+    snprintf(want, sizeof want,
+             "Leaked at exit: %s in %s blocks\n"
+             "  29.3 KiB  30 blocks  xmalloc (%s:%d)\n"
+             "                       <- fill (%s:%d)\n"
+             "                       <- handle_request (%s:%d)\n"
+             "                       <- ",
+             "29.3 KiB", asan() ? "30" : "31", f, leaky_line("XMALLOC"), f,
+             leaky_line("FILL"), f, leaky_line("HANDLE"));
+    const char *at = strstr(err, want);
+    ck_assert_msg(at != NULL, "%s\nwanted:\n%s", err, want);
+    /* work(), or main() where work() is not a function of its own. */
+    snprintf(want, sizeof want, " (%s:%d)\n", f, leaky_line("MAIN"));
+    const char *rest = strchr(strstr(at, "<- handle_request"), '\n') + 1;
+    const char *end = strchr(rest, '\n');
+    ck_assert_msg(end != NULL && (size_t)(end + 1 - rest) > strlen(want) &&
+                      strncmp(end + 1 - strlen(want), want, strlen(want)) == 0,
+                  "%s", err);
+    if (!asan()) {
+        snprintf(want, sizeof want, "      26 B   1 block   copy (%s:%d)\n", f,
+                 leaky_line("COPY"));
+        ck_assert_msg(strstr(err, want) != NULL, "%s\nwanted:\n%s", err, want);
+    }
+    snprintf(want, sizeof want,
+             "  10.0 MiB  10 blocks  xmalloc (%s:%d)\n"
+             "                       <- churn (%s:%d)\n",
+             f, leaky_line("XMALLOC"), f, leaky_line("CHURN"));
+    ck_assert_msg(strstr(err, want) != NULL, "%s\nwanted:\n%s", err, want);
+    ck_assert_ptr_null(strstr(err, "no debug information"));
+}
+
+/* Linked with the heap archive: after the table, the leak report. */
+START_TEST(test_e2e_linked)
+{
+    run_result r;
+    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_LEAKS=1", NULL};
+    run_leaky(&r, "leaky_linked", NULL, env);
+    const char *tab = strstr(r.err, "Filename: test/progs/leaky.c\n");
+    const char *leaks = strstr(r.err, "\n\n\nLeaked at exit: ");
+    ck_assert_msg(tab != NULL && leaks != NULL && tab < leaks, "%s", r.err);
+    leaks_named(r.err);
+    run_result_free(&r);
+}
+END_TEST
+
+/* Through the preload object, into an unchanged program. */
+START_TEST(test_e2e_preload)
+{
+    run_result r;
+    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_LEAKS=1",
+                         preload_env(), asan_env(), NULL};
+    run_leaky(&r, "leaky", NULL, env);
+    leaks_named(r.err);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
+ * JSON: the leak report is the report's "leaks", exact to the byte,
+ * although the report allocates after the dump; valid JSON.
+ */
+START_TEST(test_e2e_json)
+{
+    run_result r;
+    char want[256];
+    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_LEAKS=1",
+                         "MEMPROF_FORMAT=json", NULL};
+    run_leaky(&r, "leaky_linked", NULL, env);
+    unsigned copy = asan() ? 0 : 1;
+    snprintf(want, sizeof want,
+             "],\n\"leaks\": {\"leaked\": {\"bytes\": %u, \"blocks\": %u, ",
+             30000 + 26 * copy, 30 + copy);
+    ck_assert_msg(strstr(r.err, want) != NULL, "%s\nwanted: %s", r.err, want);
+    snprintf(want, sizeof want,
+             "\"allocated\": {\"bytes\": %u, \"blocks\": %u, ",
+             10 * (1 << 20) + 30000 + 26 * copy, 40 + copy);
+    ck_assert_msg(strstr(r.err, want) != NULL, "%s\nwanted: %s", r.err, want);
+    FILE *f = fopen("leaks.json", "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(r.err, f);
+    fclose(f);
+    ck_assert_int_eq(sh("python3 -c 'import json; "
+                        "json.load(open(\"leaks.json\"))'"),
+                     0);
+    unlink("leaks.json");
+    run_result_free(&r);
+}
+END_TEST
+
+/* More than ten sites leak: ten shown, the rest counted. */
+START_TEST(test_e2e_top_ten)
+{
+    run_result r;
+    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_LEAKS=1", NULL};
+    run_leaky(&r, "leaky_linked", "many", env);
+    ck_assert_msg(strstr(r.err, "  ... and 12 more sites (") != NULL ||
+                      strstr(r.err, "  ... and 11 more sites (") != NULL,
+                  "%s", r.err);
+    run_result_free(&r);
+}
+END_TEST
+
+/* Without the heap backend, or with a bad value: one line, no report. */
+START_TEST(test_e2e_refused)
+{
+    run_result r;
+    const char *rss[] = {"MEMPROF_LEAKS=1", NULL};
+    const char *bad[] = {"MEMPROF_BACKEND=heap", "MEMPROF_LEAKS=yes", NULL};
+    run_leaky(&r, "leaky_linked", NULL, rss);
+    ck_assert_msg(strncmp(r.err,
+                          "memprof: MEMPROF_LEAKS=1 needs the heap backend "
+                          "(MEMPROF_BACKEND=heap), not rss; no leak report\n"
+                          "Filename: ",
+                          100) == 0,
+                  "%s", r.err);
+    ck_assert_ptr_null(strstr(r.err, "Leaked at exit"));
+    run_result_free(&r);
+    run_leaky(&r, "leaky_linked", NULL, bad);
+    ck_assert_msg(strncmp(r.err,
+                          "memprof: MEMPROF_LEAKS='yes' is not 0 or 1; using "
+                          "0\nFilename: ",
+                          60) == 0,
+                  "%s", r.err);
+    ck_assert_ptr_null(strstr(r.err, "Leaked at exit"));
+    run_result_free(&r);
+}
+END_TEST
+
 Suite *leaks_suite(void)
 {
     Suite *s = suite_create("leaks");
@@ -503,6 +675,14 @@ Suite *leaks_suite(void)
     tcase_add_test(tc, test_offset_for_addr2line);
     tcase_add_test(tc, test_no_debug_info);
     tcase_add_test(tc, test_no_libdw);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("e2e");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_e2e_linked);
+    tcase_add_test(tc, test_e2e_preload);
+    tcase_add_test(tc, test_e2e_json);
+    tcase_add_test(tc, test_e2e_top_ten);
+    tcase_add_test(tc, test_e2e_refused);
     suite_add_tcase(s, tc);
     return s;
 }

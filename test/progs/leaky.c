@@ -50,11 +50,27 @@ __attribute__((noinline)) void copy(void)
 /* each_site() - n bytes kept from one of 20 distinct call sites. */
 __attribute__((noinline)) void each_site(void)
 {
-#define SITE(k) keep[42 + (k)] = malloc(100 + (k));
-    SITE(0)
-    SITE(1) SITE(2) SITE(3) SITE(4) SITE(5) SITE(6) SITE(7) SITE(8) SITE(9)
-        SITE(10) SITE(11) SITE(12) SITE(13) SITE(14) SITE(15) SITE(16) SITE(17)
-            SITE(18) SITE(19)
+#define SITE(k) keep[42 + (k)] = malloc(100 + (k))
+    SITE(0);
+    SITE(1);
+    SITE(2);
+    SITE(3);
+    SITE(4);
+    SITE(5);
+    SITE(6);
+    SITE(7);
+    SITE(8);
+    SITE(9);
+    SITE(10);
+    SITE(11);
+    SITE(12);
+    SITE(13);
+    SITE(14);
+    SITE(15);
+    SITE(16);
+    SITE(17);
+    SITE(18);
+    SITE(19);
 }
 
 static void work(int many)
