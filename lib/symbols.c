@@ -34,7 +34,7 @@
 /* What is used of libdwfl.h and libdw.h. */
 typedef struct Dwfl Dwfl;
 typedef struct Dwfl_Module Dwfl_Module;
-typedef struct Dwfl_Line Dwfl_Line;
+typedef struct Dwarf_Line_s Dwarf_Line;
 typedef uint64_t Dwarf_Addr;
 
 typedef struct {
@@ -83,10 +83,12 @@ enum {
         int (*)(Dwfl_Module *, void *, const char *, Dwarf_Addr, void *),      \
         void *))                                                               \
     XX(const char *, dwfl_module_addrname, (Dwfl_Module *, Dwarf_Addr))        \
-    XX(void *, dwfl_module_getdwarf, (Dwfl_Module *, Dwarf_Addr *))            \
-    XX(Dwfl_Line *, dwfl_module_getsrc, (Dwfl_Module *, Dwarf_Addr))           \
-    XX(const char *, dwfl_lineinfo,                                            \
-       (Dwfl_Line *, Dwarf_Addr *, int *, int *, Dwarf_Addr *, Dwarf_Addr *))  \
+    XX(Dwarf_Die *, dwfl_module_nextcu,                                        \
+       (Dwfl_Module *, Dwarf_Die *, Dwarf_Addr *))                             \
+    XX(int, dwarf_haspc, (Dwarf_Die *, Dwarf_Addr))                            \
+    XX(Dwarf_Line *, dwarf_getsrc_die, (Dwarf_Die *, Dwarf_Addr))              \
+    XX(const char *, dwarf_linesrc, (Dwarf_Line *, uint64_t *, uint64_t *))    \
+    XX(int, dwarf_lineno, (Dwarf_Line *, int *))                               \
     XX(Dwarf_Die *, dwfl_module_addrdie,                                       \
        (Dwfl_Module *, Dwarf_Addr, Dwarf_Addr *))                              \
     XX(int, dwarf_getscopes, (Dwarf_Die *, Dwarf_Addr, Dwarf_Die **))          \
@@ -289,19 +291,30 @@ static module *find_module(mp__symbols *s, unsigned long long pc)
 }
 
 /*
- * innermost() - the name of the innermost function, inlined or not, that
- * holds the address a of m (a module-relative DWARF address once the
- * CU's bias is taken off), or NULL.
+ * find_cu() - the compilation unit of m that holds address a, and its
+ * bias: through .debug_aranges, or, where there is none (clang does not
+ * write it), by asking each unit whether its ranges hold a.
  */
-static const char *innermost(Dwfl_Module *m, Dwarf_Addr a)
+static Dwarf_Die *find_cu(Dwfl_Module *m, Dwarf_Addr a, Dwarf_Addr *bias)
 {
-    Dwarf_Addr bias = 0;
-    Dwarf_Die *cu = dw.dwfl_module_addrdie(m, a, &bias);
+    Dwarf_Die *cu = dw.dwfl_module_addrdie(m, a, bias);
+    if (cu != NULL)
+        return cu;
+    while ((cu = dw.dwfl_module_nextcu(m, cu, bias)) != NULL)
+        if (dw.dwarf_haspc(cu, a - *bias) > 0)
+            return cu;
+    return NULL;
+}
+
+/*
+ * innermost() - the name of the innermost function, inlined or not, of
+ * unit cu that holds the address a (the unit's), or NULL.
+ */
+static const char *innermost(Dwarf_Die *cu, Dwarf_Addr a)
+{
     Dwarf_Die *scopes = NULL;
     const char *name = NULL;
-    if (cu == NULL)
-        return NULL;
-    int n = dw.dwarf_getscopes(cu, a - bias, &scopes);
+    int n = dw.dwarf_getscopes(cu, a, &scopes);
     for (int i = 0; i < n && name == NULL; i++) {
         int tag = dw.dwarf_tag(&scopes[i]);
         Dwarf_Attribute at;
@@ -317,21 +330,18 @@ static const char *innermost(Dwfl_Module *m, Dwarf_Addr a)
 }
 
 /*
- * full_name() - file, named relative to its compilation unit's directory
- * in the debug information (as gcc and clang name the files given to
- * them by a relative path), as a full path kept in s; file itself when
- * it is one already or without memory.
+ * full_name() - file, named relative to the directory of its compilation
+ * unit cu in the debug information (as gcc and clang name the files
+ * given to them by a relative path), as a full path kept in s; file
+ * itself when it is one already or without memory.
  */
-static const char *full_name(mp__symbols *s, Dwfl_Module *m, Dwarf_Addr a,
-                             const char *file)
+static const char *full_name(mp__symbols *s, Dwarf_Die *cu, const char *file)
 {
-    Dwarf_Addr bias = 0;
     Dwarf_Attribute at;
     const char *dir = NULL;
     if (file[0] == '/')
         return file;
-    Dwarf_Die *cu = dw.dwfl_module_addrdie(m, a, &bias);
-    if (cu != NULL && dw.dwarf_attr(cu, DW_AT_comp_dir, &at) != NULL)
+    if (dw.dwarf_attr(cu, DW_AT_comp_dir, &at) != NULL)
         dir = dw.dwarf_formstring(&at);
     if (dir == NULL || dir[0] != '/')
         return file;
@@ -361,12 +371,14 @@ static void resolve(mp__symbols *s, unsigned long long pc, mp__frame *f)
     if (m->mod == NULL)
         return;
     f->function = dw.dwfl_module_addrname(m->mod, call);
-    Dwfl_Line *l = dw.dwfl_module_getsrc(m->mod, call);
-    if (l != NULL)
-        f->file = dw.dwfl_lineinfo(l, NULL, &f->line, NULL, NULL, NULL);
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = find_cu(m->mod, call, &bias);
+    Dwarf_Line *l = cu != NULL ? dw.dwarf_getsrc_die(cu, call - bias) : NULL;
+    if (l != NULL && dw.dwarf_lineno(l, &f->line) == 0)
+        f->file = dw.dwarf_linesrc(l, NULL, NULL);
     if (f->file != NULL) {
-        const char *name = innermost(m->mod, call);
-        f->file = full_name(s, m->mod, call, f->file);
+        const char *name = innermost(cu, call - bias);
+        f->file = full_name(s, cu, f->file);
         if (name != NULL)
             f->function = name;
     }
