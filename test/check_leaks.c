@@ -641,6 +641,46 @@ START_TEST(test_e2e_top_ten)
 }
 END_TEST
 
+/*
+ * With MEMPROF_OUTPUT, the leak report follows the tables in the file;
+ * with CSV, it goes to stderr as text, and the CSV file has none of it.
+ */
+START_TEST(test_e2e_output_csv)
+{
+    run_result r;
+    char out[128];
+    char dir[64];
+    snprintf(dir, sizeof dir, "%s", make_tmpdir("leaks"));
+    snprintf(out, sizeof out, "MEMPROF_OUTPUT=%s/report.txt", dir);
+    const char *path = strchr(out, '=') + 1;
+    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_LEAKS=1", out, NULL};
+    run_leaky(&r, "leaky_linked", NULL, env);
+    ck_assert_ptr_null(strstr(r.err, "Leaked at exit"));
+    run_result_free(&r);
+    char *text = read_file(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    const char *tab = strstr(text, "Filename: test/progs/leaky.c\n");
+    const char *leaks = strstr(text, "\n\n\nLeaked at exit: ");
+    ck_assert_msg(tab != NULL && leaks != NULL && tab < leaks, "%s", text);
+    leaks_named(text);
+    free(text);
+
+    const char *csv[] = {"MEMPROF_BACKEND=heap", "MEMPROF_LEAKS=1",
+                         "MEMPROF_FORMAT=csv", out, NULL};
+    run_leaky(&r, "leaky_linked", NULL, csv);
+    text = read_file(path, NULL);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strncmp(text, "file,function,line,", 19) == 0 &&
+                      strstr(text, "Leaked") == NULL,
+                  "%s", text);
+    leaks_named(r.err);
+    free(text);
+    run_result_free(&r);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* Without the heap backend, or with a bad value: one line, no report. */
 START_TEST(test_e2e_refused)
 {
@@ -690,6 +730,7 @@ Suite *leaks_suite(void)
     tcase_add_test(tc, test_e2e_preload);
     tcase_add_test(tc, test_e2e_json);
     tcase_add_test(tc, test_e2e_top_ten);
+    tcase_add_test(tc, test_e2e_output_csv);
     tcase_add_test(tc, test_e2e_refused);
     suite_add_tcase(s, tc);
     return s;
