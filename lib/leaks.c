@@ -376,22 +376,34 @@ static unsigned long long positive(long long v)
 }
 
 /*
+ * take() - the first SHOWN frames of site s into g, an address where
+ * calls were inlined giving a frame for each function; with skip, those
+ * of the allocator's own code at the start left out.
+ */
+static void take(dump *d, const site *s, group *g, int skip)
+{
+    mp__frame at[MP__INLINED];
+    g->n = 0;
+    for (unsigned i = 0; i < s->nframes && g->n < SHOWN; i++) {
+        unsigned k = mp__symbols_find(d->syms, s->pcs[i], at);
+        for (unsigned j = 0; j < k && g->n < SHOWN; j++) {
+            if (skip && at[j].allocator)
+                continue;
+            skip = 0;
+            g->f[g->n++] = at[j];
+        }
+    }
+}
+
+/*
  * make_group() - site s as a group: its frames symbolised, the
  * allocator's own skipped (all kept when all are).
  */
 static void make_group(dump *d, const site *s, group *g)
 {
-    mp__frame f[MAX_FRAMES];
-    unsigned first = 0;
-    for (unsigned i = 0; i < s->nframes; i++)
-        mp__symbols_find(d->syms, s->pcs[i], &f[i]);
-    while (first < s->nframes && f[first].allocator)
-        first++;
-    if (first == s->nframes)
-        first = 0;
-    g->n = 0;
-    for (unsigned i = first; i < s->nframes && g->n < SHOWN; i++)
-        g->f[g->n++] = f[i];
+    take(d, s, g, 1);
+    if (g->n == 0)
+        take(d, s, g, 0);
     g->made_bytes = s->made_bytes;
     g->made_blocks = s->made_blocks;
     g->live_bytes = positive(s->live_bytes);

@@ -35,6 +35,7 @@
 typedef struct Dwfl Dwfl;
 typedef struct Dwfl_Module Dwfl_Module;
 typedef struct Dwarf_Line_s Dwarf_Line;
+typedef struct Dwarf_Files_s Dwarf_Files;
 typedef uint64_t Dwarf_Addr;
 
 typedef struct {
@@ -65,7 +66,9 @@ enum {
     DW_TAG_inlined_subroutine = 0x1d,
     DW_TAG_subprogram = 0x2e,
     DW_AT_name = 0x03,
-    DW_AT_comp_dir = 0x1b
+    DW_AT_comp_dir = 0x1b,
+    DW_AT_call_file = 0x58,
+    DW_AT_call_line = 0x59
 };
 
 /*
@@ -98,6 +101,11 @@ enum {
     XX(const char *, dwarf_formstring, (Dwarf_Attribute *))                    \
     XX(Dwarf_Attribute *, dwarf_attr,                                          \
        (Dwarf_Die *, unsigned int, Dwarf_Attribute *))                         \
+    XX(int, dwarf_getscopes_die, (Dwarf_Die *, Dwarf_Die **))                  \
+    XX(int, dwarf_formudata, (Dwarf_Attribute *, uint64_t *))                  \
+    XX(int, dwarf_getsrcfiles, (Dwarf_Die *, Dwarf_Files **, size_t *))        \
+    XX(const char *, dwarf_filesrc,                                            \
+       (Dwarf_Files *, size_t, uint64_t *, uint64_t *))                        \
     XX(int, dwfl_build_id_find_elf,                                            \
        (Dwfl_Module *, void **, const char *, Dwarf_Addr, char **, void **))   \
     XX(int, dwfl_standard_find_debuginfo,                                      \
@@ -134,10 +142,11 @@ typedef struct made {
     char text[];
 } made;
 
-/* One resolved address. */
+/* One resolved address: its frames, the innermost inlined one first. */
 typedef struct slot {
     int used;
-    mp__frame f;
+    unsigned n;
+    mp__frame f[MP__INLINED];
 } slot;
 
 struct mp__symbols {
@@ -307,29 +316,6 @@ static Dwarf_Die *find_cu(Dwfl_Module *m, Dwarf_Addr a, Dwarf_Addr *bias)
 }
 
 /*
- * innermost() - the name of the innermost function, inlined or not, of
- * unit cu that holds the address a (the unit's), or NULL.
- */
-static const char *innermost(Dwarf_Die *cu, Dwarf_Addr a)
-{
-    Dwarf_Die *scopes = NULL;
-    const char *name = NULL;
-    int n = dw.dwarf_getscopes(cu, a, &scopes);
-    for (int i = 0; i < n && name == NULL; i++) {
-        int tag = dw.dwarf_tag(&scopes[i]);
-        Dwarf_Attribute at;
-        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
-            continue;
-        if (dw.dwarf_attr_integrate(&scopes[i], DW_AT_name, &at) != NULL)
-            name = dw.dwarf_formstring(&at);
-        if (name == NULL)
-            break;
-    }
-    free(scopes); /* libdw's, from malloc */
-    return name;
-}
-
-/*
  * full_name() - file, named relative to the directory of its compilation
  * unit cu in the debug information (as gcc and clang name the files
  * given to them by a relative path), as a full path kept in s; file
@@ -355,33 +341,120 @@ static const char *full_name(mp__symbols *s, Dwarf_Die *cu, const char *file)
     return t->text;
 }
 
-/* resolve() - what is known of pc, worked out. */
-static void resolve(mp__symbols *s, unsigned long long pc, mp__frame *f)
+/* name_of() - a function's name, following its abstract origin. */
+static const char *name_of(Dwarf_Die *die)
+{
+    Dwarf_Attribute at;
+    if (dw.dwarf_attr_integrate(die, DW_AT_name, &at) == NULL)
+        return NULL;
+    return dw.dwarf_formstring(&at);
+}
+
+/*
+ * call_site() - where the function inlined as die was called: its file
+ * (in unit cu's table) and line into *file and *line.  Returns 0 or -1.
+ */
+static int call_site(Dwarf_Die *cu, Dwarf_Die *die, const char **file,
+                     int *line)
+{
+    Dwarf_Attribute at;
+    Dwarf_Files *files;
+    size_t nfiles;
+    uint64_t idx;
+    uint64_t ln;
+    if (dw.dwarf_attr(die, DW_AT_call_file, &at) == NULL ||
+        dw.dwarf_formudata(&at, &idx) != 0 ||
+        dw.dwarf_attr(die, DW_AT_call_line, &at) == NULL ||
+        dw.dwarf_formudata(&at, &ln) != 0 ||
+        dw.dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles)
+        return -1;
+    *file = dw.dwarf_filesrc(files, (size_t)idx, NULL, NULL);
+    *line = (int)ln;
+    return *file != NULL ? 0 : -1;
+}
+
+/*
+ * inlined() - the frames at address a (the unit's) of unit cu, as
+ * addr2line -i gives them: the innermost function, inlined or not, at
+ * the line file:line of the line table, then each function it was
+ * inlined into, at the call's line, up to the function of its own.  Into
+ * f[0..max), each a copy of proto with its function, file and line.
+ * Returns how many (0: no function is known there).
+ */
+static unsigned inlined(mp__symbols *s, Dwarf_Die *cu, Dwarf_Addr a,
+                        const char *file, int line, const mp__frame *proto,
+                        mp__frame *f, unsigned max)
+{
+    Dwarf_Die *scopes = NULL;
+    unsigned n = 0;
+    int ns = dw.dwarf_getscopes(cu, a, &scopes);
+    int i = 0;
+    while (n < max && i < ns) {
+        int tag = dw.dwarf_tag(&scopes[i]);
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) {
+            i++;
+            continue;
+        }
+        f[n] = *proto;
+        f[n].function = name_of(&scopes[i]);
+        f[n].file = full_name(s, cu, file);
+        f[n].line = line;
+        n++;
+        if (tag == DW_TAG_subprogram ||
+            call_site(cu, &scopes[i], &file, &line) != 0)
+            break;
+        /*
+         * The scopes around an inlined instance, not those around its
+         * abstract definition that dwarf_getscopes() goes on with.
+         */
+        Dwarf_Die *outer = NULL;
+        int no = dw.dwarf_getscopes_die(&scopes[i], &outer);
+        free(scopes); /* libdw's, from malloc */
+        scopes = outer;
+        ns = no;
+        i = 1;
+    }
+    free(scopes);
+    return n;
+}
+
+/*
+ * resolve() - what is known of pc, worked out: its frames into f (at
+ * most MP__INLINED), returns how many (at least 1).
+ */
+static unsigned resolve(mp__symbols *s, unsigned long long pc, mp__frame *f)
 {
     module *m = find_module(s, pc);
     Dwarf_Addr call = pc - 1;
+    const char *file = NULL;
+    int line = 0;
 
     memset(f, 0, sizeof *f);
     f->pc = pc;
     if (m == NULL)
-        return;
+        return 1;
     f->module = m->path;
     f->offset = call - m->bias;
     f->allocator = m->allocator;
     if (m->mod == NULL)
-        return;
+        return 1;
     f->function = dw.dwfl_module_addrname(m->mod, call);
     Dwarf_Addr bias = 0;
     Dwarf_Die *cu = find_cu(m->mod, call, &bias);
     Dwarf_Line *l = cu != NULL ? dw.dwarf_getsrc_die(cu, call - bias) : NULL;
-    if (l != NULL && dw.dwarf_lineno(l, &f->line) == 0)
-        f->file = dw.dwarf_linesrc(l, NULL, NULL);
-    if (f->file != NULL) {
-        const char *name = innermost(cu, call - bias);
-        f->file = full_name(s, cu, f->file);
-        if (name != NULL)
-            f->function = name;
+    if (l != NULL && dw.dwarf_lineno(l, &line) == 0)
+        file = dw.dwarf_linesrc(l, NULL, NULL);
+    if (file == NULL)
+        return 1;
+    mp__frame proto = *f;
+    unsigned n =
+        inlined(s, cu, call - bias, file, line, &proto, f, MP__INLINED);
+    if (n == 0) {
+        f->file = full_name(s, cu, file);
+        f->line = line;
+        n = 1;
     }
+    return n;
 }
 
 /* hash() - where pc's slot starts, in a table of mask + 1 slots. */
@@ -400,7 +473,7 @@ static int rehash(mp__symbols *s)
     for (size_t i = 0; i < s->capcache; i++) {
         if (!s->cache[i].used)
             continue;
-        size_t j = hash(s->cache[i].f.pc, cap - 1);
+        size_t j = hash(s->cache[i].f[0].pc, cap - 1);
         while (t[j].used)
             j = (j + 1) & (cap - 1);
         t[j] = s->cache[i];
@@ -412,23 +485,22 @@ static int rehash(mp__symbols *s)
 }
 
 /* mp__symbols_find() - see symbols.h.  Without memory, not cached. */
-void mp__symbols_find(mp__symbols *s, unsigned long long pc, mp__frame *f)
+unsigned mp__symbols_find(mp__symbols *s, unsigned long long pc, mp__frame *f)
 {
     if (!s->sorted)
         report(s);
-    if ((s->ncache + 1) * 2 > s->capcache && rehash(s) != 0) {
-        resolve(s, pc, f);
-        return;
-    }
+    if ((s->ncache + 1) * 2 > s->capcache && rehash(s) != 0)
+        return resolve(s, pc, f);
     size_t j = hash(pc, s->capcache - 1);
-    while (s->cache[j].used && s->cache[j].f.pc != pc)
+    while (s->cache[j].used && s->cache[j].f[0].pc != pc)
         j = (j + 1) & (s->capcache - 1);
     if (!s->cache[j].used) {
-        resolve(s, pc, &s->cache[j].f);
+        s->cache[j].n = resolve(s, pc, s->cache[j].f);
         s->cache[j].used = 1;
         s->ncache++;
     }
-    *f = s->cache[j].f;
+    memcpy(f, s->cache[j].f, s->cache[j].n * sizeof *f);
+    return s->cache[j].n;
 }
 
 /* mp__symbols_shown() - see symbols.h. */

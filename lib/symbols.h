@@ -39,12 +39,17 @@ int mp__symbols_module(mp__symbols *s, unsigned long long bias,
                        unsigned long long lo, unsigned long long hi,
                        const char *path);
 
+/* The most frames one address gives: the function and those inlined. */
+#define MP__INLINED 4
+
 /*
- * mp__symbols_find() - what is known of pc, into *f; resolved once per
- * address and cached.  Modules must all be given first.  The strings
- * live as long as s.
+ * mp__symbols_find() - what is known of pc, into f[0..MP__INLINED):
+ * where the call was inlined, the function inlined innermost first, then
+ * each it was inlined into, the last the function of its own.  Returns
+ * how many (at least 1).  Resolved once per address and cached.  The
+ * strings live as long as s.
  */
-void mp__symbols_find(mp__symbols *s, unsigned long long pc, mp__frame *f);
+unsigned mp__symbols_find(mp__symbols *s, unsigned long long pc, mp__frame *f);
 
 /*
  * mp__symbols_shown() - f is printed: if it has no line, its module

@@ -1,7 +1,8 @@
 /*
  * leaky.c - for MEMPROF_LEAKS's end-to-end tests (check_leaks.c): a leak
  * three calls deep behind a malloc wrapper, blocks made and freed, and a
- * strdup (the C library's frame is not shown), with one profiled
+ * strdup (the C library's frame is not shown), a block made through a
+ * wrapper always inlined (its frame shown all the same), with one profiled
  * function so that the library starts.  Linked with the heap archive and
  * also built plain, for the preload object.  The tests find the lines by
  * the AT- markers.  argv[1] "many": 20 more leaking sites (the top ten).
@@ -47,6 +48,19 @@ __attribute__((noinline)) void copy(void)
     keep[41] = strdup("a string of 25 characters"); /* AT-COPY */
 }
 
+/* zalloc() - a wrapper that is always inlined, at -O0 too. */
+static inline __attribute__((always_inline)) void *zalloc(size_t n)
+{
+    void *p = xmalloc(n); /* AT-ZALLOC */
+    memset(p, 0, n);
+    return p;
+}
+
+__attribute__((noinline)) void record(void)
+{
+    keep[39] = zalloc(4000); /* AT-RECORD */
+}
+
 /* each_site() - n bytes kept from one of 20 distinct call sites. */
 __attribute__((noinline)) void each_site(void)
 {
@@ -80,6 +94,7 @@ static void work(int many)
     for (int i = 0; i < 30; i++)
         handle_request(i, 1000); /* AT-MAIN */
     MP_LINE(copy());
+    MP_LINE(record());
     if (many)
         each_site();
 }
