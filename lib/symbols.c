@@ -92,6 +92,7 @@ enum {
     XX(Dwarf_Line *, dwarf_getsrc_die, (Dwarf_Die *, Dwarf_Addr))              \
     XX(const char *, dwarf_linesrc, (Dwarf_Line *, uint64_t *, uint64_t *))    \
     XX(int, dwarf_lineno, (Dwarf_Line *, int *))                               \
+    XX(void *, dwfl_module_getdwarf, (Dwfl_Module *, Dwarf_Addr *))            \
     XX(Dwarf_Die *, dwfl_module_addrdie,                                       \
        (Dwfl_Module *, Dwarf_Addr, Dwarf_Addr *))                              \
     XX(int, dwarf_getscopes, (Dwarf_Die *, Dwarf_Addr, Dwarf_Die **))          \
@@ -506,10 +507,14 @@ unsigned mp__symbols_find(mp__symbols *s, unsigned long long pc, mp__frame *f)
 /* mp__symbols_shown() - see symbols.h. */
 void mp__symbols_shown(mp__symbols *s, const mp__frame *f)
 {
+    Dwarf_Addr bias;
     if (f->file != NULL || f->module == NULL)
         return;
     module *m = find_module(s, f->pc);
-    if (m != NULL)
+    /* A frame of a file with debug information but not there (the C
+       runtime's start, assembly) is no news. */
+    if (m != NULL &&
+        (m->mod == NULL || dw.dwfl_module_getdwarf(m->mod, &bias) == NULL))
         m->unlined = 1;
 }
 

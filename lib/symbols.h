@@ -52,8 +52,9 @@ int mp__symbols_module(mp__symbols *s, unsigned long long bias,
 unsigned mp__symbols_find(mp__symbols *s, unsigned long long pc, mp__frame *f);
 
 /*
- * mp__symbols_shown() - f is printed: if it has no line, its module
- * counts for the note.
+ * mp__symbols_shown() - f is printed: if it has no line and its module
+ * no debug information (or libdw is not there), the module counts for
+ * the note.
  */
 void mp__symbols_shown(mp__symbols *s, const mp__frame *f);
 

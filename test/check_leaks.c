@@ -468,6 +468,42 @@ START_TEST(test_no_debug_info)
 }
 END_TEST
 
+/*
+ * A frame without a line in a file that has debug information (the C
+ * runtime's _start, the outermost frame of the fixture's stacks) shows
+ * module+offset, with no note.
+ */
+START_TEST(test_unlined_in_debug_file)
+{
+    size_t len;
+    char *dump = fixture_dump("leaks_fixture", &len);
+    char *site = strstr(dump, "\nsite ");
+    ck_assert_ptr_nonnull(site);
+    char *eol = strchr(site + 1, '\n');
+    char *last = eol;
+    while (last[-1] != ' ')
+        last--;
+    char pc[32];
+    snprintf(pc, sizeof pc, "%.*s", (int)(eol - last), last);
+    char *end = strstr(dump, "\nend\n");
+    ck_assert_ptr_nonnull(end);
+    char *mod = malloc(len + 64);
+    ck_assert_ptr_nonnull(mod);
+    int n = snprintf(mod, len + 64, "%.*s\nsite 5 1 5 1 %s\nend\n",
+                     (int)(end - dump), dump, pc);
+    printed p = print_dump(mod, (size_t)n, 0);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_msg(
+        strstr(p.out, "  5 B  1 block   leaks_fixture+0x") != NULL ||
+            strstr(p.out, "  5 B  1 block   _start (leaks_fixture+0x") != NULL,
+        "%s", p.out);
+    ck_assert_msg(strstr(p.out, "memprof:") == NULL, "%s", p.out);
+    printed_free(&p);
+    free(mod);
+    free(dump);
+}
+END_TEST
+
 /* Without libdw (MEMPROF_LIBDW names none): module+offset, one note. */
 START_TEST(test_no_libdw)
 {
@@ -731,6 +767,7 @@ Suite *leaks_suite(void)
     tcase_add_test(tc, test_named_O0);
     tcase_add_test(tc, test_offset_for_addr2line);
     tcase_add_test(tc, test_no_debug_info);
+    tcase_add_test(tc, test_unlined_in_debug_file);
     tcase_add_test(tc, test_no_libdw);
     suite_add_tcase(s, tc);
     tc = tcase_create("e2e");
