@@ -532,7 +532,7 @@ static unsigned long long row_blocks(const list *l, const group *g)
     return l->leaked ? g->live_blocks : g->made_blocks;
 }
 
-/* print_row() - one size and count, padded to the list's widths. */
+/* print_counts() - a row's size and count, padded to the list's widths. */
 static void print_counts(FILE *out, unsigned long long bytes,
                          unsigned long long blocks, int wsize, int wblocks)
 {

@@ -177,7 +177,9 @@ static int load(void *h, const char *name, void *fn)
 
 /*
  * dw_load() - libdw's functions, tried once per process; the handle is
- * kept for the rest of the run.  Returns whether they are there.
+ * kept for the rest of the run.  Returns whether they are there.  Not
+ * thread-safe: reports are made by one thread at a time (at exit, or by
+ * the memprof command).
  */
 static int dw_load(void)
 {
