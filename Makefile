@@ -86,11 +86,13 @@ HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
     $(B)/test/progs/alloc_threads \
     $(B)/test/progs/heap_quiet $(B)/test/progs/recurse \
     $(B)/test/progs/stress
+# Test programs with rules of their own below.
+HEAP_OWN = $(B)/test/progs/stacks_script $(B)/test/progs/stacks_script_O0
 # Programs built twice, plain and as <name>_linked with the heap archive.
 HEAP_TWINS = $(B)/test/progs/heap_lines_linked \
     $(B)/test/progs/alloc_lines_linked \
     $(B)/test/progs/heap_edges_linked
-HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(B)/test/progs/heap_new \
+HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(HEAP_OWN) $(B)/test/progs/heap_new \
     $(B)/test/progs/alloc_new \
     $(B)/test/progs/heap_count
 
@@ -225,6 +227,18 @@ $(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
+
+# MEMPROF_LEAKS's exact counts: names its sites with dladdr (-rdynamic);
+# built again at -O0, whose frames have another shape.
+$(B)/test/progs/stacks_script: test/progs/stacks_script.c $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
+	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(B)/test/progs/stacks_script_O0: test/progs/stacks_script.c $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) -O0 $(LDFLAGS) -rdynamic -o $@ \
+	    $< $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
