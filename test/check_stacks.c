@@ -59,17 +59,27 @@ static const char *const script[] = {
     "wrapper<deep3<deep2<deep1<main<_start 333 1 333 1",
 };
 
+/* asan() - the AddressSanitizer build: its strdup does not call malloc. */
+static int asan(void)
+{
+    return strstr(MP_TEST_SAN, "address") != NULL;
+}
+
 static void check_script(const char *prog)
 {
     char *out = run(prog, "script");
-    for (size_t i = 0; i < sizeof script / sizeof script[0]; i++)
+    int n = 0;
+    for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
+        if (asan() && strstr(script[i], "dup_string") != NULL)
+            continue;
         assert_has(out, script[i]);
+        n++;
+    }
     /* Nothing else of this program's, nor of the heap object's own. */
     int lines = 0;
     for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
         lines++;
-    ck_assert_msg(lines == 1 + (int)(sizeof script / sizeof script[0]),
-                  "%d lines:\n%s", lines, out);
+    ck_assert_msg(lines == 1 + n, "%d lines:\n%s", lines, out);
     free(out);
 }
 
@@ -111,7 +121,8 @@ START_TEST(test_fork_own)
     assert_has(child, "shrink<main<_start 5050 2 50 1");
     assert_has(child, "grow<main<_start 100100 2 100000 1");
     ck_assert_ptr_null(strstr(child, "dup_string"));
-    assert_has(second, "dup_string<main<_start 12 1 12 1");
+    if (!asan())
+        assert_has(second, "dup_string<main<_start 12 1 12 1");
     assert_has(second, "grow<main<_start 100100 2 100000 1");
     ck_assert_ptr_null(strstr(second, "shrink"));
     free(child);

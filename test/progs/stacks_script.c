@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,11 +132,12 @@ NOINLINE void deep1(void)
 #define PER 100000
 #define KEEP 1000
 
+static void *volatile worker_kept[WORKERS][KEEP]; /* reachable for LSan */
+
 NOINLINE void *worker(void *arg)
 {
     void **blocks = mmap(NULL, PER * sizeof *blocks, PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    (void)arg;
     if (blocks == MAP_FAILED)
         abort();
     for (int i = 0; i < PER; i++) {
@@ -143,9 +145,12 @@ NOINLINE void *worker(void *arg)
         if (blocks[i] == NULL)
             abort();
     }
+    for (int i = 0; i < KEEP; i++)
+        worker_kept[(intptr_t)arg][i] = blocks[i];
     for (int i = KEEP; i < PER; i++)
         release(blocks[i]);
-    return blocks; /* the kept ones stay reachable */
+    munmap(blocks, PER * sizeof *blocks);
+    return NULL;
 }
 
 /* made_here() - blocks freed by another thread (free_there). */
@@ -255,7 +260,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "threads") == 0) {
         pthread_t t[WORKERS];
         for (int i = 0; i < WORKERS; i++)
-            if (pthread_create(&t[i], NULL, worker, NULL) != 0)
+            if (pthread_create(&t[i], NULL, worker, (void *)(intptr_t)i) != 0)
                 return 3;
         for (int i = 0; i < WORKERS; i++)
             pthread_join(t[i], NULL);
