@@ -87,7 +87,8 @@ HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
     $(B)/test/progs/heap_quiet $(B)/test/progs/recurse \
     $(B)/test/progs/stress
 # Test programs with rules of their own below.
-HEAP_OWN = $(B)/test/progs/stacks_script $(B)/test/progs/stacks_script_O0
+HEAP_OWN = $(B)/test/progs/stacks_script $(B)/test/progs/stacks_script_O0 \
+    $(B)/test/progs/stacks_new
 # Programs built twice, plain and as <name>_linked with the heap archive.
 HEAP_TWINS = $(B)/test/progs/heap_lines_linked \
     $(B)/test/progs/alloc_lines_linked \
@@ -239,6 +240,12 @@ $(B)/test/progs/stacks_script_O0: test/progs/stacks_script.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) -O0 $(LDFLAGS) -rdynamic -o $@ \
 	    $< $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(B)/test/progs/stacks_new: test/progs/stacks_new.cc $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
+	    $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< $(HEAP_LINK) $(CLI_LDLIBS) \
+	    -pthread
 
 $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)

@@ -3,8 +3,8 @@
  * the byte and the block, read back from the heap object's sites dump by
  * stacks_script.c: every kind of allocation, realloc in each direction, a
  * wrapper three calls deep, 16 threads x 100,000 blocks, blocks freed on
- * another thread, a forked child's dump, and the same program built with
- * -O0 (frames of another shape).
+ * another thread, a forked child's dump, the same program built with -O0
+ * (frames of another shape), and C++'s new, new[] and a growing vector.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +130,28 @@ START_TEST(test_fork_own)
 }
 END_TEST
 
+/*
+ * C++: new and delete, new[] and delete[] (a destructor's array cookie:
+ * 8 bytes more), a vector grown to 5 elements (24 bytes of vector, then
+ * 8, 16, 32 and 64 of elements; the vector and its last array kept).
+ */
+START_TEST(test_cxx_exact)
+{
+    char *out = run("test/progs/stacks_new", NULL);
+    if (MP_TEST_SAN[0] != '\0') {
+        /* A sanitizer's operator new does not call malloc: none seen. */
+        ck_assert_ptr_null(strstr(out, "make_"));
+        free(out);
+        return;
+    }
+    assert_has(out, "make_one<main<_start 8 1 8 1");
+    assert_has(out, "make_many<main<_start 10000 10 0 0");
+    assert_has(out, "make_things<main<_start 80 1 80 1");
+    assert_has(out, "make_vector<main<_start 144 5 88 2");
+    free(out);
+}
+END_TEST
+
 Suite *stacks_suite(void)
 {
     Suite *s = suite_create("stacks");
@@ -139,6 +161,7 @@ Suite *stacks_suite(void)
     tcase_add_test(tc, test_script_exact_O0);
     tcase_add_test(tc, test_threads_exact);
     tcase_add_test(tc, test_fork_own);
+    tcase_add_test(tc, test_cxx_exact);
     suite_add_tcase(s, tc);
     return s;
 }
