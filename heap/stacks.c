@@ -81,6 +81,7 @@ static table *idx;              /* the current table; old ones stay */
 static int lock_word;
 
 struct mp__heap_counts *mp__heap_rest_counts;
+uint32_t mp__heap_epoch;
 MP__HEAP_TLS uintptr_t mp__heap_stack_top;
 MP__HEAP_TLS int mp__heap_finding;
 
@@ -278,9 +279,12 @@ __attribute__((noinline)) MP__HEAP_FN static uint32_t slow(uintptr_t cfa0)
             }
         } else {
             node *n = node_at(id);
-            if ((n->flags & END) != (flags & END) ||
-                (!last && n->delta != delta))
+            if (!(n->flags & VARIABLE) && ((n->flags & END) != (flags & END) ||
+                                           (!last && n->delta != delta))) {
                 __atomic_or_fetch(&n->flags, VARIABLE, __ATOMIC_RELAXED);
+                /* Recent stacks found through it may be wrong now. */
+                __atomic_add_fetch(&mp__heap_epoch, 1, __ATOMIC_RELEASE);
+            }
         }
         parent = id;
     }
@@ -383,6 +387,7 @@ MP__HEAP_FN uint32_t mp__heap_stack_made_slow(const void *cfa, size_t n)
         if (c != NULL)
             r = mp__heap_recent_of(c, cfa0, ret0);
 #endif
+        uint32_t epoch = __atomic_load_n(&mp__heap_epoch, __ATOMIC_ACQUIRE);
         /* Walked into a copy: a walk cut short leaves the entry as it was. */
         id = walk(cfa0, &fresh);
         if (id == 0) {
@@ -394,6 +399,7 @@ MP__HEAP_FN uint32_t mp__heap_stack_made_slow(const void *cfa, size_t n)
             fresh.cfa0 = cfa0;
             fresh.ret0 = fresh.ret[0];
             fresh.id = id;
+            fresh.epoch = epoch;
             *r = fresh;
         }
     }

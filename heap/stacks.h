@@ -39,6 +39,7 @@ typedef struct mp__heap_recent {
     uintptr_t ret0;
     uint32_t id;
     uint32_t depth;
+    uint32_t epoch;               /* mp__heap_epoch when found */
     int32_t off[MP__HEAP_FRAMES]; /* off[0] is 0 */
     uintptr_t ret[MP__HEAP_FRAMES];
     mp__heap_node_counts *c; /* the slot's counts of id */
@@ -54,6 +55,11 @@ struct mp__heap_counts {
 
 /* The counts of threads without a slot (ending), added atomically. */
 extern struct mp__heap_counts *mp__heap_rest_counts;
+/*
+ * Incremented when a frame's size is first seen to vary: the recent
+ * stacks found before may have gone through it, and are forgotten.
+ */
+extern uint32_t mp__heap_epoch;
 /* The highest CFA the unwinder has seen on this thread, or 0. */
 extern MP__HEAP_TLS uintptr_t mp__heap_stack_top;
 /* Set while this thread finds a stack: a malloc then gets none. */
@@ -136,6 +142,7 @@ MP__HEAP_FN static inline uint32_t mp__heap_stack_made(const void *cfa,
         uintptr_t ret0 = *(const uintptr_t *)(cfa0 - sizeof(uintptr_t));
         const mp__heap_recent *r = mp__heap_recent_of(c, cfa0, ret0);
         if (r->cfa0 == cfa0 && r->ret0 == ret0 &&
+            r->epoch == MP__HEAP_LOAD(mp__heap_epoch) &&
             cfa0 + (uintptr_t)(intptr_t)r->off[r->depth - 1] <=
                 mp__heap_stack_top) {
             uint32_t i = 1;

@@ -57,6 +57,8 @@ static const char *const script[] = {
     /* free(NULL) is nothing; realloc(p, 0) frees */
     "zero<main<_start 10 1 0 0",
     "wrapper<deep3<deep2<deep1<main<_start 333 1 333 1",
+    /* a frame of 16 B to 8 KiB (a VLA), then 16 B again */
+    "vla<main<_start 50 5 50 5",
 };
 
 /* asan() - the AddressSanitizer build: its strdup does not call malloc. */

@@ -98,6 +98,20 @@ NOINLINE void zero(void)
         abort();
 }
 
+/*
+ * vla() - a frame whose size varies from call to call: a walk that
+ * trusts the size it had before reads the wrong place, and the stack must
+ * still come out right.
+ */
+NOINLINE void vla(int n)
+{
+    char buf[n];
+    memset(buf, 1, (size_t)n);
+    __asm__ volatile("" : : "r"(buf) : "memory"); /* buf is used */
+    keep(malloc(10));
+    __asm__ volatile("" ::: "memory"); /* no tail call */
+}
+
 /* wrapper() - a malloc wrapper, as programs have: its callers matter. */
 NOINLINE void *wrapper(size_t n)
 {
@@ -212,6 +226,9 @@ int main(int argc, char **argv)
     dup_string();
     zero();
     deep1();
+    for (int i = 0; i < 4; i++)
+        vla(16 << (3 * i));
+    vla(16);
     report();
     return 0;
 }
