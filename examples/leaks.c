@@ -1,17 +1,22 @@
 /*
  * leaks.c - a server's loop that leaks: each request's buffer is made
  * through a wrapper, three calls deep, and one request in four forgets
- * to free it.  Scratch strings are made and freed on the way.  No
- * memprof.h: run it under the heap backend to see where memory comes
- * from and what is left at exit.
+ * to free it.  Scratch strings are made and freed on the way.  Under the
+ * heap backend, handle_request()'s table says what each line allocated
+ * and left behind (MEMPROF_ALLOC=1), and the leak report at exit where
+ * the leaked blocks were made (MEMPROF_LEAKS=1):
  *
- *   build/memprof run --heap build/examples/leaks
- *   MEMPROF_BACKEND=heap MEMPROF_LEAKS=1 \
+ *   MEMPROF_BACKEND=heap MEMPROF_ALLOC=1 MEMPROF_LEAKS=1 \
  *       LD_PRELOAD=build/libmemprof-heap.so build/examples/leaks
+ *
+ * memprof run --heap needs no annotation: it records the heap over time
+ * and writes the same leak report next to the recording.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <memprof.h>
 
 #define REQUESTS 40
 #define BUFFER (3 << 20) /* 3 MiB */
@@ -51,11 +56,13 @@ static __attribute__((noinline)) void scratch(int id)
 
 static __attribute__((noinline)) void handle_request(int id)
 {
-    char *buf = fill(id);
-    scratch(id);
-    if (id % 4 != 0) /* the bug: one request in four keeps its buffer */
-        free(buf);
-    __asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
+    MP_PROFILE_FUNC();
+    MP_LINE(char *buf = fill(id));
+    MP_LINE(scratch(id));
+    if (id % 4 != 0) { /* the bug: one request in four keeps its buffer */
+        MP_LINE(free(buf));
+    }
+    MP_RETURN_VOID();
 }
 
 int main(void)
