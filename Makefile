@@ -87,6 +87,9 @@ HEAP_LINKED = $(B)/test/progs/heap_script $(B)/test/progs/heap_threads \
     $(B)/test/progs/alloc_threads \
     $(B)/test/progs/heap_quiet $(B)/test/progs/recurse \
     $(B)/test/progs/stress
+# Test programs with rules of their own below.
+HEAP_OWN = $(B)/test/progs/stacks_script $(B)/test/progs/stacks_script_O0 \
+    $(B)/test/progs/stacks_new
 # Programs built twice, plain and as <name>_linked with the heap archive.
 HEAP_TWINS = $(B)/test/progs/heap_lines_linked $(B)/test/progs/leaky_linked \
     $(B)/test/progs/alloc_lines_linked \
@@ -95,7 +98,7 @@ HEAP_TWINS = $(B)/test/progs/heap_lines_linked $(B)/test/progs/leaky_linked \
 # without debug information (stripped).
 LEAKS_FIXTURES = $(B)/test/progs/leaks_fixture $(B)/test/progs/leaks_fixture_O0 \
     $(B)/test/progs/leaks_fixture_nodebug
-HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(B)/test/progs/heap_new \
+HEAP_PROGS = $(HEAP_LINKED) $(HEAP_TWINS) $(HEAP_OWN) $(B)/test/progs/heap_new \
     $(B)/test/progs/alloc_new \
     $(B)/test/progs/heap_count $(LEAKS_FIXTURES)
 
@@ -230,6 +233,24 @@ $(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
+
+# MEMPROF_LEAKS's exact counts: names its sites with dladdr (-rdynamic);
+# built again at -O0, whose frames have another shape.
+$(B)/test/progs/stacks_script: test/progs/stacks_script.c $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
+	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(B)/test/progs/stacks_script_O0: test/progs/stacks_script.c $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) -O0 $(LDFLAGS) -rdynamic -o $@ \
+	    $< $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(B)/test/progs/stacks_new: test/progs/stacks_new.cc $(HEAP_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
+	    $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< $(HEAP_LINK) $(CLI_LDLIBS) \
+	    -pthread
 
 $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)

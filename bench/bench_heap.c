@@ -18,6 +18,9 @@
  *      to 512 bytes, which glibc serves from its per-thread cache, so
  *      fast that what the interposition adds (a call, a header, the
  *      count: about 3 ns a pair) weighs most;
+ *   2b. the work as one profiled line with MEMPROF_ALLOC=1 (each block's
+ *      line), MEMPROF_LEAKS=1 (each block's call stack) and both, against
+ *      PLAIN; with both, also on two threads at once against one;
  *   3. the same work, shorter, under heaptrack and under valgrind
  *      --tool=massif, against PLAIN on the same N.
  *
@@ -209,9 +212,9 @@ static void bench_line_cost(void)
 
 /*
  * run_churn() - run argv (which ends with "--churn N") with env added
- * ("NAME=value" or NULL), its stderr and stdin on /dev/null, and read the
- * line "churn_ns <ns>" it prints on stdout among whatever a tool prints
- * there.  Returns the ns per pair, or -1 if it failed.
+ * ("NAME=value NAME=value..." or NULL), its stderr and stdin on /dev/null, and
+ * read the line "churn_ns <ns>" it prints on stdout among whatever a tool
+ * prints there.  Returns the ns per pair, or -1 if it failed.
  */
 static double run_churn(const char *const argv[], const char *env)
 {
@@ -230,8 +233,11 @@ static double run_churn(const char *const argv[], const char *env)
         dup2(null, STDIN_FILENO);
         dup2(p[1], STDOUT_FILENO);
         dup2(null, STDERR_FILENO);
-        if (env != NULL)
-            putenv((char *)env);
+        /* env: settings separated by spaces. */
+        char *settings = env != NULL ? strdup(env) : NULL;
+        for (char *e = settings != NULL ? strtok(settings, " ") : NULL;
+             e != NULL; e = strtok(NULL, " "))
+            putenv(e);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
@@ -323,10 +329,12 @@ static void bench_churn(const char *plain, const char *so, const char *max,
 
 /*
  * bench_alloc() - figure 2b: the same work as one profiled line, with
- * MEMPROF_ALLOC=1 (the heap archive, its hooks, each block's line),
- * against glibc alone.
+ * settings (MEMPROF_ALLOC=1: the heap archive's hooks, each block's line;
+ * MEMPROF_LEAKS=1: each block's call stack), against glibc alone; with
+ * two, also on two threads at once against one.
  */
-static void bench_alloc(const char *plain)
+static void bench_alloc(const char *plain, const char *settings,
+                        const char *label, int two_threads)
 {
     char n_arg[32];
     snprintf(n_arg, sizeof n_arg, "%ld", CHURN_N);
@@ -337,8 +345,7 @@ static void bench_alloc(const char *plain)
     for (int r = 0; r < CHURN_ROUNDS; r++)
         for (int j = 0; j < 2; j++) {
             int k = r % 2 == 0 ? j : 1 - j;
-            v[k][r] = run_churn(k == 1 ? self : base,
-                                k == 1 ? "MEMPROF_ALLOC=1" : NULL);
+            v[k][r] = run_churn(k == 1 ? self : base, k == 1 ? settings : NULL);
             if (v[k][r] < 0) {
                 errno = ECHILD;
                 die(k == 1 ? "bench_heap --churn-line" : plain);
@@ -346,9 +353,11 @@ static void bench_alloc(const char *plain)
         }
     double t0 = min_of(v[0], CHURN_ROUNDS);
     double t1 = min_of(v[1], CHURN_ROUNDS);
-    printf("churn 4096 ALLOC=1   %9.1f ns   glibc malloc     %9.1f ns   "
-           "ratio %6.3f   target <= 1.5, each block's line kept\n",
-           t1, t0, t1 / t0);
+    printf("churn 4096 %-9s %9.1f ns   glibc malloc     %9.1f ns   "
+           "ratio %6.3f   target <= 1.5\n",
+           label, t1, t0, t1 / t0);
+    if (!two_threads)
+        return;
 
     /* The same on two threads at once: no lock is shared on the way. */
     const char *two_alloc[] = {"/proc/self/exe", "--churn-line2", n_arg, "4096",
@@ -357,7 +366,7 @@ static void bench_alloc(const char *plain)
     for (int r = 0; r < CHURN_ROUNDS; r++)
         for (int j = 0; j < 2; j++) {
             int k = r % 2 == 0 ? j : 1 - j;
-            w[k][r] = run_churn(k == 1 ? two_alloc : self, "MEMPROF_ALLOC=1");
+            w[k][r] = run_churn(k == 1 ? two_alloc : self, settings);
             if (w[k][r] < 0) {
                 errno = ECHILD;
                 die("bench_heap --churn-line2");
@@ -365,9 +374,9 @@ static void bench_alloc(const char *plain)
         }
     double one = min_of(w[0], CHURN_ROUNDS);
     double both = min_of(w[1], CHURN_ROUNDS);
-    printf("churn ALLOC=1, 2 thr %9.1f ns   1 thread         %9.1f ns   "
+    printf("churn %-9s 2 thr %9.1f ns   1 thread         %9.1f ns   "
            "ratio %6.3f   target <= 1.3, per pair and thread\n",
-           both, one, both / one);
+           label, both, one, both / one);
 }
 
 /* bench_tools() - figure 3: heaptrack and massif on the same work. */
@@ -457,7 +466,9 @@ int main(int argc, char **argv)
     bench_churn(argv[1], argv[2], "4096",
                 "target <= 1.10, per malloc/free pair");
     bench_churn(argv[1], argv[2], "512", "context: glibc's fastest path");
-    bench_alloc(argv[1]);
+    bench_alloc(argv[1], "MEMPROF_ALLOC=1", "ALLOC=1", 0);
+    bench_alloc(argv[1], "MEMPROF_LEAKS=1", "LEAKS=1", 0);
+    bench_alloc(argv[1], "MEMPROF_ALLOC=1 MEMPROF_LEAKS=1", "both", 1);
     bench_tools(argv[1]);
     mp_reset();
     return 0;

@@ -152,17 +152,6 @@ typedef struct mp__heap_site {
 /* Non-zero once mp__heap_leaks_start() was called: blocks get stacks. */
 extern int mp__heap_leaks;
 
-/*
- * mp__heap_stack_made() - MEMPROF_LEAKS: a block of n bytes is made by
- * the allocation function whose canonical frame address is cfa: find its
- * stack and count the block there.  Returns the stack's node, for the
- * block's cookie.
- *
- * mp__heap_stack_freed() - the block of n bytes made at node id goes.
- */
-MP__HEAP_FN uint32_t mp__heap_stack_made(const void *cfa, size_t n);
-MP__HEAP_FN void mp__heap_stack_freed(uint32_t id, size_t n);
-
 /* mp__heap_slot_list() - the list of all slots (count.c). */
 MP__HEAP_FN mp__heap_slot *mp__heap_slot_list(void);
 

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "heap.h"
+#include "stacks.h"
 
 #include "real_alloc.h"
 

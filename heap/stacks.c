@@ -42,18 +42,18 @@
 #include <unwind.h>
 
 #include "heap.h"
+#include "stacks.h"
 
 #define LOAD MP__HEAP_LOAD
 #define STORE MP__HEAP_STORE
 
-/* Node ids: 0 none (the root's id as a parent), 1 the unknown stack. */
-#define UNKNOWN 1u
+/* Node ids: 0 none (the root's id as a parent); FIRST the first real one. */
 #define FIRST 2u
 
 /* Nodes live in chunks that never move, found by id. */
-#define CHUNK_BITS 12
-#define CHUNK (1u << CHUNK_BITS)
-#define CHUNKS 1024u
+#define CHUNKS MP__HEAP_CHUNKS
+#define CHUNK MP__HEAP_CHUNK
+#define CHUNK_BITS MP__HEAP_CHUNK_BITS
 #define MAX_NODES (CHUNK * CHUNKS)
 
 #define END 1u      /* the unwinder found no frame further out */
@@ -66,37 +66,6 @@ typedef struct node {
     uint32_t flags;
     uint32_t depth; /* 1 for the root's children */
 } node;
-
-/* One node's counts in one slot: owner-written, summed when dumped. */
-typedef struct counts {
-    long long made_bytes;
-    long long made_blocks;
-    long long live_bytes;
-    long long live_blocks;
-} counts;
-
-/*
- * A stack a slot's thread found lately: where the walk from malloc's CFA
- * went (each frame's CFA less cfa0) and what it read there.  The same
- * return addresses at the same places are the same walk, so they give
- * the same node without one lookup.
- */
-typedef struct recent {
-    uintptr_t cfa0;
-    uintptr_t ret0;
-    uint32_t id;
-    uint32_t depth;
-    int32_t off[MP__HEAP_FRAMES]; /* off[0] unused */
-    uintptr_t ret[MP__HEAP_FRAMES];
-    counts *c; /* the slot's counts of id */
-} recent;
-
-#define RECENT 64
-
-struct mp__heap_counts {
-    counts *chunk[CHUNKS];
-    recent recent[RECENT]; /* by (cfa0, ret0) */
-};
 
 /* The hash index of the nodes: open addressing on (parent, ret). */
 typedef struct table {
@@ -111,13 +80,13 @@ static uint32_t nnodes = FIRST; /* ids given so far, counting 0 and 1 */
 static table *idx;              /* the current table; old ones stay */
 static int lock_word;
 
-/* Counts of threads without a slot (ending), added atomically. */
-static struct mp__heap_counts *rest_counts;
+struct mp__heap_counts *mp__heap_rest_counts;
+uint32_t mp__heap_epoch;
+MP__HEAP_TLS uintptr_t mp__heap_stack_top;
+MP__HEAP_TLS int mp__heap_finding;
 
-/* The highest CFA the unwinder has seen on this thread, or 0. */
-static MP__HEAP_TLS uintptr_t stack_top;
-/* Set while this thread finds a stack: a malloc then gets none. */
-static MP__HEAP_TLS int finding;
+#define stack_top mp__heap_stack_top
+#define rest_counts mp__heap_rest_counts
 
 /* map() - n zeroed bytes of their own pages, or NULL. */
 MP__HEAP_FN static void *map(size_t n)
@@ -287,7 +256,7 @@ __attribute__((noinline)) MP__HEAP_FN static uint32_t slow(uintptr_t cfa0)
     u.top = 0;
     _Unwind_Backtrace(step, &u);
     if (u.n == 0)
-        return UNKNOWN;
+        return MP__HEAP_UNKNOWN;
     if (!u.cut || u.top > stack_top)
         stack_top = u.top;
 
@@ -305,14 +274,17 @@ __attribute__((noinline)) MP__HEAP_FN static uint32_t slow(uintptr_t cfa0)
         if (id == 0) {
             id = add(parent, u.ret[i], delta, i + 1, flags);
             if (id == 0) {
-                parent = UNKNOWN;
+                parent = MP__HEAP_UNKNOWN;
                 break;
             }
         } else {
             node *n = node_at(id);
-            if ((n->flags & END) != (flags & END) ||
-                (!last && n->delta != delta))
+            if (!(n->flags & VARIABLE) && ((n->flags & END) != (flags & END) ||
+                                           (!last && n->delta != delta))) {
                 __atomic_or_fetch(&n->flags, VARIABLE, __ATOMIC_RELAXED);
+                /* Recent stacks found through it may be wrong now. */
+                __atomic_add_fetch(&mp__heap_epoch, 1, __ATOMIC_RELEASE);
+            }
         }
         parent = id;
     }
@@ -325,7 +297,7 @@ __attribute__((noinline)) MP__HEAP_FN static uint32_t slow(uintptr_t cfa0)
  * is cfa0, through the tree; on the way, fill r with where it read
  * what.  Returns 0 when the tree cannot tell (the slow way).
  */
-MP__HEAP_FN static inline uint32_t walk(uintptr_t cfa0, recent *r)
+MP__HEAP_FN static inline uint32_t walk(uintptr_t cfa0, mp__heap_recent *r)
 {
 #if defined(__x86_64__)
     uintptr_t cfa = cfa0;
@@ -358,24 +330,7 @@ MP__HEAP_FN static inline uint32_t walk(uintptr_t cfa0, recent *r)
 #endif
 }
 
-/* recent_of() - the entry of c's cache for (cfa0, ret0). */
-MP__HEAP_FN static inline recent *recent_of(struct mp__heap_counts *c,
-                                            uintptr_t cfa0, uintptr_t ret0)
-{
-    uint64_t h = (uint64_t)(ret0 ^ cfa0 >> 4) * 0x9e3779b97f4a7c15ULL;
-    return &c->recent[h >> 58];
-}
-
-/* same() - whether r's walk reads the same return addresses again. */
-MP__HEAP_FN static inline int same(const recent *r, uintptr_t cfa0)
-{
-    for (uint32_t i = 1; i < r->depth; i++)
-        if (*(const uintptr_t *)(cfa0 + (uintptr_t)(intptr_t)r->off[i] -
-                                 sizeof(uintptr_t)) != r->ret[i])
-            return 0;
-    return 1;
-}
-/* counts_of() - the counts of s (NULL: the shared rest), or NULL. */
+/* counts_of() - the counts of s (NULL: the shared rest), made if need be. */
 MP__HEAP_FN static struct mp__heap_counts *counts_of(mp__heap_slot *s)
 {
     struct mp__heap_counts **where = s != NULL ? &s->counts : &rest_counts;
@@ -393,16 +348,17 @@ MP__HEAP_FN static struct mp__heap_counts *counts_of(mp__heap_slot *s)
     return c;
 }
 
-/* slot_counts() - the counts of id in s (NULL: the shared rest), or NULL. */
-MP__HEAP_FN static counts *slot_counts(mp__heap_slot *s, uint32_t id)
+/* mp__heap_counts_make() - see stacks.h. */
+MP__HEAP_FN mp__heap_node_counts *mp__heap_counts_make(mp__heap_slot *s,
+                                                       uint32_t id)
 {
     struct mp__heap_counts *c = counts_of(s);
     if (c == NULL)
         return NULL;
-    counts **cw = &c->chunk[id >> CHUNK_BITS];
-    counts *chunk = __atomic_load_n(cw, __ATOMIC_ACQUIRE);
+    mp__heap_node_counts **cw = &c->chunk[id >> CHUNK_BITS];
+    mp__heap_node_counts *chunk = __atomic_load_n(cw, __ATOMIC_ACQUIRE);
     if (chunk == NULL) {
-        counts *fresh = map(CHUNK * sizeof *chunk);
+        mp__heap_node_counts *fresh = map(CHUNK * sizeof *chunk);
         if (fresh == NULL)
             return NULL;
         if (!__atomic_compare_exchange_n(cw, &chunk, fresh, 0, __ATOMIC_ACQ_REL,
@@ -414,97 +370,43 @@ MP__HEAP_FN static counts *slot_counts(mp__heap_slot *s, uint32_t id)
     return &chunk[id & (CHUNK - 1)];
 }
 
-/* tally() - add to counts c of this thread's slot s (blocks: +1, -1). */
-MP__HEAP_FN static inline void tally(mp__heap_slot *s, counts *c,
-                                     long long made, long long bytes,
-                                     long long blocks)
+/* mp__heap_stack_made_slow() - see stacks.h. */
+MP__HEAP_FN uint32_t mp__heap_stack_made_slow(const void *cfa, size_t n)
 {
-    if (s == NULL) {
-        __atomic_add_fetch(&c->made_bytes, made, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&c->made_blocks, made != 0, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&c->live_bytes, bytes, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&c->live_blocks, blocks, __ATOMIC_RELAXED);
-        return;
-    }
-    if (made != 0) {
-        STORE(c->made_bytes, LOAD(c->made_bytes) + made);
-        STORE(c->made_blocks, LOAD(c->made_blocks) + 1);
-    }
-    STORE(c->live_bytes, LOAD(c->live_bytes) + bytes);
-    STORE(c->live_blocks, LOAD(c->live_blocks) + blocks);
-}
+    mp__heap_slot *s = mp__heap_self;
+    uintptr_t cfa0 = (uintptr_t)cfa;
+    uint32_t id = MP__HEAP_UNKNOWN;
+    mp__heap_recent *r = NULL;
+    mp__heap_recent fresh;
 
-/*
- * find_stack() - the node of the stack out of cfa0, and its counts in s
- * (*cp; NULL if there is no memory for them): from s's recent stacks, a
- * walk of the tree, or the unwinder.
- */
-MP__HEAP_FN static uint32_t find_stack(mp__heap_slot *s, uintptr_t cfa0,
-                                       counts **cp)
-{
-    struct mp__heap_counts *c = counts_of(s);
-    uintptr_t ret0 = 0;
-    recent *r = NULL;
-    uint32_t id;
-
+    if (!mp__heap_finding) {
+        mp__heap_finding = 1;
+        struct mp__heap_counts *c = s != NULL ? counts_of(s) : NULL;
 #if defined(__x86_64__)
-    ret0 = *(const uintptr_t *)(cfa0 - sizeof(uintptr_t));
-    if (s != NULL && c != NULL) {
-        r = recent_of(c, cfa0, ret0);
-        if (r->cfa0 == cfa0 && r->ret0 == ret0 && r->c != NULL &&
-            cfa0 + (uintptr_t)(intptr_t)r->off[r->depth - 1] <= stack_top &&
-            same(r, cfa0)) {
-            *cp = r->c;
-            return r->id;
+        uintptr_t ret0 = *(const uintptr_t *)(cfa0 - sizeof(uintptr_t));
+        if (c != NULL)
+            r = mp__heap_recent_of(c, cfa0, ret0);
+#endif
+        uint32_t epoch = __atomic_load_n(&mp__heap_epoch, __ATOMIC_ACQUIRE);
+        /* Walked into a copy: a walk cut short leaves the entry as it was. */
+        id = walk(cfa0, &fresh);
+        if (id == 0) {
+            id = slow(cfa0);
+            r = NULL;
+        }
+        mp__heap_finding = 0;
+        if (r != NULL && (fresh.c = mp__heap_counts_at(s, id)) != NULL) {
+            fresh.cfa0 = cfa0;
+            fresh.ret0 = fresh.ret[0];
+            fresh.id = id;
+            fresh.epoch = epoch;
+            *r = fresh;
         }
     }
-#endif
-    /* Walked into a copy: a walk cut short leaves the entry as it was. */
-    recent fresh;
-    id = walk(cfa0, &fresh);
-    if (id == 0) {
-        id = slow(cfa0);
-        r = NULL;
-    }
-    *cp = slot_counts(s, id);
-    if (r != NULL && *cp != NULL) {
-        fresh.cfa0 = cfa0;
-        fresh.ret0 = ret0;
-        fresh.id = id;
-        fresh.c = *cp;
-        *r = fresh;
-    }
+    mp__heap_node_counts *k = mp__heap_counts_at(s, id);
+    if (k != NULL)
+        mp__heap_tally(s, k, (long long)n, (long long)n, 1);
     return id;
-}
-
-/* mp__heap_stack_made() - see heap.h. */
-MP__HEAP_FN uint32_t mp__heap_stack_made(const void *cfa0, size_t n)
-{
-    mp__heap_slot *s = mp__heap_self;
-    counts *c = NULL;
-    uint32_t id = UNKNOWN;
-
-    if (!finding) {
-        finding = 1;
-        id = find_stack(s, (uintptr_t)cfa0, &c);
-        finding = 0;
-    } else {
-        c = slot_counts(s, id);
-    }
-    if (c != NULL)
-        tally(s, c, (long long)n, (long long)n, 1);
-    return id;
-}
-
-/* mp__heap_stack_freed() - see heap.h. */
-MP__HEAP_FN void mp__heap_stack_freed(uint32_t id, size_t n)
-{
-    mp__heap_slot *s = mp__heap_self;
-    counts *c;
-
-    if (id == 0 || (c = slot_counts(s, id)) == NULL)
-        return;
-    tally(s, c, 0, -(long long)n, -1);
 }
 
 /* mp__heap_leaks_start() - see heap.h. */
@@ -526,11 +428,11 @@ MP__HEAP_FN static void add_counts(mp__heap_site *site,
 {
     if (c == NULL)
         return;
-    const counts *chunk =
+    const mp__heap_node_counts *chunk =
         __atomic_load_n(&c->chunk[id >> CHUNK_BITS], __ATOMIC_ACQUIRE);
     if (chunk == NULL)
         return;
-    const counts *k = &chunk[id & (CHUNK - 1)];
+    const mp__heap_node_counts *k = &chunk[id & (CHUNK - 1)];
     site->made_bytes += (unsigned long long)LOAD(k->made_bytes);
     site->made_blocks += (unsigned long long)LOAD(k->made_blocks);
     site->live_bytes += LOAD(k->live_bytes);
@@ -546,7 +448,7 @@ mp__heap_sites_visit(void (*fn)(const mp__heap_site *s, void *arg), void *arg)
 
     for (uint32_t id = FIRST; id <= n; id++) {
         /* The unknown stack last. */
-        uint32_t at = id < n ? id : UNKNOWN;
+        uint32_t at = id < n ? id : MP__HEAP_UNKNOWN;
         memset(&site, 0, sizeof site);
         for (const mp__heap_slot *s = mp__heap_slot_list(); s != NULL;
              s = s->next)
@@ -555,7 +457,7 @@ mp__heap_sites_visit(void (*fn)(const mp__heap_site *s, void *arg), void *arg)
         add_counts(&site, __atomic_load_n(&rest_counts, __ATOMIC_ACQUIRE), at);
         if (site.made_blocks == 0 && site.live_blocks == 0)
             continue;
-        if (at != UNKNOWN) {
+        if (at != MP__HEAP_UNKNOWN) {
             const node *nd = node_at(at);
             site.nframes = nd->depth;
             for (uint32_t k = at; k != 0; k = node_at(k)->parent)

@@ -27,16 +27,6 @@ static int asan(void)
     return strstr(MP_TEST_SAN, "address") != NULL;
 }
 
-/*
- * under_valgrind() - whether this process runs under valgrind, which
- * puts its own objects in LD_PRELOAD.
- */
-static int under_valgrind(void)
-{
-    const char *p = getenv("LD_PRELOAD");
-    return p != NULL && strstr(p, "vgpreload") != NULL;
-}
-
 /* run() - run prog with env changes; asserts it ran and exited 0. */
 static void run(run_result *r, const char *prog, const char *const env[])
 {

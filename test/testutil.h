@@ -29,6 +29,7 @@ Suite *cc_suite(void);
 Suite *alloc_suite(void);
 Suite *cc_build_suite(void);
 Suite *leaks_suite(void);
+Suite *stacks_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
@@ -121,6 +122,12 @@ typedef struct table {
  * layout of memory_profiler's rows (the message says which line).
  */
 int parse_tables(const char *text, table *tables, int max);
+
+/*
+ * under_valgrind() - whether this process runs under valgrind, which
+ * puts its own objects in LD_PRELOAD.
+ */
+int under_valgrind(void);
 
 /* preload_env() - "LD_PRELOAD=<build>/libmemprof-heap.so" (static). */
 const char *preload_env(void);
