@@ -108,7 +108,7 @@ FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli cc heap include test \
 CLANG_FORMAT ?= clang-format
 
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
-    format-check fuzz fuzz-short install uninstall clean help
+    format-check fuzz fuzz-short fuzz-leaks install uninstall clean help
 
 all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
     $(B)/memprof-heap.pc $(MEMPROF_CC)
@@ -127,6 +127,7 @@ help:
 	@echo "  fuzz        build the libFuzzer target test/fuzz/fuzz_dat.c (clang)"
 	@echo "              and run it FUZZ_SECONDS (600) on test/fuzz/corpus"
 	@echo "  fuzz-short  the same for 60 seconds (CI)"
+	@echo "  fuzz-leaks  the leak report's reader under libFuzzer, FUZZ_SECONDS"
 	@echo "  format-check  whether the sources are as .clang-format lays them"
 	@echo "              out (nothing is changed; skipped without clang-format)"
 	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
@@ -400,6 +401,23 @@ fuzz: $(FUZZ_BIN)
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=60
+
+# The leak report's reader (mp__leaks_print) under libFuzzer, the same
+# way: new inputs in build-fuzz/leaks_corpus, seeds in
+# test/fuzz/leaks_corpus.
+FUZZ_LEAKS_BIN = $(FUZZ_B)/fuzz_leaks
+FUZZ_LEAKS_SRC = test/fuzz/fuzz_leaks.c lib/leaks.c lib/symbols.c lib/base.c
+
+$(FUZZ_LEAKS_BIN): $(FUZZ_LEAKS_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -pthread -Iinclude -Ilib $(WARNINGS) \
+	    $(FUZZ_FLAGS) -o $@ $(FUZZ_LEAKS_SRC) $(CLI_LDLIBS)
+
+fuzz-leaks: $(FUZZ_LEAKS_BIN)
+	@mkdir -p $(FUZZ_B)/leaks_corpus
+	cd $(FUZZ_B) && ./fuzz_leaks -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	    leaks_corpus ../test/fuzz/leaks_corpus
 
 # Reports, changes nothing.  Not part of check yet: the sources have not
 # been formatted once.

@@ -264,7 +264,8 @@ static int by_lo(const void *a, const void *b)
  */
 static void report(mp__symbols *s)
 {
-    qsort(s->mods, s->nmods, sizeof *s->mods, by_lo);
+    if (s->nmods > 0)
+        qsort(s->mods, s->nmods, sizeof *s->mods, by_lo);
     s->sorted = 1;
     if (!dw_load())
         return;
