@@ -500,12 +500,12 @@ static const char *label(const mp__frame *f, const char *cwd, char *buf,
             file += n + 1;
         snprintf(buf, size, "%s (%s:%d)", fn, file, f->line);
     } else if (f->module != NULL && f->function != NULL) {
-        snprintf(buf, size, "%s (%s+%#llx)", fn, base_name(f->module),
+        snprintf(buf, size, "%s (%s+0x%llx)", fn, base_name(f->module),
                  f->offset);
     } else if (f->module != NULL) {
-        snprintf(buf, size, "%s+%#llx", base_name(f->module), f->offset);
+        snprintf(buf, size, "%s+0x%llx", base_name(f->module), f->offset);
     } else {
-        snprintf(buf, size, "%#llx", f->pc);
+        snprintf(buf, size, "0x%llx", f->pc);
     }
     return buf;
 }
@@ -639,7 +639,7 @@ static void json_frame(FILE *out, const mp__frame *f)
         fputs(", \"line\": null", out);
     fputs(", \"module\": ", out);
     json_string(out, f->module);
-    fprintf(out, ", \"offset\": \"%#llx\", \"address\": \"%#llx\"}",
+    fprintf(out, ", \"offset\": \"0x%llx\", \"address\": \"0x%llx\"}",
             f->module != NULL ? f->offset : 0, f->pc);
 }
 
