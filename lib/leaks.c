@@ -626,7 +626,10 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* json_frame() - one frame as an object. */
+/*
+ * json_frame() - one frame as an object: function, file and line null
+ * when unknown, module and offset null outside any module.
+ */
 static void json_frame(FILE *out, const mp__frame *f)
 {
     fputs("{\"function\": ", out);
@@ -639,8 +642,11 @@ static void json_frame(FILE *out, const mp__frame *f)
         fputs(", \"line\": null", out);
     fputs(", \"module\": ", out);
     json_string(out, f->module);
-    fprintf(out, ", \"offset\": \"0x%llx\", \"address\": \"0x%llx\"}",
-            f->module != NULL ? f->offset : 0, f->pc);
+    if (f->module != NULL)
+        fprintf(out, ", \"offset\": \"0x%llx\"", f->offset);
+    else
+        fputs(", \"offset\": null", out);
+    fprintf(out, ", \"address\": \"0x%llx\"}", f->pc);
 }
 
 /* json_list() - a list's totals and all its sites. */

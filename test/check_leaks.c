@@ -198,6 +198,28 @@ START_TEST(test_grouping)
 }
 END_TEST
 
+/* An address outside every module: itself, module and offset null. */
+START_TEST(test_outside_modules)
+{
+    static const char d[] = HEADER "site 3 1 3 1 0x10\nend\n";
+    printed p = print_dump(d, strlen(d), 0);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_str_eq(p.out, "Leaked at exit: 3 B in 1 block\n"
+                            "  3 B  1 block   0x10\n"
+                            "Top allocation sites: 3 B in 1 block\n"
+                            "  3 B  1 block   0x10  (leaked: 3 B in 1 "
+                            "block)\n");
+    printed_free(&p);
+    p = print_dump(d, strlen(d), 1);
+    ck_assert_int_eq(p.rc, 0);
+    ck_assert_ptr_nonnull(strstr(p.out, "\"frames\": [{\"function\": null, "
+                                        "\"file\": null, \"line\": null, "
+                                        "\"module\": null, \"offset\": null, "
+                                        "\"address\": \"0x10\"}]}"));
+    printed_free(&p);
+}
+END_TEST
+
 /* Nothing leaked, nothing made: one line each. */
 START_TEST(test_nothing)
 {
@@ -761,6 +783,7 @@ Suite *leaks_suite(void)
     tcase_add_test(tc, test_text_exact);
     tcase_add_test(tc, test_grouping);
     tcase_add_test(tc, test_nothing);
+    tcase_add_test(tc, test_outside_modules);
     tcase_add_test(tc, test_bad_dumps);
     tcase_add_test(tc, test_cut_and_damaged);
     tcase_add_test(tc, test_named_O2);
