@@ -138,9 +138,12 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# memprof run --heap finds the heap object beside memprof, in ../lib, or
+# in LIBDIR.
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Icli $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) -Icli -DMP_RUN_LIBDIR='"$(LIBDIR)"' $(DEPFLAGS) \
+	    $(CFLAGS) -c -o $@ $<
 
 $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \

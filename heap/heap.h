@@ -100,19 +100,16 @@ MP__HEAP_FN int mp__heap_pool_only(void);
  * memprof run --heap (share.c, preload.c; in the preload object only).
  *
  * mp__heap_share_start() - copy the area into DIR/<pid>.heap and map the
- * file over it (see heap_share.h); dir is kept.  Returns 0 or -errno, the
- * count left as it was.
+ * file over it (see heap_share.h), its header saying state; dir is kept.
+ * Returns 0 or -errno, the count left as it was.
  *
  * mp__heap_share_fork() - in a forked child of a process that shares: the
  * same into DIR/<its pid>.heap, so that the parent's file is its own.
  *
- * mp__heap_share_state() - set the shared header's state field.
- *
  * mp__heap_share_path() - DIR/<this pid><suffix> into buf; 0 or -1.
  */
-MP__HEAP_FN int mp__heap_share_start(const char *dir);
+MP__HEAP_FN int mp__heap_share_start(const char *dir, unsigned state);
 MP__HEAP_FN void mp__heap_share_fork(void);
-MP__HEAP_FN void mp__heap_share_state(unsigned state);
 MP__HEAP_FN int mp__heap_share_path(char *buf, size_t size, const char *suffix);
 
 /* This thread's slot, or NULL before its first count and once it ended. */

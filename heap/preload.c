@@ -59,9 +59,9 @@ __attribute__((constructor)) MP__HEAP_FN static void start(void)
 {
     int saved = errno;
     const char *dir = getenv(MP__HEAP_DIR_ENV);
-    if (dir != NULL && dir[0] != '\0' && mp__heap_share_start(dir) == 0) {
-        if (!counts())
-            mp__heap_share_state(MP__HEAP_SHARE_FOREIGN);
+    if (dir != NULL && dir[0] != '\0' &&
+        mp__heap_share_start(dir, counts() ? MP__HEAP_SHARE_COUNTING
+                                           : MP__HEAP_SHARE_FOREIGN) == 0) {
         pthread_atfork(NULL, NULL, in_child);
         (void)mp__heap_leaks_start();
         started = 1;

@@ -30,6 +30,9 @@
 /* The directory of MEMPROF_HEAP_DIR, kept: the environment may change. */
 static char dir_path[PATH_MAX];
 
+/* What the header says of the count (heap_share.h). */
+static unsigned share_state;
+
 /* mp__heap_share_path() - see heap.h. */
 MP__HEAP_FN int mp__heap_share_path(char *buf, size_t size, const char *suffix)
 {
@@ -63,7 +66,7 @@ MP__HEAP_FN static void fill(mp__heap_area *m)
     memset(h, 0, sizeof *h);
     h->magic = MP__HEAP_SHARE_MAGIC;
     h->format = MP__HEAP_SHARE_FORMAT;
-    h->state = MP__HEAP_SHARE_COUNTING;
+    h->state = share_state;
     h->pid = getpid();
     h->at_random = (uint64_t)getauxval(AT_RANDOM);
     h->size = sizeof area;
@@ -132,7 +135,7 @@ MP__HEAP_FN static int share(void)
 }
 
 /* mp__heap_share_start() - see heap.h. */
-MP__HEAP_FN int mp__heap_share_start(const char *dir)
+MP__HEAP_FN int mp__heap_share_start(const char *dir, unsigned state)
 {
     if (strlen(dir) >= sizeof dir_path)
         return -ENAMETOOLONG;
@@ -140,6 +143,7 @@ MP__HEAP_FN int mp__heap_share_start(const char *dir)
     if (page <= 0 || MP__HEAP_AREA_ALIGN % page != 0)
         return -EINVAL;
     strcpy(dir_path, dir);
+    share_state = state;
     MP__HEAP_STORE(mp__heap_shared, 1);
     if (!mp__heap_pool_only()) {
         MP__HEAP_STORE(mp__heap_shared, 0);
@@ -172,10 +176,4 @@ MP__HEAP_FN void mp__heap_share_fork(void)
         }
     }
     errno = saved;
-}
-
-/* mp__heap_share_state() - see heap.h. */
-MP__HEAP_FN void mp__heap_share_state(unsigned state)
-{
-    __atomic_store_n(&area.head.state, state, __ATOMIC_RELEASE);
 }
