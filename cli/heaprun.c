@@ -127,11 +127,7 @@ static int elf_static(int fd)
     return 1;
 }
 
-/*
- * why_not() - why the program at path will not load a preloaded object
- * ("is statically linked"), or NULL when it should.  A script is judged
- * by its interpreter.
- */
+/* why_not() - heaprun_why_not(), depth interpreters down. */
 static const char *why_not(const char *path, int depth)
 {
     struct stat st;
@@ -157,6 +153,12 @@ static const char *why_not(const char *path, int depth)
     }
     close(fd);
     return why;
+}
+
+/* heaprun_why_not() - see heaprun.h. */
+const char *heaprun_why_not(const char *path)
+{
+    return why_not(path, 0);
 }
 
 /* heaprun_prepare() - see heaprun.h. */
@@ -361,9 +363,9 @@ int heaprun_report(const heaprun *h, const char *dat, long root, int all,
     }
     if (n == 0 || pids[0] != root) {
         if (!h->root_rss)
-            cli_error("no leak report: PID %ld did not exit() with the heap "
-                      "object loaded (_exit, a signal, or exec of a program "
-                      "that cannot load it)",
+            cli_error("no leak report: PID %ld ended without exit() (by _exit "
+                      "or a signal), or ran a program that cannot load the "
+                      "heap object",
                       root);
         if (n == 0) {
             mp__free(pids);

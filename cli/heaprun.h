@@ -86,6 +86,13 @@ int heaprun_prepare(heaprun *h, char *const cmd[]);
 int heaprun_report(const heaprun *h, const char *dat, long root, int all,
                    int json);
 
+/*
+ * heaprun_why_not() - why the program at path will not load a preloaded
+ * object ("is statically linked"), or NULL when it should or cannot be
+ * told.  A script is judged by its interpreter.
+ */
+const char *heaprun_why_not(const char *path);
+
 /* heaprun_cleanup() - remove the directory and what is in it. */
 void heaprun_cleanup(heaprun *h);
 

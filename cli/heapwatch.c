@@ -13,6 +13,8 @@
  * is noticed every CHECK_EVERY samples by the auxiliary vector's
  * AT_RANDOM pointer, which each image has anew: the process is pending
  * again, and its new file is taken only when it names the new image.
+ * While a process is pending, its program is looked at (heaprun.c): one
+ * that is static or setuid is recorded with its RSS at once.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -206,10 +208,15 @@ long long heapwatch_read(heapwatch *w, mp__proc_reader *r)
         p->since = mp__now_mono();
     }
     if (p->state == HW_PENDING && try_map(w, p) != 0) {
-        if (mp__now_mono() - p->since < w->grace)
+        char exe[64];
+        snprintf(exe, sizeof exe, "/proc/%ld/exe", p->pid);
+        const char *why = heaprun_why_not(exe);
+        if (why == NULL && mp__now_mono() - p->since < w->grace)
             return -EAGAIN;
-        to_rss(p, "did not load the heap object in time (statically "
-                  "linked, setuid, or LD_PRELOAD cleared?)");
+        to_rss(p, why != NULL ? why
+                              : "did not load the heap object in time "
+                                "(statically linked, setuid, or "
+                                "LD_PRELOAD cleared?)");
     }
     if (p->state == HW_MAPPED) {
         const mp__heap_share *h = (const mp__heap_share *)p->map;
