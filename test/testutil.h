@@ -28,6 +28,7 @@ Suite *stress_suite(void);
 Suite *cc_suite(void);
 Suite *alloc_suite(void);
 Suite *cc_build_suite(void);
+Suite *cli_heap_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
