@@ -333,6 +333,43 @@ START_TEST(test_static)
 END_TEST
 
 /*
+ * A program set-user-ID to someone else runs without LD_PRELOAD: one line
+ * says so before it starts, and its RSS is recorded.  Needs root, to give
+ * the copy to another user.
+ */
+START_TEST(test_setuid)
+{
+    if (skip_valgrind())
+        return;
+    if (geteuid() != 0) {
+        fprintf(stderr, "cli_heap: test_setuid skipped: not root, so no "
+                        "program can be made setuid to another user\n");
+        return;
+    }
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "cp '%s' su && chown 65534 su && chmod 4755 su && "
+             "chmod 755 . tmp",
+             steps());
+    ck_assert_int_eq(system(cmd), 0);
+    run_result r;
+    const char *args[] = {"-T",   "0.05", "-o", "su.dat",
+                          "./su", "hold", "12", NULL};
+    ck_assert_int_eq(heap_run(&r, args), 0);
+    ck_assert_str_eq(r.out, "errno 0\ndone\n");
+    ck_assert_msg(has(r.err, "memprof: ./su is setuid or setgid: LD_PRELOAD "
+                             "is ignored: no heap count, recording RSS\n"),
+                  "%s", r.err);
+    rec d;
+    load(&d, "su.dat");
+    ck_assert_int_ge(d.nmem, 5);
+    FIGURE(ck_assert_msg(max_of(d.mem, d.nmem) >= 12.0, "%f",
+                         max_of(d.mem, d.nmem)));
+    run_result_free(&r);
+}
+END_TEST
+
+/*
  * python3, which memprof did not build: a 50 MiB bytearray shows as at
  * least 50 MiB of heap, and not much more (the interpreter's own heap
  * is a few MiB); its output and status untouched; --json writes the
@@ -461,6 +498,7 @@ Suite *cli_heap_suite(void)
     tcase_add_test(tc, test_fork_apart);
     tcase_add_test(tc, test_fork_exec);
     tcase_add_test(tc, test_static);
+    tcase_add_test(tc, test_setuid);
     tcase_add_test(tc, test_python);
     tcase_add_test(tc, test_sort);
     tcase_add_test(tc, test_preload_and_usage);
