@@ -468,7 +468,8 @@ END_TEST
 /*
  * The names the heap archive shows the linker: mp__heap_ ones and the
  * allocator's entry points; the preload object exports only those
- * entry points and the three readers.
+ * entry points, the three readers, the hooks' setter and MEMPROF_LEAKS's
+ * two (mp__heap_leaks_start, mp__heap_dump).
  */
 START_TEST(test_heap_names)
 {
@@ -485,6 +486,7 @@ START_TEST(test_heap_names)
         sh("nm -D --defined-only %s | "
            "awk 'NF == 3 && $2 != \"A\" && $3 !~ /^(%s|"
            "mp__heap_live|mp__heap_peak|mp__heap_peak_reset|mp__heap_set_hooks|"
+           "mp__heap_leaks_start|mp__heap_dump|"
            "_init|_fini|__odr_asan.*)$/ { print; bad = 1 } "
            "END { exit bad }'",
            build_path("libmemprof-heap.so"), entry),
