@@ -352,8 +352,8 @@ static int write_report(const heaprun *h, const char *name, const long *pids,
 }
 
 /* heaprun_report() - see heaprun.h. */
-int heaprun_report(const heaprun *h, const char *dat, long root, int all,
-                   int json)
+int heaprun_report(const heaprun *h, const char *dat, long root, int running,
+                   int all, int json)
 {
     long *pids = NULL;
     long n = dumps(h->dir, root, all, &pids);
@@ -362,7 +362,9 @@ int heaprun_report(const heaprun *h, const char *dat, long root, int all,
         return CLI_ERROR;
     }
     if (n == 0 || pids[0] != root) {
-        if (!h->root_rss)
+        if (running)
+            cli_error("no leak report: PID %ld keeps running", root);
+        else if (!h->root_rss)
             cli_error("no leak report: PID %ld ended without exit() (by _exit "
                       "or a signal), or ran a program that cannot load the "
                       "heap object",

@@ -79,12 +79,13 @@ typedef struct heaprun {
 int heaprun_prepare(heaprun *h, char *const cmd[]);
 
 /*
- * heaprun_report() - the leak reports of the command (and, with all, of
- * its descendants) into <dat>.leaks.txt, and .leaks.json with json; one
- * line says where.  Returns 0, or CLI_ERROR after one line.
+ * heaprun_report() - the leak reports of the command, root (and, with
+ * all, of its descendants) into <dat>.leaks.txt, and .leaks.json with
+ * json; one line says where, or why there is none (running: the command
+ * was left running).  Returns 0, or CLI_ERROR after one line.
  */
-int heaprun_report(const heaprun *h, const char *dat, long root, int all,
-                   int json);
+int heaprun_report(const heaprun *h, const char *dat, long root, int running,
+                   int all, int json);
 
 /*
  * heaprun_why_not() - why the program at path will not load a preloaded

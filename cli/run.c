@@ -14,9 +14,19 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "run.h"
+
+/*
+ * still_running() - whether our child pid was left running (a timeout, a
+ * second SIGINT): not reaped, and not a zombie to reap now.
+ */
+static int still_running(long pid)
+{
+    return waitpid((pid_t)pid, NULL, WNOHANG) == 0;
+}
 
 /*
  * cmd_run() - see memprof(1), and the top of this file.  A command that
@@ -75,8 +85,8 @@ int cmd_run(int argc, char **argv)
     datwriter_close(&dat);
     if (o.heap) {
         heapwatch_free(&hw);
-        int r = heaprun_report(&hr, dat.name, pid, o.children || o.multiprocess,
-                               o.json);
+        int r = heaprun_report(&hr, dat.name, pid, still_running(pid),
+                               o.children || o.multiprocess, o.json);
         if (r != 0 && rc == CLI_OK && !o.exit_code)
             rc = r;
         heaprun_cleanup(&hr);
