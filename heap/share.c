@@ -57,12 +57,15 @@ MP__HEAP_FN static int write_all(int fd, const void *buf, size_t n)
 }
 
 /*
- * fill() - the area as it is now into m, the new file's mapping, with a
- * new header: each count read with an atomic load, so that none is torn.
+ * fill() - the area as it is now into m, the new file's mapping (only
+ * page-aligned: reached by offsets, not as an mp__heap_area), with a new
+ * header: each count read with an atomic load, so that none is torn.
  */
-MP__HEAP_FN static void fill(mp__heap_area *m)
+MP__HEAP_FN static void fill(void *m)
 {
-    mp__heap_share *h = &m->head;
+    mp__heap_share *h = m;
+    mp__heap_slot *pool =
+        (mp__heap_slot *)((char *)m + offsetof(mp__heap_area, pool));
     memset(h, 0, sizeof *h);
     h->magic = MP__HEAP_SHARE_MAGIC;
     h->format = MP__HEAP_SHARE_FORMAT;
@@ -75,9 +78,9 @@ MP__HEAP_FN static void fill(mp__heap_area *m)
     h->slot_size = sizeof(mp__heap_slot);
     h->live_off = offsetof(mp__heap_slot, live);
     for (size_t i = 0; i < MP__HEAP_POOL; i++) {
-        memcpy(&m->pool[i], &area.pool[i], sizeof m->pool[i]);
-        m->pool[i].live = MP__HEAP_LOAD(area.pool[i].live);
-        m->pool[i].taken = MP__HEAP_LOAD(area.pool[i].taken);
+        memcpy(&pool[i], &area.pool[i], sizeof pool[i]);
+        pool[i].live = MP__HEAP_LOAD(area.pool[i].live);
+        pool[i].taken = MP__HEAP_LOAD(area.pool[i].taken);
     }
     h->rest = MP__HEAP_LOAD(area.head.rest);
 }
