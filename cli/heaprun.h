@@ -1,7 +1,8 @@
 /*
  * heaprun.h - memprof run --heap: the command started with the heap
- * object preloaded (heaprun.c), and each process's heap count read from
- * the file the object keeps it in (heapwatch.c; format in heap_share.h).
+ * object preloaded (heaprun.c), each process's heap count read from the
+ * file the object keeps it in (heapwatch.c; format in heap_share.h), and
+ * the leak report at the end (heapreport.c).
  */
 #ifndef MEMPROF_CLI_HEAPRUN_H
 #define MEMPROF_CLI_HEAPRUN_H
@@ -61,7 +62,7 @@ void heapwatch_sweep(heapwatch *w);
 /* heapwatch_free() - unmap every file, free the table. */
 void heapwatch_free(heapwatch *w);
 
-/* ---- heaprun.c: starting the command preloaded, and its leak report. */
+/* ---- heaprun.c, heapreport.c: the command preloaded, its leak report. */
 
 /* One run --heap: its private directory. */
 typedef struct heaprun {
