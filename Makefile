@@ -76,8 +76,13 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 # library ahead of it (a sanitizer's runtime) defines malloc already.
 # memprof-heap.pc names it by its path: -lmemprof-heap would find the
 # preload object first.
-HEAP_SRC = $(wildcard heap/*.c)
+# heap/preload.c and heap/share.c (memprof run --heap: a constructor that
+# moves the count into a file memprof reads) go into the preload object
+# only.
+HEAP_PRELOAD_SRC = heap/preload.c heap/share.c
+HEAP_SRC = $(filter-out $(HEAP_PRELOAD_SRC),$(wildcard heap/*.c))
 HEAP_OBJ = $(HEAP_SRC:%.c=$(B)/%.o)
+HEAP_SO_OBJ = $(HEAP_OBJ) $(HEAP_PRELOAD_SRC:%.c=$(B)/%.o)
 HEAP_LIB = $(B)/libmemprof-heap.a
 HEAP_SO = $(B)/libmemprof-heap.so
 HEAP_LINK = -Wl,--whole-archive $(HEAP_LIB) -Wl,--no-whole-archive
@@ -142,9 +147,12 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# memprof run --heap finds the heap object beside memprof, in ../lib, or
+# in LIBDIR.
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Icli $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) -Icli -DMP_RUN_LIBDIR='"$(LIBDIR)"' $(DEPFLAGS) \
+	    $(CFLAGS) -c -o $@ $<
 
 $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
@@ -226,7 +234,7 @@ $(HEAP_LIB): $(HEAP_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(HEAP_SO): $(HEAP_OBJ)
+$(HEAP_SO): $(HEAP_SO_OBJ)
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(REQ_LDLIBS)
 
 # Test programs that count their heap, linked as memprof-heap.pc links.
@@ -464,7 +472,7 @@ clean:
 	rm -rf build build-asan build-tsan build-*
 
 # The headers each object and program included, from its last build.
-DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(HEAP_OBJ:.o=.d) \
+DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(HEAP_SO_OBJ:.o=.d) \
     $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d) \
     $(FAILMALLOC_SO:.so=.d)
 -include $(DEPS)

@@ -146,7 +146,7 @@ int cmd_attach(int argc, char **argv)
     sigset_t wait_mask;
     run_signals_install(&orig, &wait_mask);
     cli_error("sampling pid %ld every %g s", pid, o.interval);
-    rc = recorder_run(&o, &dat, pid, 0, &wait_mask);
+    rc = recorder_run(&o, &dat, pid, 0, &wait_mask, NULL);
     datwriter_close(&dat);
     return rc;
 }

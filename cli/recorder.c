@@ -57,7 +57,8 @@ typedef struct recorder {
     long samples;
     int read_err; /* -errno: the process could not be read (not ended) */
     int reaped;
-    int status; /* run: the wait status, once reaped */
+    int status;      /* run: the wait status, once reaped */
+    heapwatch *heap; /* run --heap: the heap counts, or NULL */
 } recorder;
 
 /*
@@ -77,9 +78,11 @@ static int64_t mono_ns(void)
  * already): the first sample then finds it gone.
  */
 static void recorder_init(recorder *rec, const run_opts *o, datwriter *dat,
-                          long pid, int is_child, const sigset_t *wait_mask)
+                          long pid, int is_child, const sigset_t *wait_mask,
+                          heapwatch *heap)
 {
     memset(rec, 0, sizeof *rec);
+    rec->heap = heap;
     rec->o = o;
     rec->dat = dat;
     rec->pid = pid;
@@ -106,15 +109,26 @@ static void recorder_free(recorder *rec)
 }
 
 /*
+ * reading() - one process's reading: its heap count with run --heap
+ * (-EAGAIN: none yet), else what its reader reads.
+ */
+static long long reading(recorder *rec, mp__proc_reader *r)
+{
+    return rec->heap != NULL ? heapwatch_read(rec->heap, r) : mp__proc_read(r);
+}
+
+/*
  * sample() - read the process (and its descendants), write MEM and CHLD
  * lines.  Returns 0, or -ESRCH when the process has ended: nothing is
- * written then.
+ * written then, nor when run --heap has no reading of it yet.
  */
 static int sample(recorder *rec)
 {
     const run_opts *o = rec->o;
     double t = mp__now_real();
-    long long bytes = mp__proc_read(&rec->root);
+    long long bytes = reading(rec, &rec->root);
+    if (bytes == -EAGAIN)
+        return 0;
     if (bytes < 0) {
         /* Ended, or not ours to read (a setuid program, /proc masked)? */
         mp__proc_reader probe;
@@ -134,7 +148,7 @@ static int sample(recorder *rec)
         /* Out of memory, the descendants beyond the old count are left. */
         nkids = tree->nkids < rec->kid_cap ? tree->nkids : rec->kid_cap;
         for (size_t i = 0; i < nkids; i++) {
-            rec->kid_bytes[i] = mp__proc_read(&tree->kids[i]);
+            rec->kid_bytes[i] = reading(rec, &tree->kids[i]);
             if (o->children && rec->kid_bytes[i] > 0)
                 bytes += rec->kid_bytes[i];
         }
@@ -155,6 +169,8 @@ static int sample(recorder *rec)
         if (datwriter_put(rec->dat, line, n) != 0)
             break;
     }
+    if (rec->heap != NULL)
+        heapwatch_sweep(rec->heap);
     return 0;
 }
 
@@ -255,8 +271,12 @@ static end_reason record(recorder *rec, double *elapsed)
         while ((w = wait_until(rec, next)) == WAIT_SIGNAL &&
                !run_signals_leave_asked(rec->is_child))
             ;
-        if (w == WAIT_EXITED)
+        if (w == WAIT_EXITED) {
+            /* The heap count the process left: what it leaked. */
+            if (rec->heap != NULL && rec->dat->write_errno == 0)
+                (void)sample(rec);
             break;
+        }
     }
     datwriter_flush(rec->dat);
     *elapsed = (double)(mono_ns() - start) / 1e9;
@@ -320,11 +340,11 @@ static int finish(recorder *rec, end_reason why, double elapsed)
 
 /* recorder_run() - see run.h. */
 int recorder_run(const run_opts *o, datwriter *dat, long pid, int is_child,
-                 const sigset_t *wait_mask)
+                 const sigset_t *wait_mask, heapwatch *heap)
 {
     recorder rec;
     double elapsed;
-    recorder_init(&rec, o, dat, pid, is_child, wait_mask);
+    recorder_init(&rec, o, dat, pid, is_child, wait_mask, heap);
     end_reason why = record(&rec, &elapsed);
     int rc = finish(&rec, why, elapsed);
     recorder_free(&rec);

@@ -14,9 +14,19 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "run.h"
+
+/*
+ * still_running() - whether our child pid was left running (a timeout, a
+ * second SIGINT): not reaped, and not a zombie to reap now.
+ */
+static int still_running(long pid)
+{
+    return waitpid((pid_t)pid, NULL, WNOHANG) == 0;
+}
 
 /*
  * cmd_run() - see memprof(1), and the top of this file.  A command that
@@ -45,6 +55,11 @@ int cmd_run(int argc, char **argv)
         datwriter_undo(&dat);
         return CLI_ERROR;
     }
+    heaprun hr;
+    if (o.heap && heaprun_prepare(&hr, cmd) != 0) {
+        datwriter_undo(&dat);
+        return CLI_ERROR;
+    }
     sigset_t orig;
     sigset_t wait_mask;
     run_signals_install(&orig, &wait_mask);
@@ -52,12 +67,29 @@ int cmd_run(int argc, char **argv)
     if (pid < 0) {
         cli_error("cannot run '%s': %s", cmd[0], strerror((int)-pid));
         datwriter_undo(&dat);
+        if (o.heap)
+            heaprun_cleanup(&hr);
         return pid == -ENOENT ? CLI_NOTFOUND : CLI_NOEXEC;
     }
     run_signals_forward(pid);
-    cli_error("sampling memory every %g s", o.interval);
-    rc = recorder_run(&o, &dat, pid, 1, &wait_mask);
+    cli_error("sampling %s every %g s", o.heap ? "the heap" : "memory",
+              o.interval);
+    heapwatch hw;
+    if (o.heap) {
+        heapwatch_init(&hw, hr.dir);
+        if (hr.root_rss)
+            heapwatch_rss(&hw, pid);
+    }
+    rc = recorder_run(&o, &dat, pid, 1, &wait_mask, o.heap ? &hw : NULL);
     run_signals_forward(0);
     datwriter_close(&dat);
+    if (o.heap) {
+        heapwatch_free(&hw);
+        int r = heaprun_report(&hr, dat.name, pid, still_running(pid),
+                               o.children || o.multiprocess, o.json);
+        if (r != 0 && rc == CLI_OK && !o.exit_code)
+            rc = r;
+        heaprun_cleanup(&hr);
+    }
     return rc;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "heaprun.h"
 #include "proctree.h"
 
 /* ---- run_opts.c: the options of run and attach. */
@@ -29,6 +30,8 @@ typedef struct run_opts {
     const char *backend_name;
     double max_mib;           /* --max-mib, or < 0: no budget */
     const char *max_mib_text; /* as the user wrote it */
+    int heap;                 /* --heap: MEM is the heap (run only) */
+    int json;                 /* --json: the leak report in JSON too */
     int no_pidfd;             /* MEMPROF_TEST_FALLBACK */
     int no_children_file;
 } run_opts;
@@ -151,12 +154,15 @@ long spawn_command(char **argv, const sigset_t *orig);
  * recorder_run() - record pid (run's own child: is_child) into dat every
  * o->interval seconds until it ends, the timeout, or the signals that end
  * a recording, waiting with wait_mask; then the closing lines on stderr.
+ * With heap (run --heap), each process's reading is its heap count
+ * (heapwatch.c), and a last sample is taken once pid has ended, from the
+ * count it left.
  * Returns the exit status: 1 when the file could not be written, else 3
  * when the peak exceeded --max-mib, else for run with -E the command's
  * status (128 + N for signal N), 130 when a second SIGINT made memprof
  * leave its command running, else 0.
  */
 int recorder_run(const run_opts *o, datwriter *dat, long pid, int is_child,
-                 const sigset_t *wait_mask);
+                 const sigset_t *wait_mask, heapwatch *heap);
 
 #endif /* MEMPROF_CLI_RUN_H */

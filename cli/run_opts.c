@@ -20,7 +20,7 @@
 #include "run.h"
 
 /* The options that have no short form: past any character. */
-enum { OPT_BACKEND = 256, OPT_MAX_MIB };
+enum { OPT_BACKEND = 256, OPT_MAX_MIB, OPT_HEAP, OPT_JSON };
 
 /* The longest interval or timeout: its nanoseconds stay far from overflow. */
 #define MAX_SECONDS 1e8
@@ -42,6 +42,10 @@ static const char run_usage[] =
     "  -o, --output FILE        append to FILE (mprofile_<date>.dat)\n"
     "      --backend %s  what a reading counts (rss)\n"
     "      --max-mib N          exit 3 when the peak exceeds N MiB\n"
+    "      --heap               run: MEM is the heap CMD holds from malloc\n"
+    "                           (the heap object preloaded), and its leak\n"
+    "                           report is written beside the recording\n"
+    "      --json               run --heap: the leak report in JSON too\n"
     "      --help               print this and exit\n";
 
 /*
@@ -126,6 +130,12 @@ static int set_option(run_opts *o, int c, const cli_args *p)
             return CLI_USAGE;
         }
         return 0;
+    case OPT_HEAP:
+        o->heap = 1;
+        return 0;
+    case OPT_JSON:
+        o->json = 1;
+        return 0;
     case OPT_MAX_MIB:
         o->max_mib_text = p->value;
         return parse_mib(p->value, &o->max_mib);
@@ -152,6 +162,8 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, char ***ops,
         {"output", required_argument, NULL, 'o'},
         {"backend", required_argument, NULL, OPT_BACKEND},
         {"max-mib", required_argument, NULL, OPT_MAX_MIB},
+        {"heap", no_argument, NULL, OPT_HEAP},
+        {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -178,6 +190,16 @@ int run_opts_parse(int argc, char **argv, int attach, run_opts *o, char ***ops,
     }
     if (c < 0)
         return CLI_USAGE;
+    if (attach && (o->heap || o->json)) {
+        cli_error("attach: %s works with memprof run only: the heap object "
+                  "must be loaded when the program starts",
+                  o->heap ? "--heap" : "--json");
+        return CLI_USAGE;
+    }
+    if (o->json && !o->heap) {
+        cli_error("run: --json is the leak report's, which needs --heap");
+        return CLI_USAGE;
+    }
     *ops = p.ops;
     *nops = p.nops;
     return -1;

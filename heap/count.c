@@ -11,6 +11,10 @@
  * it; a pthread key's destructor gives the slot back when the thread
  * ends.  Whatever a thread counts after that, or when it could get no
  * slot at all, goes to a shared atomic remainder.
+ *
+ * The pool and the remainder sit in one page-aligned area (heap.h), which
+ * memprof run --heap's preload maps a shared file over (share.c); from
+ * then on no slot is mapped outside it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,13 +32,16 @@ int mp__heap_peaking;
 /* Set on a thread once its slot has been given back: it is ending. */
 static MP__HEAP_TLS int ended;
 
-#define POOL 64
+#define POOL MP__HEAP_POOL
+#define pool (mp__heap_pool_area.pool)
+#define rest (mp__heap_pool_area.head.rest)
 
-static mp__heap_slot *slots;     /* all slots, newest first; never freed */
-static mp__heap_slot pool[POOL]; /* the first slots */
-static unsigned pooled;          /* slots of pool handed out */
-static long long rest;           /* counts of threads without a slot */
-static long long peak;           /* the largest count since the last reset */
+mp__heap_area mp__heap_pool_area; /* the first slots, and the remainder */
+int mp__heap_shared;
+
+static mp__heap_slot *slots; /* all slots, newest first; never freed */
+static unsigned pooled;      /* slots of pool handed out */
+static long long peak;       /* the largest count since the last reset */
 static pthread_key_t key;
 /* The key: 0 not made, 1 being made, 2 made, 3 could not be made. */
 static int key_state;
@@ -87,9 +94,9 @@ MP__HEAP_FN static mp__heap_slot *take_free(void)
 }
 
 /*
- * take_new() - a slot of the pool or, once it is used up, a mapped page
- * of slots; keep the first for the caller and publish them all, the
- * others free.  Returns the slot, or NULL.
+ * take_new() - a slot of the pool or, once it is used up (and the area
+ * is not shared), a mapped page of slots; keep the first for the caller and
+ * publish them all, the others free.  Returns the slot, or NULL.
  */
 MP__HEAP_FN static mp__heap_slot *take_new(void)
 {
@@ -100,6 +107,8 @@ MP__HEAP_FN static mp__heap_slot *take_new(void)
         if (i < POOL)
             s = &pool[i];
     }
+    if (s == NULL && LOAD(mp__heap_shared))
+        return NULL;
     if (s == NULL) {
         long page = sysconf(_SC_PAGESIZE);
         size_t size = page > 0 ? (size_t)page : 4096;
@@ -121,6 +130,12 @@ MP__HEAP_FN static mp__heap_slot *take_new(void)
     while (!__atomic_compare_exchange_n(&slots, &head, s, 1, __ATOMIC_RELEASE,
                                         __ATOMIC_RELAXED));
     return s;
+}
+
+/* mp__heap_pool_only() - see heap.h. */
+MP__HEAP_FN int mp__heap_pool_only(void)
+{
+    return LOAD(pooled) <= POOL;
 }
 
 /*

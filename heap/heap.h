@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "heap_hooks.h"
+#include "heap_share.h"
 
 /* Thread-local storage that never allocates, even in a preload object. */
 #define MP__HEAP_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -69,6 +70,47 @@ typedef struct mp__heap_slot {
     struct mp__heap_counts *counts; /* MEMPROF_LEAKS: per-site counts of
                                        the slot's threads (stacks.c) */
 } __attribute__((aligned(64))) mp__heap_slot;
+
+/*
+ * The first slots, after the header memprof run --heap reads (see
+ * heap_share.h), in one block of whole pages that heap/share.c can map a
+ * file over: aligned and sized for pages up to MP__HEAP_AREA_ALIGN.
+ */
+#define MP__HEAP_AREA_ALIGN 65536
+#define MP__HEAP_POOL                                                          \
+    ((MP__HEAP_AREA_ALIGN - sizeof(mp__heap_share)) / sizeof(mp__heap_slot))
+typedef struct mp__heap_area {
+    mp__heap_share head; /* rest is the count of threads without a slot */
+    mp__heap_slot pool[MP__HEAP_POOL];
+} __attribute__((aligned(MP__HEAP_AREA_ALIGN))) mp__heap_area;
+
+extern mp__heap_area mp__heap_pool_area;
+
+/*
+ * Non-zero once the area is a shared file (heap/share.c): slots come from
+ * the pool only, and a thread that finds none counts in rest, which the
+ * file's reader sees.
+ */
+extern int mp__heap_shared;
+
+/* mp__heap_pool_only() - whether no slot was ever mapped outside the area. */
+MP__HEAP_FN int mp__heap_pool_only(void);
+
+/*
+ * memprof run --heap (share.c, preload.c; in the preload object only).
+ *
+ * mp__heap_share_start() - copy the area into DIR/<pid>.heap and map the
+ * file over it (see heap_share.h), its header saying state; dir is kept.
+ * Returns 0 or -errno, the count left as it was.
+ *
+ * mp__heap_share_fork() - in a forked child of a process that shares: the
+ * same into DIR/<its pid>.heap, so that the parent's file is its own.
+ *
+ * mp__heap_share_path() - DIR/<this pid><suffix> into buf; 0 or -1.
+ */
+MP__HEAP_FN int mp__heap_share_start(const char *dir, unsigned state);
+MP__HEAP_FN void mp__heap_share_fork(void);
+MP__HEAP_FN int mp__heap_share_path(char *buf, size_t size, const char *suffix);
 
 /* This thread's slot, or NULL before its first count and once it ended. */
 extern MP__HEAP_TLS mp__heap_slot *mp__heap_self;

@@ -458,7 +458,8 @@ END_TEST
 /*
  * The names the heap archive shows the linker: mp__heap_ ones and the
  * allocator's entry points; the preload object exports only those
- * entry points and the three readers.
+ * entry points, the three readers, the hooks' setter and MEMPROF_LEAKS's
+ * two (mp__heap_leaks_start, mp__heap_dump).
  */
 START_TEST(test_heap_names)
 {
