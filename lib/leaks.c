@@ -43,7 +43,7 @@ typedef struct site {
     long long live_bytes;
     long long live_blocks;
     unsigned nframes;
-    unsigned long long pcs[MAX_FRAMES];
+    size_t first; /* its return addresses: pcs[first..first + nframes) */
 } site;
 
 /* The dump, read. */
@@ -52,6 +52,9 @@ typedef struct dump {
     site *sites;
     size_t nsites;
     size_t capsites;
+    unsigned long long *pcs; /* every site's return addresses, in turn */
+    size_t npcs;
+    size_t cappcs;
     site unknown; /* nframes 0 */
     mp__symbols *syms;
 } dump;
@@ -211,11 +214,17 @@ static int record(dump *d, char *line, unsigned *seen)
         site *s = &d->sites[d->nsites];
         if (counts(&p, s) != 0)
             return -1;
+        if (mp__grow(&d->pcs, &d->cappcs, d->npcs + d->frames,
+                     sizeof *d->pcs) != 0)
+            return -2;
+        s->first = d->npcs;
         for (s->nframes = 0; *p != '\0'; s->nframes++)
-            if (s->nframes == d->frames || hex(&p, &s->pcs[s->nframes]) != 0)
+            if (s->nframes == d->frames ||
+                hex(&p, &d->pcs[s->first + s->nframes]) != 0)
                 return -1;
         if (s->nframes == 0)
             return -1;
+        d->npcs += s->nframes;
         d->nsites++;
     } else if (word(line, "unknown", &p)) {
         if (*seen & 4 || counts(&p, &d->unknown) != 0 || *p != '\0')
@@ -385,7 +394,7 @@ static void take(dump *d, const site *s, group *g, int skip)
     mp__frame at[MP__INLINED];
     g->n = 0;
     for (unsigned i = 0; i < s->nframes && g->n < SHOWN; i++) {
-        unsigned k = mp__symbols_find(d->syms, s->pcs[i], at);
+        unsigned k = mp__symbols_find(d->syms, d->pcs[s->first + i], at);
         for (unsigned j = 0; j < k && g->n < SHOWN; j++) {
             if (skip && at[j].allocator)
                 continue;
@@ -767,6 +776,7 @@ int mp__leaks_print(FILE *f, FILE *out, int json)
 out:
     mp__free(g);
     mp__free(d.sites);
+    mp__free(d.pcs);
     mp__symbols_free(d.syms);
     return r;
 }
