@@ -181,6 +181,14 @@ MP__HEAP_API void mp__heap_set_hooks(const mp__heap_hooks *h);
 MP__HEAP_API int mp__heap_leaks_start(void);
 MP__HEAP_API int mp__heap_dump(int fd);
 
+/*
+ * mp__heap_quiet() - on this thread, blocks made from now on (on: 1) are
+ * libmemprof's own, made through the C library (its report's stdio,
+ * libdw): they get no stack and are in no site, until on: 0.  Nests.
+ */
+MP__HEAP_API void mp__heap_quiet(int on);
+extern MP__HEAP_TLS int mp__heap_quiet_depth;
+
 /* One call stack's counts, summed over threads (stacks.c, for dump.c). */
 typedef struct mp__heap_site {
     unsigned long long made_bytes;

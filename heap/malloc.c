@@ -163,7 +163,9 @@ MP__HEAP_FN static inline void *made(char *real, size_t off, size_t n,
     if (extra) {
         unsigned long long *c = cookie_of(h);
         c[0] = 0;
-        c[1] = m->leaks ? mp__heap_stack_made(m->cfa, n) : 0;
+        c[1] = m->leaks && !mp__heap_quiet_depth
+                   ? mp__heap_stack_made(m->cfa, n)
+                   : 0;
         if (m->k != NULL)
             m->k->made(c, n);
     }
@@ -348,7 +350,7 @@ MP__HEAP_FN static void *do_realloc(void *p, size_t n, const void *cfa)
             const mp__heap_hooks *k = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
             if (real != NULL) {
                 mp__heap_stack_freed((uint32_t)c[1], old);
-                c[1] = MP__HEAP_LOAD(mp__heap_leaks)
+                c[1] = MP__HEAP_LOAD(mp__heap_leaks) && !mp__heap_quiet_depth
                            ? mp__heap_stack_made(cfa, n)
                            : 0;
                 nh->size = n;

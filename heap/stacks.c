@@ -409,6 +409,14 @@ MP__HEAP_FN uint32_t mp__heap_stack_made_slow(const void *cfa, size_t n)
     return id;
 }
 
+MP__HEAP_TLS int mp__heap_quiet_depth;
+
+/* mp__heap_quiet() - see heap.h. */
+MP__HEAP_API void mp__heap_quiet(int on)
+{
+    mp__heap_quiet_depth += on ? 1 : -1;
+}
+
 /* mp__heap_leaks_start() - see heap.h. */
 MP__HEAP_API int mp__heap_leaks_start(void)
 {

@@ -26,6 +26,7 @@ extern long long mp__heap_live(void) __attribute__((weak));
 extern long long mp__heap_peak(void) __attribute__((weak));
 extern void mp__heap_peak_reset(void) __attribute__((weak));
 extern void mp__heap_set_hooks(const mp__heap_hooks *h) __attribute__((weak));
+extern void mp__heap_quiet(int on) __attribute__((weak));
 extern int mp__heap_leaks_start(void) __attribute__((weak));
 extern int mp__heap_dump(int fd) __attribute__((weak));
 
@@ -40,13 +41,18 @@ static void (*reset_fn)(void);
 /*
  * counts() - whether live sees this process's mallocs: the count moves by
  * exactly a probe block's size across its malloc.  Other threads may
- * allocate at the same moment, so three tries.
+ * allocate at the same moment, so three tries.  The probe is the
+ * library's own: quiet (if not NULL) keeps it out of the leak report.
  */
-static int counts(long long (*live)(void))
+static int counts(long long (*live)(void), void (*quiet)(int))
 {
     for (int i = 0; i < 3; i++) {
         long long before = live();
+        if (quiet != NULL)
+            quiet(1);
         void *volatile p = malloc(PROBE);
+        if (quiet != NULL)
+            quiet(0);
         long long after = live();
         free(p);
         if (p == NULL)
@@ -70,12 +76,14 @@ static int find(void)
     long long (*live)(void) = mp__heap_live;
     long long (*peak)(void) = mp__heap_peak;
     void (*reset)(void) = mp__heap_peak_reset;
+    void (*quiet)(int) = mp__heap_quiet;
     if (live == NULL) {
         live = (long long (*)(void))dlsym(RTLD_DEFAULT, "mp__heap_live");
         peak = (long long (*)(void))dlsym(RTLD_DEFAULT, "mp__heap_peak");
         reset = (void (*)(void))dlsym(RTLD_DEFAULT, "mp__heap_peak_reset");
+        quiet = (void (*)(int))dlsym(RTLD_DEFAULT, "mp__heap_quiet");
     }
-    if (live == NULL || !counts(live))
+    if (live == NULL || !counts(live, quiet))
         return -ENOSYS;
     __atomic_store_n(&peak_fn, peak, __ATOMIC_RELAXED);
     __atomic_store_n(&reset_fn, reset, __ATOMIC_RELAXED);
@@ -172,6 +180,15 @@ int mp__backend_heap_leaks_start(void)
     if (start == NULL || start() != 0)
         return -ENOSYS;
     return 0;
+}
+
+/* mp__backend_heap_quiet() - see internal.h. */
+void mp__backend_heap_quiet(int on)
+{
+    void (*quiet)(int) =
+        (void (*)(int))heap_fn((void *)mp__heap_quiet, "mp__heap_quiet");
+    if (quiet != NULL)
+        quiet(on);
 }
 
 /* mp__backend_heap_dump() - see internal.h. */

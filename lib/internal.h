@@ -88,6 +88,13 @@ int mp__backend_heap_hooks(const mp__heap_hooks *h);
  * there is no such heap object (-errno when the dump cannot be written).
  */
 int mp__backend_heap_leaks_start(void);
+
+/*
+ * mp__backend_heap_quiet() - tell the heap object, if there is one, that
+ * this thread's blocks from now on (on: 1) until on: 0 are the library's
+ * own (the report's), to be left out of the leak report's sites.
+ */
+void mp__backend_heap_quiet(int on);
 int mp__backend_heap_dump(int fd);
 long long mp__backend_heap_read(void);
 

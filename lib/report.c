@@ -357,10 +357,10 @@ static void emit_csv(FILE *out, const table *t, columns c)
 }
 
 /*
- * mp__report_write() - snapshot the registry under the lock, then format
+ * report_write() - snapshot the registry under the lock, then format
  * without it into memory, and write the whole report with one fwrite.
  */
-int mp__report_write(FILE *out, FILE *leaks)
+static int report_write(FILE *out, FILE *leaks)
 {
     mp__lock();
     unsigned nslots = mp__reg.nslots;
@@ -439,6 +439,19 @@ out:
     mp__free(rows);
     mp__free(sites);
     mp__free(groups);
+    return r;
+}
+
+/*
+ * mp__report_write() - report_write(), its allocations through the C
+ * library (stdio, libdw) marked as the library's own for the heap
+ * object: no leak report lists them.
+ */
+int mp__report_write(FILE *out, FILE *leaks)
+{
+    mp__backend_heap_quiet(1);
+    int r = report_write(out, leaks);
+    mp__backend_heap_quiet(0);
     return r;
 }
 

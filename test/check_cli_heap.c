@@ -258,6 +258,44 @@ START_TEST(test_steps_exact)
 END_TEST
 
 /*
+ * The leak report names the program's sites and none of the library's
+ * own allocations (its probe of the heap object, the report's stdio,
+ * libdw's): examples/leaks.c, profiled with the heap backend and
+ * MEMPROF_ALLOC=1, under run --heap.  Its ten leaked 3 MiB buffers are
+ * named three calls deep behind its malloc wrapper.
+ */
+START_TEST(test_report_sites)
+{
+    if (skip_valgrind())
+        return;
+    char prog[4096 + 64];
+    snprintf(prog, sizeof prog, "%s/%s", sb.home, build_path("examples/leaks"));
+    const char *argv[] = {sb.memprof, "run", "--heap", "-o",
+                          "l.dat",    prog,  NULL};
+    const char *env[] = {tmpdir_env(), "MEMPROF_BACKEND=heap",
+                         "MEMPROF_ALLOC=1", asan_env(), NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(argv, env, &r), 0);
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s",
+                  r.err);
+    char *report = read_file("l.leaks.txt", NULL);
+    ck_assert_ptr_nonnull(report);
+    ck_assert_msg(has(report, "  30.0 MiB  10 blocks  xmalloc ("), "%s",
+                  report);
+    ck_assert_msg(has(report, "examples/leaks.c:41)\n"
+                              "                       <- handle_request ("),
+                  "%s", report);
+    ck_assert_msg(has(report, "  120.0 MiB     40 blocks  xmalloc ("), "%s",
+                  report);
+    ck_assert_msg(has(report, "  250.0 KiB  4,000 blocks  xmalloc ("), "%s",
+                  report);
+    ck_assert_msg(!has(report, "/lib/") && !has(report, "mp__"), "%s", report);
+    free(report);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
  * A forked child counts apart from its parent: with -M the parent's MEM
  * stays 10 MiB while the child's CHLD shows 30 (10 it inherited, 20 its
  * own); with -C, MEM is their sum, 40.  Each leaves a report.
@@ -536,6 +574,7 @@ Suite *cli_heap_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_steps_exact);
     tcase_add_test(tc, test_fork_apart);
+    tcase_add_test(tc, test_report_sites);
     tcase_add_test(tc, test_fork_exec);
     tcase_add_test(tc, test_static);
     tcase_add_test(tc, test_setuid);

@@ -476,7 +476,7 @@ START_TEST(test_heap_names)
         sh("nm -D --defined-only %s | "
            "awk 'NF == 3 && $2 != \"A\" && $3 !~ /^(%s|"
            "mp__heap_live|mp__heap_peak|mp__heap_peak_reset|mp__heap_set_hooks|"
-           "mp__heap_leaks_start|mp__heap_dump|"
+           "mp__heap_leaks_start|mp__heap_dump|mp__heap_quiet|"
            "_init|_fini|__odr_asan.*)$/ { print; bad = 1 } "
            "END { exit bad }'",
            build_path("libmemprof-heap.so"), entry),
