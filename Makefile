@@ -131,7 +131,7 @@ help:
 	@echo "  bench       benchmarks, printed as ratios against the measured floor"
 	@echo "  fuzz        build the libFuzzer target test/fuzz/fuzz_dat.c (clang)"
 	@echo "              and run it FUZZ_SECONDS (600) on test/fuzz/corpus"
-	@echo "  fuzz-short  the same for 60 seconds (CI)"
+	@echo "  fuzz-short  the same for 60 seconds, and fuzz-leaks for 30 (CI)"
 	@echo "  fuzz-leaks  the leak report's reader under libFuzzer, FUZZ_SECONDS"
 	@echo "  format-check  whether the sources are as .clang-format lays them"
 	@echo "              out (nothing is changed; skipped without clang-format)"
@@ -409,6 +409,7 @@ fuzz: $(FUZZ_BIN)
 
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=60
+	$(MAKE) fuzz-leaks FUZZ_SECONDS=30
 
 # The leak report's reader (mp__leaks_print) under libFuzzer, the same
 # way: new inputs in build-fuzz/leaks_corpus, seeds in
