@@ -42,22 +42,6 @@ static const char *command_of(const char *path, char *buf, size_t size)
     return buf;
 }
 
-/* json_string() - s as a JSON string on out. */
-static void json_string(FILE *out, const char *s)
-{
-    putc('"', out);
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            putc(c, out);
-    }
-    putc('"', out);
-}
-
 /* cmp_long() - qsort's order of pids. */
 static int cmp_long(const void *a, const void *b)
 {
@@ -135,7 +119,7 @@ static int write_report(const heaprun *h, const char *name, const long *pids,
         if (json) {
             fprintf(out, "%s{\"pid\": %ld, \"root\": %s, \"command\": ",
                     i ? ", " : "", pids[i], pids[i] == root ? "true" : "false");
-            json_string(out, cmd);
+            mp__json_string(out, cmd);
             fprintf(out, ", \"report\": ");
         } else {
             fprintf(out, "%s== PID %ld%s: %s\n\n", i ? "\n" : "", pids[i],

@@ -224,6 +224,27 @@ int mp__read_fd(int fd, char **bufp, size_t *lenp)
 #define HAVE(fn) (&fn != NULL)
 #endif
 
+/* mp__json_string() - see base.h. */
+void mp__json_string(FILE *out, const char *s)
+{
+    if (s == NULL) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\t')
+            fputs("\\t", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
 /* mp__malloc() - see base.h. */
 void *mp__malloc(size_t n)
 {

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -92,6 +93,12 @@ int mp__read_fd(int fd, char **buf, size_t *len);
  * allocator.  Everything the profiler allocates comes from here (uthash's
  * hooks too), so that the heap backend never counts it.
  */
+/*
+ * mp__json_string() - s as a JSON string (RFC 8259), quotes included;
+ * NULL as null.  Control characters are escaped.
+ */
+void mp__json_string(FILE *out, const char *s);
+
 void *mp__malloc(size_t n);
 void *mp__calloc(size_t n, size_t size);
 void *mp__realloc(void *p, size_t n);

@@ -615,26 +615,6 @@ static void print_list(FILE *out, const list *l, const group *g, size_t n,
 
 /* ---- JSON. */
 
-/* json_string() - s as a JSON string (RFC 8259), or null. */
-static void json_string(FILE *out, const char *s)
-{
-    if (s == NULL) {
-        fputs("null", out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(out, "\\u%04x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
 /*
  * json_frame() - one frame as an object: function, file and line null
  * when unknown, module and offset null outside any module.
@@ -642,15 +622,15 @@ static void json_string(FILE *out, const char *s)
 static void json_frame(FILE *out, const mp__frame *f)
 {
     fputs("{\"function\": ", out);
-    json_string(out, f->function);
+    mp__json_string(out, f->function);
     fputs(", \"file\": ", out);
-    json_string(out, f->file);
+    mp__json_string(out, f->file);
     if (f->file != NULL)
         fprintf(out, ", \"line\": %d", f->line);
     else
         fputs(", \"line\": null", out);
     fputs(", \"module\": ", out);
-    json_string(out, f->module);
+    mp__json_string(out, f->module);
     if (f->module != NULL)
         fprintf(out, ", \"offset\": \"0x%llx\"", f->offset);
     else
@@ -735,7 +715,7 @@ static int report(dump *d, group *g, size_t n, FILE *out, int json)
         fputs(",\n\"allocated\": ", out);
         json_list(out, &made, g, n);
         fputs(",\n\"note\": ", out);
-        json_string(out, mp__symbols_note(d->syms, note, sizeof note));
+        mp__json_string(out, mp__symbols_note(d->syms, note, sizeof note));
         fputs("}\n", out);
     } else {
         print_list(out, &leaked, live, nlive, d->syms, cwd);

@@ -263,23 +263,6 @@ static void emit_table(FILE *out, const table *t, columns c)
     fputs("\n\n", out);
 }
 
-/* json_string() - s as a JSON string (RFC 8259), quotes included. */
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p == '\t')
-            fputs("\\t", out);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 /*
  * emit_json() - one table as a JSON object: its file, function (null for
  * the lines outside profiled functions) and the rows that recorded.
@@ -287,10 +270,10 @@ static void json_string(FILE *out, const char *s)
 static void emit_json(FILE *out, const table *t, columns c, int comma)
 {
     fputs(comma ? ",\n  {\"file\": " : "\n  {\"file\": ", out);
-    json_string(out, t->g->file);
+    mp__json_string(out, t->g->file);
     fputs(", \"function\": ", out);
     if (t->g->is_func)
-        json_string(out, t->g->func);
+        mp__json_string(out, t->g->func);
     else
         fputs("null", out);
     fputs(", \"rows\": [", out);
@@ -313,7 +296,7 @@ static void emit_json(FILE *out, const table *t, columns c, int comma)
                     (long long)l->alloc, (long long)l->leaked);
         fprintf(out, "\"occurrences\": %llu, \"contents\": ",
                 (unsigned long long)l->count);
-        json_string(out, contents(t, line));
+        mp__json_string(out, contents(t, line));
         fputc('}', out);
     }
     fputs("\n  ]}", out);
