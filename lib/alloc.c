@@ -209,6 +209,7 @@ NO_SAN static void freed(unsigned long long *cookie, size_t n)
 {
     unsigned long long w = __atomic_load_n(&cookie[0], __ATOMIC_ACQUIRE);
     mp__thread *t;
+    mp__row *row;
 
     if (w == 0)
         return;
@@ -231,10 +232,14 @@ NO_SAN static void freed(unsigned long long *cookie, size_t n)
         return;
     w &= SLOT_MASK;
     t = mp__thread_get();
-    if (t == NULL || t->busy ||
-        (w >= t->cap && mp__thread_rows_grow(t, (unsigned)w) != 0))
+    if (t == NULL || t->busy)
         return;
-    MP__STORE(t->rows[w].leaked, MP__LOAD(t->rows[w].leaked) - (int64_t)n);
+    row = mp__rows_find(&t->rows, (unsigned)w);
+    /* Adding a row may move the rows a record under way on t holds. */
+    if (row == NULL && (t->nested || mp__in_lib ||
+                        (row = mp__thread_row_add(t, (unsigned)w)) == NULL))
+        return;
+    MP__STORE(row->leaked, MP__LOAD(row->leaked) - (int64_t)n);
 }
 
 static const mp__heap_hooks hooks = {made, freed};
@@ -260,7 +265,7 @@ void mp__alloc_start(void)
 }
 
 /* mp__alloc_bind() - see internal.h. */
-void mp__alloc_bind(mp__thread *t, unsigned slot)
+void mp__alloc_bind(mp__thread *t, unsigned slot, mp__row *row)
 {
     unsigned from = t->mark;
     unsigned to = t->npend;
@@ -283,8 +288,8 @@ void mp__alloc_bind(mp__thread *t, unsigned slot)
     }
     t->npend = from;
     unlock(t);
-    MP__STORE(t->rows[slot].alloc, MP__LOAD(t->rows[slot].alloc) + asked);
-    MP__STORE(t->rows[slot].leaked, MP__LOAD(t->rows[slot].leaked) + kept);
+    MP__STORE(row->alloc, MP__LOAD(row->alloc) + asked);
+    MP__STORE(row->leaked, MP__LOAD(row->leaked) + kept);
 }
 
 /* mp__alloc_detach() - see internal.h. */

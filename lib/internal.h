@@ -148,17 +148,73 @@ void mp__arena_release(void *arr, size_t cap, size_t elem);
 
 /* ---- sites.c: the site table, the threads' records, merging. */
 
-/* What one thread recorded at one slot (a site, or a group's state). */
+/*
+ * What one thread recorded at one slot.  A site's row uses every field but
+ * last; a group's own row (its slot's) only last.
+ */
 typedef struct mp__row {
     uint64_t count; /* occurrences */
     int64_t max;    /* largest reading, bytes */
     int64_t inc;    /* sum of increments, bytes */
-    int64_t last;   /* groups: the last reading taken in this group */
-    int64_t peak;   /* MEMPROF_PEAK: the largest rise within a run */
+    union {
+        int64_t peak; /* sites, MEMPROF_PEAK: the largest rise in a run */
+        int64_t last; /* groups: the last reading taken in this group */
+    };
     int64_t alloc;  /* MEMPROF_ALLOC: bytes its runs asked for */
     int64_t leaked; /* ... of those, not freed (freeing threads subtract
                        in their own rows: only the sum means anything) */
 } mp__row;
+
+/*
+ * rows.c: a sparse table of rows by slot, holding only the slots recorded
+ * in it: a thread's records, the ended threads' merged records.
+ */
+typedef struct mp__rows {
+    unsigned *index; /* 1 << bits entries: a row's number + 1, 0: none */
+    unsigned *slots; /* by row number: its slot */
+    mp__row *rows;   /* by row number, in the order they were added */
+    unsigned n;      /* rows in use */
+    unsigned bits;   /* 0: no index yet */
+    size_t icap;     /* arena capacities of index, slots, rows */
+    size_t scap;
+    size_t rcap;
+} mp__rows;
+
+/* mp__rows_hash() - where slot's search starts in an index of 2^bits. */
+static inline unsigned mp__rows_hash(unsigned slot, unsigned bits)
+{
+    return (unsigned)(slot * 0x9e3779b9u) >> (32 - bits);
+}
+
+/*
+ * mp__rows_find() - the row of slot in r, or NULL when r has none.  No
+ * lock: for r's own thread, or with the registry lock held.
+ */
+static inline mp__row *mp__rows_find(const mp__rows *r, unsigned slot)
+{
+    if (__builtin_expect(r->bits == 0, 0))
+        return NULL;
+    unsigned mask = (1u << r->bits) - 1;
+    for (unsigned h = mp__rows_hash(slot, r->bits);; h = (h + 1) & mask) {
+        unsigned i = __atomic_load_n(&r->index[h], __ATOMIC_ACQUIRE);
+        if (i == 0)
+            return NULL;
+        if (r->slots[i - 1] == slot)
+            return &r->rows[i - 1];
+    }
+}
+
+/*
+ * mp__rows_add() - the row of slot in r, added zeroed if r has none.
+ * NULL when out of memory.  Registry lock held; rows may move.
+ */
+mp__row *mp__rows_add(mp__rows *r, unsigned slot);
+
+/* mp__rows_release() - give r's memory back; r is left empty.  Lock held. */
+void mp__rows_release(mp__rows *r);
+
+/* mp__rows_bytes() - the resident bytes r can have: its touched pages. */
+size_t mp__rows_bytes(const mp__rows *r);
 
 /* MEMPROF_ALLOC: a block made since its thread's last reading. */
 typedef struct mp__pend {
@@ -168,8 +224,7 @@ typedef struct mp__pend {
 
 /* Everything one thread records; reached through thread-local storage. */
 typedef struct mp__thread {
-    mp__row *rows;           /* indexed by slot; rows[0] unused */
-    size_t cap;              /* entries in rows */
+    mp__rows rows;           /* what it recorded, by slot */
     mp__proc_reader rd;      /* this thread's reader (backend in use) */
     mp__fd_id rd_id;         /* the file rd.fd was opened on */
     int depth;               /* profiled frames open on this thread */
@@ -223,8 +278,7 @@ typedef struct mp__registry {
     unsigned ngroups;
     size_t gcap;
     mp__thread *threads; /* live threads' records */
-    mp__row *retired;    /* merged records of threads that ended */
-    size_t retired_cap;
+    mp__rows retired;    /* merged records of threads that ended */
 } mp__registry;
 
 extern mp__registry mp__reg;
@@ -239,9 +293,17 @@ void mp__unlock(void);
 unsigned mp__site_register(mp__site *site, mp__frame *frame);
 
 /*
- * mp__thread_rows_grow() - make t->rows hold slot.  Returns 0 or -ENOMEM.
+ * mp__thread_row_add() - the row of slot in t's records, added if new,
+ * under the lock (reports read t's records).  NULL when out of memory.
  */
-int mp__thread_rows_grow(mp__thread *t, unsigned slot);
+mp__row *mp__thread_row_add(mp__thread *t, unsigned slot);
+
+/*
+ * mp__records_bytes() - the resident bytes the records of the live
+ * threads and the ended ones can have (mp__rows_bytes()), not counting
+ * the thread records themselves.  Lock held.
+ */
+size_t mp__records_bytes(void);
 
 /*
  * mp__merged() - every thread's records added up, one row per slot
@@ -569,10 +631,11 @@ FILE *mp__leaks_dump(void);
 void mp__alloc_start(void);
 
 /*
- * mp__alloc_bind() - a reading of slot on t: the blocks pending in the
- * innermost frame (from t->mark) are the slot's line's from now on.
+ * mp__alloc_bind() - a reading of slot (its row: row) on t: the blocks
+ * pending in the innermost frame (from t->mark) are the slot's line's
+ * from now on.
  */
-void mp__alloc_bind(mp__thread *t, unsigned slot);
+void mp__alloc_bind(mp__thread *t, unsigned slot, mp__row *row);
 
 /*
  * mp__alloc_number() - give the new record t its number, by which a

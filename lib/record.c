@@ -19,15 +19,16 @@
 unsigned long mp__dropped;
 
 /*
- * cold() - register site and make this thread's rows hold its slot, on a
- * site's or a thread's first hits.  These take the registry lock and
- * memory from the arena (never malloc), so a signal handler may come here,
- * unless it interrupted a record or the lock's holder on this thread:
- * then the hit is dropped and counted.  While they run, t->busy tells such
- * a hit to skip.  Returns the slot, or 0 when the hit cannot be recorded.
+ * cold() - register site and add this thread's rows of its slot and of its
+ * group's, on a site's or a thread's first hits.  These take the registry
+ * lock and memory from the arena (never malloc), so a signal handler may
+ * come here, unless it interrupted a record or the lock's holder on this
+ * thread: then the hit is dropped and counted.  While they run, t->busy
+ * tells such a hit to skip.  Returns the slot, with *row and *grp set, or
+ * 0 when the hit cannot be recorded.
  */
 static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
-                     unsigned slot, int nested)
+                     unsigned slot, int nested, mp__row **row, mp__row **grp)
 {
     if (nested || mp__in_lib) {
         __atomic_add_fetch(&mp__dropped, 1, __ATOMIC_RELAXED);
@@ -37,8 +38,16 @@ static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (slot == 0)
         slot = mp__site_register(site, frame);
-    if (slot != 0 && slot >= t->cap && mp__thread_rows_grow(t, slot) != 0)
-        slot = 0;
+    if (slot != 0) {
+        mp__lock();
+        /* The group's first: adding the site's may move it. */
+        if (mp__rows_add(&t->rows, MP__LOAD(site->group)) == NULL ||
+            (*row = mp__rows_add(&t->rows, slot)) == NULL)
+            slot = 0;
+        else
+            *grp = mp__rows_find(&t->rows, MP__LOAD(site->group));
+        mp__unlock();
+    }
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     t->busy = 0;
     mp__signals_poll();
@@ -74,15 +83,18 @@ void mp__record(mp__site *site, mp__frame *frame)
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
 
     unsigned slot = __atomic_load_n(&site->slot, __ATOMIC_ACQUIRE);
-    if ((slot == 0 || slot >= t->cap) &&
-        (slot = cold(t, site, frame, slot, nested)) == 0)
+    mp__row *row = NULL;
+    mp__row *grp = NULL;
+    if (__builtin_expect(slot != 0, 1)) {
+        row = mp__rows_find(&t->rows, slot);
+        grp = mp__rows_find(&t->rows, MP__LOAD(site->group));
+    }
+    if ((row == NULL || grp == NULL) &&
+        (slot = cold(t, site, frame, slot, nested, &row, &grp)) == 0)
         goto done;
-    unsigned group = MP__LOAD(site->group);
 
     long long r = mp__reading(t);
 
-    mp__row *row = &t->rows[slot];
-    mp__row *grp = &t->rows[group];
     int64_t prev = MP__LOAD(grp->last);
     int64_t before =
         frame != NULL && site->kind == MP__SITE_LINE ? frame->prev : prev;
@@ -100,7 +112,7 @@ void mp__record(mp__site *site, mp__frame *frame)
         (double)(r - prev) > mp__config.break_mib * MP__MIB)
         mp__break_here(site, r - prev);
     if (__atomic_load_n(&mp__alloc_on, __ATOMIC_RELAXED))
-        mp__alloc_bind(t, slot);
+        mp__alloc_bind(t, slot, row);
     MP__STORE(row->count, count + 1);
     MP__STORE(grp->last, r);
     if (frame != NULL)

@@ -2,14 +2,16 @@
  * sites.c - the site table and the threads' records.
  *
  * Every macro use site gets a slot number on its first hit; each thread
- * keeps its own array of rows indexed by slot, so the hot path writes only
- * its own memory and takes no lock.  A group (one table: a profiled
- * function, or the lines of a file outside profiled functions) also owns a
- * slot, whose row holds the group's last reading in each thread.
+ * keeps its own sparse table of rows by slot (rows.c), holding the slots
+ * it recorded, so the hot path writes only its own memory and takes no
+ * lock, and a thread costs what it touched, not the process's site count.
+ * A group (one table: a profiled function, or the lines of a file outside
+ * profiled functions) also owns a slot, whose row holds the group's last
+ * reading in each thread.
  *
  * Everything here but the rows' contents is guarded by one mutex.  Rows are
  * written by their thread with relaxed atomic stores and read by reports
- * with relaxed atomic loads; arrays are grown and freed under the mutex.
+ * with relaxed atomic loads; tables are grown and freed under the mutex.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -70,7 +72,7 @@ static mp__thread *spare;
 static void release(mp__thread *t)
 {
     mp__alloc_detach(t);
-    mp__arena_release(t->rows, t->cap, sizeof *t->rows);
+    mp__rows_release(&t->rows);
     t->next = spare;
     spare = t;
 }
@@ -217,88 +219,111 @@ unsigned mp__site_register(mp__site *site, mp__frame *frame)
     return slot;
 }
 
-/* mp__thread_rows_grow() - under the lock, as reports read t->rows. */
-int mp__thread_rows_grow(mp__thread *t, unsigned slot)
+/* mp__thread_row_add() - under the lock, as reports read t->rows. */
+mp__row *mp__thread_row_add(mp__thread *t, unsigned slot)
 {
     mp__lock();
-    unsigned need = mp__reg.nslots > slot ? mp__reg.nslots : slot + 1;
-    int r = mp__arena_grow(&t->rows, &t->cap, need, sizeof *t->rows);
+    mp__row *row = mp__rows_add(&t->rows, slot);
     mp__unlock();
-    return r;
+    return row;
 }
 
-/* add_rows() - fold n rows of src into dst (counts and sums add, max). */
-static void add_rows(mp__row *dst, mp__row *src, size_t n)
+/* mp__records_bytes() - see internal.h. */
+size_t mp__records_bytes(void)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint64_t count = MP__LOAD(src[i].count);
-        /* Frees on any thread take from Leaked: rows with no reading too. */
-        dst[i].alloc += MP__LOAD(src[i].alloc);
-        dst[i].leaked += MP__LOAD(src[i].leaked);
-        if (count == 0)
-            continue;
-        int64_t max = MP__LOAD(src[i].max);
-        int64_t peak = MP__LOAD(src[i].peak);
-        if (dst[i].count == 0 || max > dst[i].max)
-            dst[i].max = max;
-        if (dst[i].count == 0 || peak > dst[i].peak)
-            dst[i].peak = peak;
-        dst[i].count += count;
-        dst[i].inc += MP__LOAD(src[i].inc);
-    }
+    size_t n = mp__rows_bytes(&mp__reg.retired);
+    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
+        n += mp__rows_bytes(&t->rows);
+    return n;
 }
 
-/* mp__merged() - see internal.h. */
+/* add_row() - fold src into dst (counts and sums add, max). */
+static void add_row(mp__row *dst, const mp__row *src)
+{
+    uint64_t count = MP__LOAD(src->count);
+    /* Frees on any thread take from Leaked: rows with no reading too. */
+    dst->alloc += MP__LOAD(src->alloc);
+    dst->leaked += MP__LOAD(src->leaked);
+    if (count == 0)
+        return;
+    int64_t max = MP__LOAD(src->max);
+    int64_t peak = MP__LOAD(src->peak);
+    if (dst->count == 0 || max > dst->max)
+        dst->max = max;
+    if (dst->count == 0 || peak > dst->peak)
+        dst->peak = peak;
+    dst->count += count;
+    dst->inc += MP__LOAD(src->inc);
+}
+
+/* add_table() - fold the rows of r into out, by slot (n rows). */
+static void add_table(mp__row *out, unsigned n, const mp__rows *r)
+{
+    for (unsigned i = 0; i < r->n; i++)
+        if (r->slots[i] < n)
+            add_row(&out[r->slots[i]], &r->rows[i]);
+}
+
+/* mp__merged() - see internal.h: linear in the rows the tables hold. */
 mp__row *mp__merged(void)
 {
     unsigned n = mp__reg.nslots;
     mp__row *out = mp__calloc(n ? n : 1, sizeof *out);
     if (out == NULL)
         return NULL;
-    add_rows(out, mp__reg.retired,
-             n < mp__reg.retired_cap ? n : mp__reg.retired_cap);
+    add_table(out, n, &mp__reg.retired);
     for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
-        add_rows(out, t->rows, n < t->cap ? n : t->cap);
+        add_table(out, n, &t->rows);
     return out;
 }
 
-/* zero_rows() - forget counts; keep_last keeps the groups' last readings. */
-static void zero_rows(mp__row *rows, size_t n, int keep_last)
+/*
+ * zero_rows() - forget r's counts; keep_last keeps the groups' last
+ * readings (the rows of slots that are no site's).
+ */
+static void zero_rows(mp__rows *r, int keep_last)
 {
-    for (size_t i = 0; i < n; i++) {
-        MP__STORE(rows[i].count, 0);
-        MP__STORE(rows[i].max, 0);
-        MP__STORE(rows[i].inc, 0);
-        MP__STORE(rows[i].peak, 0);
-        MP__STORE(rows[i].alloc, 0);
-        MP__STORE(rows[i].leaked, 0);
-        if (!keep_last)
-            MP__STORE(rows[i].last, 0);
+    for (unsigned i = 0; i < r->n; i++) {
+        mp__row *row = &r->rows[i];
+        int group = mp__reg.sites[r->slots[i]].text == NULL;
+        MP__STORE(row->count, 0);
+        MP__STORE(row->max, 0);
+        MP__STORE(row->inc, 0);
+        if (!group || !keep_last)
+            MP__STORE(row->peak, 0); /* also last */
+        MP__STORE(row->alloc, 0);
+        MP__STORE(row->leaked, 0);
     }
 }
 
 /* mp__records_clear() - see internal.h. */
 void mp__records_clear(void)
 {
-    zero_rows(mp__reg.retired, mp__reg.retired_cap, 0);
+    zero_rows(&mp__reg.retired, 0);
     for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
-        zero_rows(t->rows, t->cap, 0);
+        zero_rows(&t->rows, 0);
     mp__alloc_forget();
 }
 
 /*
  * mp__thread_retire() - fold an ending thread's rows into the retired
  * rows and unlink it, so that a program making many threads keeps one set
- * of rows.  Takes the lock.  Returns 0, or -ENOMEM when the rows could not
- * be kept (the thread stays linked and its record is not freed).
+ * of rows, holding the slots any ended thread recorded.  Takes the lock.
+ * Returns 0, or -ENOMEM when the rows could not be kept (the thread stays
+ * linked and its record is not freed; the retired table gets the rows
+ * it needs before any is folded, so nothing is half counted).
  */
 int mp__thread_retire(mp__thread *t)
 {
     mp__lock();
-    int r = mp__arena_grow(&mp__reg.retired, &mp__reg.retired_cap, t->cap,
-                           sizeof *mp__reg.retired);
+    int r = 0;
+    for (unsigned i = 0; i < t->rows.n && r == 0; i++)
+        if (mp__rows_add(&mp__reg.retired, t->rows.slots[i]) == NULL)
+            r = -ENOMEM;
     if (r == 0) {
-        add_rows(mp__reg.retired, t->rows, t->cap);
+        for (unsigned i = 0; i < t->rows.n; i++)
+            add_row(mp__rows_find(&mp__reg.retired, t->rows.slots[i]),
+                    &t->rows.rows[i]);
         for (mp__thread **p = &mp__reg.threads; *p != NULL; p = &(*p)->next)
             if (*p == t) {
                 *p = t->next;
@@ -330,8 +355,8 @@ void mp__records_fork_child(mp__thread *self)
     if (self != NULL) {
         self->pend_lock = 0;
         self->next = NULL;
-        zero_rows(self->rows, self->cap, 1);
+        zero_rows(&self->rows, 1);
     }
-    zero_rows(mp__reg.retired, mp__reg.retired_cap, 0);
+    zero_rows(&mp__reg.retired, 0);
     mp__alloc_forget();
 }

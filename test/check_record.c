@@ -51,7 +51,7 @@ static void group_sums(mp__site *fsite, int64_t *inc, int64_t *last)
             *inc += rows[s].inc;
     mp__unlock();
     free(rows);
-    *last = mp__thread_self()->rows[fsite->group].last;
+    *last = mp__rows_find(&mp__thread_self()->rows, fsite->group)->last;
 }
 
 static mp__site *twice_site;

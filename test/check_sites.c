@@ -84,11 +84,12 @@ typedef struct job {
 
 static void fill_rows(mp__thread *t, const job *j)
 {
-    ck_assert_int_eq(mp__thread_rows_grow(t, j->slot), 0);
-    t->rows[j->slot].count += (uint64_t)j->n;
-    t->rows[j->slot].inc += j->value * j->n;
-    if (j->value > t->rows[j->slot].max)
-        t->rows[j->slot].max = j->value;
+    mp__row *row = mp__thread_row_add(t, j->slot);
+    ck_assert_ptr_nonnull(row);
+    row->count += (uint64_t)j->n;
+    row->inc += j->value * j->n;
+    if (j->value > row->max)
+        row->max = j->value;
 }
 
 static void *ending_thread(void *arg)
