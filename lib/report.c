@@ -110,25 +110,72 @@ static const mp__source *cached_source(source_cache *c, const char *file,
 }
 
 /*
- * shown_line() - the line of group g's table where site shows its row
- * (where its statement starts), or 0 when site is not g's or recorded
- * nothing.
+ * shown_line() - the line of its group's table where site shows its row
+ * (where its statement starts), or 0 when site recorded nothing.
  */
 static int shown_line(const mp__site_copy *site, const mp__row *row,
-                      const mp__group *g, const mp__source *src)
+                      const mp__source *src)
 {
-    if (site->text == NULL || site->group != g->slot || row->count == 0)
+    if (row->count == 0)
         return 0;
     return src != NULL ? mp__source_stmt_start(src, site->line) : site->line;
 }
 
+/* The site slots of every group, from by_group(). */
+typedef struct buckets {
+    unsigned *slot;  /* group i's: slot[start[i]] .. slot[start[i + 1] - 1] */
+    unsigned *start; /* ngroups + 1 */
+} buckets;
+
+/*
+ * by_group() - the site slots of each group, in slot order, into *b (from
+ * mp__malloc; the caller frees both arrays): a counting sort, one pass to
+ * count and one to place, so that building the tables reads each slot
+ * once.  Returns 0 or -ENOMEM.
+ */
+static int by_group(buckets *b, const mp__site_copy *sites, unsigned nslots,
+                    const mp__group *groups, unsigned ngroups)
+{
+    unsigned *of = mp__calloc(nslots ? nslots : 1, sizeof *of);
+    unsigned *next = mp__calloc((size_t)ngroups + 1, sizeof *next);
+    b->slot = mp__malloc((nslots ? nslots : 1) * sizeof *b->slot);
+    b->start = mp__calloc((size_t)ngroups + 1, sizeof *b->start);
+    if (of == NULL || next == NULL || b->slot == NULL || b->start == NULL) {
+        mp__free(of);
+        mp__free(next);
+        mp__free(b->slot);
+        mp__free(b->start);
+        return -ENOMEM;
+    }
+    /* of[a group's slot]: its number + 1. */
+    for (unsigned i = 0; i < ngroups; i++)
+        if (groups[i].slot < nslots)
+            of[groups[i].slot] = i + 1;
+    for (unsigned s = 1; s < nslots; s++)
+        if (sites[s].text != NULL && sites[s].group < nslots &&
+            of[sites[s].group] != 0)
+            next[of[sites[s].group]]++;
+    for (unsigned i = 1; i <= ngroups; i++) {
+        next[i] += next[i - 1];
+        b->start[i] = next[i];
+    }
+    for (unsigned s = 1; s < nslots; s++)
+        if (sites[s].text != NULL && sites[s].group < nslots &&
+            of[sites[s].group] != 0)
+            b->slot[next[of[sites[s].group] - 1]++] = s;
+    mp__free(of);
+    mp__free(next);
+    return 0;
+}
+
 /*
  * table_build() - work out group g's table from rows (merged, by slot)
- * into *t.  Returns 1 when the group recorded something, 0 when it did
- * not or memory ran out (said in one line); t->ls is then NULL.
+ * and its site slots (n of them, in slot order) into *t.  Returns 1 when
+ * the group recorded something, 0 when it did not or memory ran out (said
+ * in one line); t->ls is then NULL.
  */
 static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
-                       unsigned nslots, const mp__row *rows,
+                       const unsigned *slots, unsigned n, const mp__row *rows,
                        source_cache *cache, mp__source *spare)
 {
     const mp__source *src = cached_source(cache, g->file, spare);
@@ -137,8 +184,8 @@ static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
 
     memset(t, 0, sizeof *t);
     /* The lines that recorded, mapped to where their statements start. */
-    for (unsigned s = 1; s < nslots; s++) {
-        int line = shown_line(&sites[s], &rows[s], g, src);
+    for (unsigned k = 0; k < n; k++) {
+        int line = shown_line(&sites[slots[k]], &rows[slots[k]], src);
         if (line == 0)
             continue;
         if (lo == 0 || line < lo)
@@ -167,8 +214,9 @@ static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
         mp__warn("out of memory; the table of %s is not printed", g->file);
         return 0;
     }
-    for (unsigned s = 1; s < nslots; s++) {
-        int line = shown_line(&sites[s], &rows[s], g, src);
+    for (unsigned k = 0; k < n; k++) {
+        unsigned s = slots[k];
+        int line = shown_line(&sites[s], &rows[s], src);
         if (line == 0)
             continue;
         line_stat *l = &ls[line - first];
@@ -339,9 +387,36 @@ static void emit_csv(FILE *out, const table *t, columns c)
     }
 }
 
+/* A report larger than this is written in parts of about this size. */
+#define CHUNK (1 << 20)
+
+/*
+ * chunk_out() - write what *mem holds (the report so far) to out and
+ * start a new memory stream in its place.  Returns 0 or -errno (*mem is
+ * then NULL).
+ */
+static int chunk_out(FILE **mem, char **text, size_t *len, FILE *out)
+{
+    int r = 0;
+    /* glibc's memstream gives NULL when its last realloc fails. */
+    if (fclose(*mem) != 0 || *text == NULL)
+        r = -ENOMEM;
+    else if (*len > 0 && fwrite(*text, 1, *len, out) != *len)
+        r = errno ? -errno : -EIO;
+    free(*text); /* open_memstream's, from malloc */
+    *text = NULL;
+    *len = 0;
+    *mem = r == 0 ? open_memstream(text, len) : NULL;
+    if (r == 0 && *mem == NULL)
+        r = -ENOMEM;
+    return r;
+}
+
 /*
  * report_write() - snapshot the registry under the lock, then format
- * without it into memory, and write the whole report with one fwrite.
+ * without it into memory, and write the report with one fwrite, or, when
+ * it is larger than CHUNK, in parts of about that size (so the report's
+ * memory does not grow with the program's sites).
  */
 static int report_write(FILE *out, FILE *leaks)
 {
@@ -361,7 +436,9 @@ static int report_write(FILE *out, FILE *leaks)
     char *text = NULL;
     size_t len = 0;
     FILE *mem = NULL;
+    buckets b = {NULL, NULL};
     if (rows == NULL || sites == NULL || groups == NULL ||
+        by_group(&b, sites, nslots, groups, ngroups) != 0 ||
         (mem = open_memstream(&text, &len)) == NULL) {
         r = -ENOMEM;
         goto out;
@@ -382,7 +459,8 @@ static int report_write(FILE *out, FILE *leaks)
     for (unsigned i = 0; i < ngroups; i++) {
         mp__source spare = {0};
         table t;
-        if (table_build(&t, &groups[i], sites, nslots, rows, &cache, &spare)) {
+        if (table_build(&t, &groups[i], sites, b.slot + b.start[i],
+                        b.start[i + 1] - b.start[i], rows, &cache, &spare)) {
             if (format == MP__FORMAT_JSON)
                 emit_json(mem, &t, c, tables > 0);
             else if (format == MP__FORMAT_CSV)
@@ -393,6 +471,13 @@ static int report_write(FILE *out, FILE *leaks)
             mp__free(t.ls);
         }
         mp__source_free(&spare);
+        if (ftell(mem) >= CHUNK && (r = chunk_out(&mem, &text, &len, out)) != 0)
+            break;
+    }
+    if (r != 0) {
+        for (int i = 0; i < cache.n; i++)
+            mp__source_free(&cache.src[i]);
+        goto out;
     }
     if (format == MP__FORMAT_JSON)
         fputs(tables > 0 ? "\n]" : "]", mem);
@@ -419,6 +504,8 @@ static int report_write(FILE *out, FILE *leaks)
         r = errno ? -errno : -EIO;
 out:
     free(text); /* open_memstream's, from malloc */
+    mp__free(b.slot);
+    mp__free(b.start);
     mp__free(rows);
     mp__free(sites);
     mp__free(groups);

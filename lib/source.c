@@ -169,19 +169,28 @@ void mp__source_free(mp__source *src)
 }
 
 /*
- * mp__source_function() - see internal.h.  When several bodies hold line
- * (one ends and another starts on it), the first to close wins.
+ * mp__source_function() - see internal.h.  The bodies do not overlap and
+ * are in the order they close, so a binary search finds the first that
+ * ends on or after line; when several bodies hold line (one ends and
+ * another starts on it), that first to close wins.
  */
 int mp__source_function(const mp__source *src, int line, int *first, int *last)
 {
-    for (int i = 0; i < src->nbodies; i++) {
-        const mp__body *b = &src->bodies[i];
+    int lo = 0;
+    int hi = src->nbodies;
 
-        if (b->first <= line && line <= b->last) {
-            *first = b->first;
-            *last = b->last;
-            return 0;
-        }
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+
+        if (src->bodies[mid].last < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < src->nbodies && src->bodies[lo].first <= line) {
+        *first = src->bodies[lo].first;
+        *last = src->bodies[lo].last;
+        return 0;
     }
     return -ENOENT;
 }
