@@ -12,6 +12,7 @@
  * Nothing here is on the hot path; it runs when a report is printed.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -369,28 +370,6 @@ static lexer lexer_init(const mp__source *src)
     return lx;
 }
 
-/*
- * lex_all() - every token of src that lex_next() gives, the TK_EOF last,
- * in a new array (from mp__malloc) the caller frees.  Returns 0 or -ENOMEM.
- */
-static int lex_all(const mp__source *src, token **out, size_t *count)
-{
-    lexer lx = lexer_init(src);
-    token *toks = NULL;
-    size_t cap = 0;
-    size_t n = 0;
-
-    do {
-        if (mp__grow(&toks, &cap, n + 1, sizeof *toks) != 0) {
-            mp__free(toks);
-            return -ENOMEM;
-        }
-    } while (lex_next(&lx, &toks[n++]) != TK_EOF);
-    *out = toks;
-    *count = n;
-    return 0;
-}
-
 /* ---- Functions. */
 
 /*
@@ -515,123 +494,201 @@ static int block_kind(const token *toks, size_t start, size_t end)
 }
 
 /*
- * find_bodies() - every function body of the source, in the order they
- * close, into src->bodies.  The body is the outermost block, looking
- * through containers (extern "C" { }, namespaces, classes); initialisers
- * ("= { ... }") are not bodies.  Returns 0 or -ENOMEM.
+ * What the single pass over the tokens keeps: for the function bodies,
+ * the tokens since the last '{', '}' or directive while the next '{'
+ * could open one (outside every block but containers), trimmed at each
+ * ';' that ends a declaration with a '(' (a K&R definition's look back
+ * stops there); for the starts, the previous token and the open
+ * parentheses.  So its memory follows the longest declaration, not the
+ * file.
  */
-static int find_bodies(mp__source *src, const token *toks, size_t ntoks)
-{
-    size_t nbraces = 0;
-    size_t depth = 0;
-    size_t i;
-    block *stack;
-
-    for (i = 0; i < ntoks; i++)
-        nbraces += toks[i].kind == '{';
-    if (nbraces == 0)
-        return 0;
-    stack = mp__malloc(nbraces * sizeof *stack);
-    src->bodies = mp__malloc(nbraces * sizeof *src->bodies);
-    if (stack == NULL || src->bodies == NULL) {
-        mp__free(stack);
-        return -ENOMEM;
-    }
-    for (i = 0; i < ntoks; i++) {
-        const token *t = &toks[i];
-
-        if (t->kind == '{') {
-            block *b = &stack[depth];
-            const block *up = depth > 0 ? &stack[depth - 1] : NULL;
-
-            b->open = t->line;
-            b->candidate =
-                up == NULL || (up->candidate && up->kind == BLOCK_CONTAINER);
-            b->first = t->line;
-            b->kind = BLOCK_BODY;
-            if (b->candidate) {
-                size_t start = knr_start(toks, i);
-
-                b->first = toks[start].line;
-                b->kind = block_kind(toks, start, i);
-            }
-            depth++;
-        } else if (t->kind == '}' && depth > 0) {
-            const block *b = &stack[--depth];
-
-            if (b->candidate && b->kind == BLOCK_BODY) {
-                mp__body *body = &src->bodies[src->nbodies++];
-
-                body->open = b->open;
-                body->first = b->first;
-                body->last = t->line;
-            }
-        }
-    }
-    mp__free(stack);
-    return 0;
-}
-
-/*
- * find_starts() - for each line, where the call of an MP_ macro whose
- * closing parenthesis is on it starts, into src->starts (the line itself
- * when none does).  Parentheses are matched outside comments, literals
- * and directives; if several MP_ calls close on a line, the first to
- * close decides.  Returns 0 or -ENOMEM.
- */
-static int find_starts(mp__source *src, const token *toks, size_t ntoks)
-{
+typedef struct pass {
+    mp__source *src;
+    token *win; /* the look-back window */
+    size_t nwin;
+    size_t capwin;
+    size_t seg;    /* where the window's last declaration starts */
+    int seg_paren; /* ... and whether it has a '(' */
+    block *stack;  /* the blocks open */
+    size_t depth;
+    size_t capstack;
+    size_t capbodies;
     struct {
         int mp;   /* the '(' follows an identifier starting "MP_" */
         int line; /* that identifier's line */
     } open[PAREN_MAX];
-    size_t depth = 0;
-    size_t i;
-    int line;
+    size_t parens; /* parentheses open */
+    token prev;    /* the token before, any kind; TK_EOF: none */
+} pass;
 
-    if (src->nlines == 0)
-        return 0;
-    src->starts = mp__calloc((size_t)src->nlines, sizeof *src->starts);
-    if (src->starts == NULL)
+/* window_push() - keep t in the window.  Returns 0 or -ENOMEM. */
+static int window_push(pass *p, const token *t)
+{
+    if (mp__grow(&p->win, &p->capwin, p->nwin + 1, sizeof *p->win) != 0)
         return -ENOMEM;
-    for (i = 0; i < ntoks; i++) {
-        const token *t = &toks[i];
+    p->win[p->nwin++] = *t;
+    return 0;
+}
 
-        if (t->kind == '(') {
-            if (depth < PAREN_MAX) {
-                open[depth].mp = i > 0 && token_starts(&toks[i - 1], "MP_");
-                open[depth].line = i > 0 ? toks[i - 1].line : t->line;
-            }
-            depth++;
-        } else if (t->kind == ')' && depth > 0) {
-            depth--;
-            if (depth < PAREN_MAX && open[depth].mp &&
-                open[depth].line < t->line && t->line <= src->nlines &&
-                src->starts[t->line - 1] == 0)
-                src->starts[t->line - 1] = open[depth].line;
-        }
+/* window_reset() - a '{', '}' or directive: nothing before it is needed. */
+static void window_reset(pass *p)
+{
+    p->nwin = 0;
+    p->seg = 0;
+    p->seg_paren = 0;
+}
+
+/*
+ * open_block() - the '{' t: judge the block it opens from the window
+ * (the tokens of its declaration), and push it.  Returns 0 or -ENOMEM.
+ */
+static int open_block(pass *p, const token *t)
+{
+    block *b;
+    const block *up;
+
+    if (mp__grow(&p->stack, &p->capstack, p->depth + 1, sizeof *p->stack) !=
+            0 ||
+        window_push(p, t) != 0)
+        return -ENOMEM;
+    b = &p->stack[p->depth];
+    up = p->depth > 0 ? &p->stack[p->depth - 1] : NULL;
+    b->open = t->line;
+    b->candidate = up == NULL || (up->candidate && up->kind == BLOCK_CONTAINER);
+    b->first = t->line;
+    b->kind = BLOCK_BODY;
+    if (b->candidate) {
+        size_t brace = p->nwin - 1;
+        size_t start = knr_start(p->win, brace);
+
+        b->first = p->win[start].line;
+        b->kind = block_kind(p->win, start, brace);
     }
-    for (line = 0; line < src->nlines; line++)
-        if (src->starts[line] == 0)
-            src->starts[line] = line + 1;
+    p->depth++;
+    window_reset(p);
     return 0;
 }
 
 /*
- * mp__lex_source() - see internal.h.  What it fills, src's owner frees
- * (mp__source_free()).
+ * close_block() - the '}' t: a candidate body that closes is a function
+ * body, into src->bodies.  Returns 0 or -ENOMEM.
+ */
+static int close_block(pass *p, const token *t)
+{
+    mp__source *src = p->src;
+    const block *b;
+
+    window_reset(p);
+    if (p->depth == 0)
+        return 0;
+    b = &p->stack[--p->depth];
+    if (!b->candidate || b->kind != BLOCK_BODY)
+        return 0;
+    if (mp__grow(&src->bodies, &p->capbodies, (size_t)src->nbodies + 1,
+                 sizeof *src->bodies) != 0)
+        return -ENOMEM;
+    src->bodies[src->nbodies].open = b->open;
+    src->bodies[src->nbodies].first = b->first;
+    src->bodies[src->nbodies].last = t->line;
+    src->nbodies++;
+    return 0;
+}
+
+/*
+ * body_token() - t, for the function bodies: every function body of the
+ * source, in the order they close, into src->bodies.  The body is the
+ * outermost block, looking through containers (extern "C" { },
+ * namespaces, classes); initialisers ("= { ... }") are not bodies.
+ * Returns 0 or -ENOMEM.
+ */
+static int body_token(pass *p, const token *t)
+{
+    const block *up = p->depth > 0 ? &p->stack[p->depth - 1] : NULL;
+
+    if (t->kind == '{')
+        return open_block(p, t);
+    if (t->kind == '}')
+        return close_block(p, t);
+    if (t->kind == TK_PP) {
+        window_reset(p);
+        return 0;
+    }
+    /* Inside a body no '{' opens a candidate: nothing to look back at. */
+    if (up != NULL && !(up->candidate && up->kind == BLOCK_CONTAINER))
+        return 0;
+    if (t->kind == ';' && (p->seg_paren || p->seg == p->nwin) && p->seg > 0) {
+        memmove(p->win, p->win + p->seg, (p->nwin - p->seg) * sizeof *p->win);
+        p->nwin -= p->seg;
+        p->seg = 0;
+    }
+    if (window_push(p, t) != 0)
+        return -ENOMEM;
+    if (t->kind == '(')
+        p->seg_paren = 1;
+    if (t->kind == ';') {
+        p->seg = p->nwin;
+        p->seg_paren = 0;
+    }
+    return 0;
+}
+
+/*
+ * start_token() - t, for the starts: for each line, where the call of an
+ * MP_ macro whose closing parenthesis is on it starts, into src->starts
+ * (0 until the end, then the line itself when none does).  Parentheses
+ * are matched outside comments, literals and directives; if several MP_
+ * calls close on a line, the first to close decides.
+ */
+static void start_token(pass *p, const token *t)
+{
+    mp__source *src = p->src;
+    const token *prev = p->prev.kind != TK_EOF ? &p->prev : NULL;
+
+    if (t->kind == '(') {
+        if (p->parens < PAREN_MAX) {
+            p->open[p->parens].mp = prev != NULL && token_starts(prev, "MP_");
+            p->open[p->parens].line = prev != NULL ? prev->line : t->line;
+        }
+        p->parens++;
+    } else if (t->kind == ')' && p->parens > 0) {
+        size_t d = --p->parens;
+
+        if (d < PAREN_MAX && p->open[d].mp && p->open[d].line < t->line &&
+            t->line <= src->nlines && src->starts[t->line - 1] == 0)
+            src->starts[t->line - 1] = p->open[d].line;
+    }
+}
+
+/*
+ * mp__lex_source() - see internal.h: one pass over the tokens, each
+ * looked at once for the bodies and once for the starts, none kept but
+ * what body_token() needs to look back at.  What it fills, src's owner
+ * frees (mp__source_free()).
  */
 int mp__lex_source(mp__source *src)
 {
-    token *toks;
-    size_t ntoks;
-    int rc = lex_all(src, &toks, &ntoks);
+    lexer lx = lexer_init(src);
+    pass p;
+    token t;
+    int rc = 0;
 
-    if (rc < 0)
-        return rc;
-    rc = find_bodies(src, toks, ntoks);
-    if (rc == 0)
-        rc = find_starts(src, toks, ntoks);
-    mp__free(toks);
+    if (src->nlines == 0)
+        return 0;
+    memset(&p, 0, sizeof p);
+    p.src = src;
+    p.prev.kind = TK_EOF;
+    src->starts = mp__calloc((size_t)src->nlines, sizeof *src->starts);
+    if (src->starts == NULL)
+        return -ENOMEM;
+    while (rc == 0 && lex_next(&lx, &t) != TK_EOF) {
+        rc = body_token(&p, &t);
+        start_token(&p, &t);
+        p.prev = t;
+    }
+    for (int line = 0; line < src->nlines; line++)
+        if (src->starts[line] == 0)
+            src->starts[line] = line + 1;
+    mp__free(p.win);
+    mp__free(p.stack);
     return rc;
 }
