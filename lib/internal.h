@@ -312,6 +312,15 @@ size_t mp__records_bytes(void);
  */
 mp__row *mp__merged(void);
 
+/*
+ * mp__row_merged() - every table's row of slot (live threads', ended
+ * ones') added up into *out, zeroed first.  Lock held.
+ */
+void mp__row_merged(unsigned slot, mp__row *out);
+
+/* mp__hits() - how many hits every site recorded, in all.  Lock held. */
+uint64_t mp__hits(void);
+
 /* mp__records_clear() - zero every thread's records.  Lock held. */
 void mp__records_clear(void);
 

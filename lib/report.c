@@ -109,16 +109,23 @@ static const mp__source *cached_source(source_cache *c, const char *file,
     return err == 0 ? src : NULL;
 }
 
+/* What a table needs of one site: a copy, merged over the threads. */
+typedef struct entry {
+    mp__row row;      /* every thread's, added up */
+    const char *text; /* the registry's copy (never freed) */
+    int line;
+    int kind;
+} entry;
+
 /*
- * shown_line() - the line of its group's table where site shows its row
- * (where its statement starts), or 0 when site recorded nothing.
+ * shown_line() - the line of its group's table where e shows its row
+ * (where its statement starts), or 0 when it recorded nothing.
  */
-static int shown_line(const mp__site_copy *site, const mp__row *row,
-                      const mp__source *src)
+static int shown_line(const entry *e, const mp__source *src)
 {
-    if (row->count == 0)
+    if (e->row.count == 0)
         return 0;
-    return src != NULL ? mp__source_stmt_start(src, site->line) : site->line;
+    return src != NULL ? mp__source_stmt_start(src, e->line) : e->line;
 }
 
 /* The site slots of every group, from by_group(). */
@@ -128,14 +135,14 @@ typedef struct buckets {
 } buckets;
 
 /*
- * by_group() - the site slots of each group, in slot order, into *b (from
- * mp__malloc; the caller frees both arrays): a counting sort, one pass to
- * count and one to place, so that building the tables reads each slot
- * once.  Returns 0 or -ENOMEM.
+ * by_group() - the site slots of each of the first ngroups groups, in
+ * slot order, into *b (from mp__malloc; the caller frees both arrays): a
+ * counting sort, one pass to count and one to place, so that building
+ * the tables reads each slot once.  Lock held.  Returns 0 or -ENOMEM.
  */
-static int by_group(buckets *b, const mp__site_copy *sites, unsigned nslots,
-                    const mp__group *groups, unsigned ngroups)
+static int by_group(buckets *b, unsigned nslots, unsigned ngroups)
 {
+    const mp__site_copy *sites = mp__reg.sites;
     unsigned *of = mp__calloc(nslots ? nslots : 1, sizeof *of);
     unsigned *next = mp__calloc((size_t)ngroups + 1, sizeof *next);
     b->slot = mp__malloc((nslots ? nslots : 1) * sizeof *b->slot);
@@ -149,8 +156,8 @@ static int by_group(buckets *b, const mp__site_copy *sites, unsigned nslots,
     }
     /* of[a group's slot]: its number + 1. */
     for (unsigned i = 0; i < ngroups; i++)
-        if (groups[i].slot < nslots)
-            of[groups[i].slot] = i + 1;
+        if (mp__reg.groups[i].slot < nslots)
+            of[mp__reg.groups[i].slot] = i + 1;
     for (unsigned s = 1; s < nslots; s++)
         if (sites[s].text != NULL && sites[s].group < nslots &&
             of[sites[s].group] != 0)
@@ -169,23 +176,49 @@ static int by_group(buckets *b, const mp__site_copy *sites, unsigned nslots,
 }
 
 /*
- * table_build() - work out group g's table from rows (merged, by slot)
- * and its site slots (n of them, in slot order) into *t.  Returns 1 when
- * the group recorded something, 0 when it did not or memory ran out (said
- * in one line); t->ls is then NULL.
+ * entries() - what the table needs of the n sites at slots, merged over
+ * the threads under the lock (taken for this group only), in a new
+ * array the caller frees; NULL when out of memory.
  */
-static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
-                       const unsigned *slots, unsigned n, const mp__row *rows,
-                       source_cache *cache, mp__source *spare)
+static entry *entries(const unsigned *slots, unsigned n)
+{
+    entry *e = mp__malloc((n ? n : 1) * sizeof *e);
+    if (e == NULL)
+        return NULL;
+    mp__lock();
+    for (unsigned k = 0; k < n; k++) {
+        const mp__site_copy *site = &mp__reg.sites[slots[k]];
+        mp__row_merged(slots[k], &e[k].row);
+        e[k].text = site->text;
+        e[k].line = site->line;
+        e[k].kind = site->kind;
+    }
+    mp__unlock();
+    return e;
+}
+
+/*
+ * table_build() - work out group g's table from its site slots (n of
+ * them, in slot order) into *t.  Returns 1 when the group recorded
+ * something, 0 when it did not or memory ran out (said in one line);
+ * t->ls is then NULL.
+ */
+static int table_build(table *t, const mp__group *g, const unsigned *slots,
+                       unsigned n, source_cache *cache, mp__source *spare)
 {
     const mp__source *src = cached_source(cache, g->file, spare);
     int lo = 0;
     int hi = 0;
+    entry *e = entries(slots, n);
 
     memset(t, 0, sizeof *t);
+    if (e == NULL) {
+        mp__warn("out of memory; the table of %s is not printed", g->file);
+        return 0;
+    }
     /* The lines that recorded, mapped to where their statements start. */
     for (unsigned k = 0; k < n; k++) {
-        int line = shown_line(&sites[slots[k]], &rows[slots[k]], src);
+        int line = shown_line(&e[k], src);
         if (line == 0)
             continue;
         if (lo == 0 || line < lo)
@@ -193,8 +226,10 @@ static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
         if (line > hi)
             hi = line;
     }
-    if (lo == 0)
+    if (lo == 0) {
+        mp__free(e);
         return 0;
+    }
 
     /* A function shows from its first line to its closing brace. */
     int first = lo;
@@ -212,28 +247,30 @@ static int table_build(table *t, const mp__group *g, const mp__site_copy *sites,
     line_stat *ls = mp__calloc((size_t)(last - first + 1), sizeof *ls);
     if (ls == NULL) {
         mp__warn("out of memory; the table of %s is not printed", g->file);
+        mp__free(e);
         return 0;
     }
     for (unsigned k = 0; k < n; k++) {
-        unsigned s = slots[k];
-        int line = shown_line(&sites[s], &rows[s], src);
+        const mp__row *row = &e[k].row;
+        int line = shown_line(&e[k], src);
         if (line == 0)
             continue;
         line_stat *l = &ls[line - first];
-        if (l->count == 0 || rows[s].max > l->max)
-            l->max = rows[s].max;
-        if (sites[s].kind == MP__SITE_LINE &&
-            (!l->has_peak || rows[s].peak > l->peak)) {
-            l->peak = rows[s].peak;
+        if (l->count == 0 || row->max > l->max)
+            l->max = row->max;
+        if (e[k].kind == MP__SITE_LINE &&
+            (!l->has_peak || row->peak > l->peak)) {
+            l->peak = row->peak;
             l->has_peak = 1;
         }
         if (l->text == NULL)
-            l->text = sites[s].text;
-        l->count += rows[s].count;
-        l->inc += rows[s].inc;
-        l->alloc += rows[s].alloc;
-        l->leaked += rows[s].leaked;
+            l->text = e[k].text;
+        l->count += row->count;
+        l->inc += row->inc;
+        l->alloc += row->alloc;
+        l->leaked += row->leaked;
     }
+    mp__free(e);
 
     int precision = __atomic_load_n(&mp__config.precision, __ATOMIC_RELAXED);
     if (g->is_func && g->precision >= 0) {
@@ -388,7 +425,7 @@ static void emit_csv(FILE *out, const table *t, columns c)
 }
 
 /* A report larger than this is written in parts of about this size. */
-#define CHUNK (1 << 20)
+#define CHUNK (256 << 10)
 
 /*
  * chunk_out() - write what *mem holds (the report so far) to out and
@@ -413,33 +450,27 @@ static int chunk_out(FILE **mem, char **text, size_t *len, FILE *out)
 }
 
 /*
- * report_write() - snapshot the registry under the lock, then format
- * without it into memory, and write the report with one fwrite, or, when
+ * report_write() - bucket the sites by group under the lock, then build
+ * each table (its rows merged under the lock, briefly) and format it
+ * without the lock into memory, and write the report with one fwrite, or, when
  * it is larger than CHUNK, in parts of about that size (so the report's
  * memory does not grow with the program's sites).
  */
 static int report_write(FILE *out, FILE *leaks)
 {
     mp__lock();
-    unsigned nslots = mp__reg.nslots;
     unsigned ngroups = mp__reg.ngroups;
-    mp__row *rows = mp__merged();
-    mp__site_copy *sites = mp__malloc((nslots ? nslots : 1) * sizeof *sites);
     mp__group *groups = mp__malloc((ngroups ? ngroups : 1) * sizeof *groups);
-    if (sites != NULL && nslots > 0)
-        memcpy(sites, mp__reg.sites, nslots * sizeof *sites);
-    if (groups != NULL && ngroups > 0)
+    buckets b = {NULL, NULL};
+    int r = groups != NULL ? by_group(&b, mp__reg.nslots, ngroups) : -ENOMEM;
+    if (r == 0 && ngroups > 0)
         memcpy(groups, mp__reg.groups, ngroups * sizeof *groups);
     mp__unlock();
 
-    int r = 0;
     char *text = NULL;
     size_t len = 0;
     FILE *mem = NULL;
-    buckets b = {NULL, NULL};
-    if (rows == NULL || sites == NULL || groups == NULL ||
-        by_group(&b, sites, nslots, groups, ngroups) != 0 ||
-        (mem = open_memstream(&text, &len)) == NULL) {
+    if (r != 0 || (mem = open_memstream(&text, &len)) == NULL) {
         r = -ENOMEM;
         goto out;
     }
@@ -459,8 +490,8 @@ static int report_write(FILE *out, FILE *leaks)
     for (unsigned i = 0; i < ngroups; i++) {
         mp__source spare = {0};
         table t;
-        if (table_build(&t, &groups[i], sites, b.slot + b.start[i],
-                        b.start[i + 1] - b.start[i], rows, &cache, &spare)) {
+        if (table_build(&t, &groups[i], b.slot + b.start[i],
+                        b.start[i + 1] - b.start[i], &cache, &spare)) {
             if (format == MP__FORMAT_JSON)
                 emit_json(mem, &t, c, tables > 0);
             else if (format == MP__FORMAT_CSV)
@@ -506,8 +537,6 @@ out:
     free(text); /* open_memstream's, from malloc */
     mp__free(b.slot);
     mp__free(b.start);
-    mp__free(rows);
-    mp__free(sites);
     mp__free(groups);
     return r;
 }
@@ -658,19 +687,14 @@ static void leaks_csv(FILE *leaks)
 
 /*
  * hits() - how many hits were recorded in all, by every site, into *n.
- * Returns 0, or -ENOMEM.
+ * Returns 0.
  */
 static int hits(uint64_t *n)
 {
-    *n = 0;
     mp__lock();
-    mp__row *rows = mp__merged();
-    for (unsigned s = 1; rows != NULL && s < mp__reg.nslots; s++)
-        if (mp__reg.sites[s].text != NULL)
-            *n += rows[s].count;
+    *n = mp__hits();
     mp__unlock();
-    mp__free(rows);
-    return rows != NULL ? 0 : -ENOMEM;
+    return 0;
 }
 
 static int exited;             /* the report at exit has run */

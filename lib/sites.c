@@ -264,6 +264,39 @@ static void add_table(mp__row *out, unsigned n, const mp__rows *r)
             add_row(&out[r->slots[i]], &r->rows[i]);
 }
 
+/* mp__row_merged() - see internal.h. */
+void mp__row_merged(unsigned slot, mp__row *out)
+{
+    const mp__row *row = mp__rows_find(&mp__reg.retired, slot);
+
+    memset(out, 0, sizeof *out);
+    if (row != NULL)
+        add_row(out, row);
+    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
+        if ((row = mp__rows_find(&t->rows, slot)) != NULL)
+            add_row(out, row);
+}
+
+/* count_table() - the hits at sites (not groups) that r holds. */
+static uint64_t count_table(const mp__rows *r)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < r->n; i++)
+        if (r->slots[i] < mp__reg.nslots &&
+            mp__reg.sites[r->slots[i]].text != NULL)
+            n += MP__LOAD(r->rows[i].count);
+    return n;
+}
+
+/* mp__hits() - see internal.h. */
+uint64_t mp__hits(void)
+{
+    uint64_t n = count_table(&mp__reg.retired);
+    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
+        n += count_table(&t->rows);
+    return n;
+}
+
 /* mp__merged() - see internal.h: linear in the rows the tables hold. */
 mp__row *mp__merged(void)
 {
