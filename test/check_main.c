@@ -15,6 +15,7 @@ int main(void)
     srunner_add_suite(sr, source_suite());
     srunner_add_suite(sr, lexer_suite());
     srunner_add_suite(sr, sites_suite());
+    srunner_add_suite(sr, rows_suite());
     srunner_add_suite(sr, report_suite());
     srunner_add_suite(sr, record_suite());
     srunner_add_suite(sr, e2e_suite());

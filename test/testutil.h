@@ -14,6 +14,7 @@ Suite *proc_suite(void);
 Suite *source_suite(void);
 Suite *lexer_suite(void);
 Suite *sites_suite(void);
+Suite *rows_suite(void);
 Suite *report_suite(void);
 Suite *record_suite(void);
 Suite *e2e_suite(void);
