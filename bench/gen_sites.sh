@@ -1,22 +1,25 @@
 #!/bin/sh
-# gen_sites.sh - write a C program with many annotated sites, for the
-# scale figures of bench_scale.c.
+# gen_sites.sh - write a C program with many annotated sites: the sources
+# of bench_scale.c's figures.
 #
 #     sh gen_sites.sh FUNCS LINES > sites.c
 #
 # FUNCS profiled functions, each with its MP_PROFILE_FUNC and LINES - 1
 # MP_LINEs: FUNCS * LINES sites in all.  Each line runs when the function
 # is called with all set or with pick equal to its number, so that a thread
-# can hit one line of every function.  The program, run as
+# can hit one line of a function.
+#
+# bench_scale reads the file and makes the same sites at run time (gcc
+# takes over 30 s to compile 100,000 MP_LINEs); the file is still a whole
+# program, which does what bench_scale does when compiled and run as
 #
 #     sites THREADS
 #
-# calls every function with all set on the main thread (every site
-# recorded once: the registry holds them all), then starts THREADS threads
-# (0: none).  Thread k calls every other function (those whose number has
-# the parity of k), running only its entry and its line number
-# 1 + k % (LINES - 1): FUNCS sites in all, spread over the whole table.
-# While the threads are alive and done, main prints
+# every function called with all set on the main thread (every site
+# recorded once), then THREADS threads (0: none), thread k calling every
+# other function (those whose number has the parity of k) for its entry
+# and its line 1 + k % (LINES - 1).  While the threads are alive, main
+# prints
 #
 #     main <VmRSS> <VmHWM> <RssAnon> <seconds>
 #

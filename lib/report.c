@@ -152,6 +152,8 @@ static int by_group(buckets *b, unsigned nslots, unsigned ngroups)
         mp__free(next);
         mp__free(b->slot);
         mp__free(b->start);
+        b->slot = NULL;
+        b->start = NULL;
         return -ENOMEM;
     }
     /* of[a group's slot]: its number + 1. */
