@@ -75,38 +75,105 @@ typedef struct table {
     int precision;
 } table;
 
-/* Sources read during one report, each once. */
+/* A source read during one report. */
+typedef struct cached {
+    const char *file;
+    mp__source src;
+    int err;            /* 0, or why it could not be read (said once) */
+    int held;           /* src is loaded (not evicted) */
+    unsigned long used; /* when it was last asked for */
+} cached;
+
+/*
+ * Sources read during one report: each once while they fit in
+ * CACHE_BYTES, so that a program's tables cost one read and lex of each
+ * file however their functions interleave; past that, the least recently
+ * used goes (and is read again if asked for again).
+ */
 typedef struct source_cache {
-    const char *file[16];
-    mp__source src[16];
-    int err[16];
-    int n;
+    cached *e;
+    size_t n;
+    size_t cap;
+    size_t bytes; /* what the sources held take, about */
+    unsigned long clock;
 } source_cache;
+
+#define CACHE_BYTES ((size_t)64 << 20)
+
+/* source_bytes() - about what a loaded source takes. */
+static size_t source_bytes(const mp__source *src)
+{
+    return src->len + (size_t)src->nlines * (sizeof *src->lines + sizeof(int));
+}
+
+/*
+ * evict() - drop the least recently used source held, but keep: until
+ * the sources held fit in CACHE_BYTES or keep is the only one.
+ */
+static void evict(source_cache *c, const cached *keep)
+{
+    while (c->bytes > CACHE_BYTES) {
+        cached *lru = NULL;
+        for (size_t i = 0; i < c->n; i++)
+            if (&c->e[i] != keep && c->e[i].held &&
+                (lru == NULL || c->e[i].used < lru->used))
+                lru = &c->e[i];
+        if (lru == NULL)
+            return;
+        c->bytes -= source_bytes(&lru->src);
+        mp__source_free(&lru->src);
+        lru->held = 0;
+    }
+}
+
+/* cache_free() - free every source c holds, and c's list. */
+static void cache_free(source_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        mp__source_free(&c->e[i].src);
+    mp__free(c->e);
+    memset(c, 0, sizeof *c);
+}
 
 /*
  * cached_source() - the source of file, or NULL when it cannot be read
- * (said once per file per report).  Files past the cache's size are read
- * again, which costs time only.
+ * (said once per file per report).  Valid until the next call.
  */
-static const mp__source *cached_source(source_cache *c, const char *file,
-                                       mp__source *spare)
+static const mp__source *cached_source(source_cache *c, const char *file)
 {
-    for (int i = 0; i < c->n; i++)
-        if (strcmp(c->file[i], file) == 0)
-            return c->err[i] == 0 ? &c->src[i] : NULL;
-    mp__source *src = c->n < 16 ? &c->src[c->n] : spare;
-    /* A setuid program would read files as its owner for its user. */
-    int err = mp__config.secure
-                  ? -EPERM
-                  : mp__source_load(src, file, mp__config.source_path);
-    if (err != 0)
-        mp__warn("cannot read %s (%s); showing the recorded statements", file,
-                 strerror(-err));
-    if (c->n < 16) {
-        c->file[c->n] = file;
-        c->err[c->n++] = err;
+    cached *e = NULL;
+    for (size_t i = 0; i < c->n && e == NULL; i++)
+        if (strcmp(c->e[i].file, file) == 0)
+            e = &c->e[i];
+    if (e != NULL && (e->err != 0 || e->held)) {
+        e->used = ++c->clock;
+        return e->err == 0 ? &e->src : NULL;
     }
-    return err == 0 ? src : NULL;
+    if (e == NULL) {
+        if (mp__grow(&c->e, &c->cap, c->n + 1, sizeof *c->e) != 0)
+            return NULL;
+        e = &c->e[c->n++];
+        memset(e, 0, sizeof *e);
+        e->file = file;
+        /* A setuid program would read files as its owner for its user. */
+        e->err = mp__config.secure
+                     ? -EPERM
+                     : mp__source_load(&e->src, file, mp__config.source_path);
+        if (e->err != 0)
+            mp__warn("cannot read %s (%s); showing the recorded statements",
+                     file, strerror(-e->err));
+    } else {
+        /* Evicted: read again; a file that fails now shows statements. */
+        if (mp__source_load(&e->src, file, mp__config.source_path) != 0)
+            return NULL;
+    }
+    e->used = ++c->clock;
+    if (e->err != 0)
+        return NULL;
+    e->held = 1;
+    c->bytes += source_bytes(&e->src);
+    evict(c, e);
+    return &e->src;
 }
 
 /* What a table needs of one site: a copy, merged over the threads. */
@@ -206,9 +273,9 @@ static entry *entries(const unsigned *slots, unsigned n)
  * t->ls is then NULL.
  */
 static int table_build(table *t, const mp__group *g, const unsigned *slots,
-                       unsigned n, source_cache *cache, mp__source *spare)
+                       unsigned n, source_cache *cache)
 {
-    const mp__source *src = cached_source(cache, g->file, spare);
+    const mp__source *src = cached_source(cache, g->file);
     int lo = 0;
     int hi = 0;
     entry *e = entries(slots, n);
@@ -490,10 +557,9 @@ static int report_write(FILE *out, FILE *leaks)
     if (format == MP__FORMAT_JSON)
         fputs("{\"tables\": [", mem);
     for (unsigned i = 0; i < ngroups; i++) {
-        mp__source spare = {0};
         table t;
         if (table_build(&t, &groups[i], b.slot + b.start[i],
-                        b.start[i + 1] - b.start[i], &cache, &spare)) {
+                        b.start[i + 1] - b.start[i], &cache)) {
             if (format == MP__FORMAT_JSON)
                 emit_json(mem, &t, c, tables > 0);
             else if (format == MP__FORMAT_CSV)
@@ -503,13 +569,11 @@ static int report_write(FILE *out, FILE *leaks)
             tables++;
             mp__free(t.ls);
         }
-        mp__source_free(&spare);
         if (ftell(mem) >= CHUNK && (r = chunk_out(&mem, &text, &len, out)) != 0)
             break;
     }
     if (r != 0) {
-        for (int i = 0; i < cache.n; i++)
-            mp__source_free(&cache.src[i]);
+        cache_free(&cache);
         goto out;
     }
     if (format == MP__FORMAT_JSON)
@@ -526,8 +590,7 @@ static int report_write(FILE *out, FILE *leaks)
     }
     if (format == MP__FORMAT_JSON)
         fputs("}\n", mem);
-    for (int i = 0; i < cache.n; i++)
-        mp__source_free(&cache.src[i]);
+    cache_free(&cache);
     /* glibc's memstream gives NULL when its last realloc fails. */
     if (fclose(mem) != 0 || text == NULL) {
         r = -ENOMEM;
