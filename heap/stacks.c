@@ -458,10 +458,13 @@ mp__heap_sites_visit(void (*fn)(const mp__heap_site *s, void *arg), void *arg)
         /* The unknown stack last. */
         uint32_t at = id < n ? id : MP__HEAP_UNKNOWN;
         memset(&site, 0, sizeof site);
-        for (const mp__heap_slot *s = mp__heap_slot_list(); s != NULL;
-             s = s->next)
-            add_counts(&site, __atomic_load_n(&s->counts, __ATOMIC_ACQUIRE),
-                       at);
+        unsigned made = mp__heap_slots_made();
+        for (unsigned i = 0; i < made; i++) {
+            const mp__heap_slot *s = mp__heap_slot_at(i);
+            if (s != NULL)
+                add_counts(&site, __atomic_load_n(&s->counts, __ATOMIC_ACQUIRE),
+                           at);
+        }
         add_counts(&site, __atomic_load_n(&rest_counts, __ATOMIC_ACQUIRE), at);
         if (site.made_blocks == 0 && site.live_blocks == 0)
             continue;
