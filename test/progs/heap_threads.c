@@ -15,7 +15,10 @@
  *   waves:  1,024 threads in waves of WAVE, all of a wave alive at once,
  *           each ending with a block of its own and one freed of the
  *           previous wave's: the count once they are all gone;
- *   waves_freed: the main thread frees what they left.
+ *   waves_freed: the main thread frees what they left;
+ *   late:   a thread whose own key's destructor, run after the heap
+ *           count's has given its slot back, frees one block and makes
+ *           another, of 300 bytes, which the main thread then frees.
  *
  * Then "visits <words and slots a reading visits> made <slots numbered>".
  */
@@ -142,6 +145,24 @@ static long long left_held(void)
     return sum;
 }
 
+static pthread_key_t late_key;
+static void *late_block;
+
+/* late_end() - late_key's destructor: free one block, make another. */
+static void late_end(void *p)
+{
+    free(p);
+    late_block = malloc(300);
+}
+
+/* late() - phase late: a block for late_end() to free. */
+static void *late(void *arg)
+{
+    if (pthread_setspecific(late_key, malloc(200)) != 0)
+        abort();
+    return arg;
+}
+
 /*
  * reader() - reads the count over and over while the others work, as
  * MP_LINE on another thread would.
@@ -206,8 +227,8 @@ int main(void)
     __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
     pthread_join(rd, NULL);
     long long base = mp__heap_live();
-    long long got[6];
-    long long want[6];
+    long long got[7];
+    long long want[7];
 
     phase(make);
     got[0] = mp__heap_live() - base;
@@ -242,10 +263,18 @@ int main(void)
         free(left[i]);
     got[5] = mp__heap_live() - base;
     want[5] = 0;
+    pthread_t lt;
+    if (pthread_key_create(&late_key, late_end) != 0 ||
+        pthread_create(&lt, &small, late, NULL) != 0 ||
+        pthread_join(lt, NULL) != 0)
+        abort();
+    got[6] = mp__heap_live() - base;
+    want[6] = late_block != NULL ? 300 : -1;
+    free(late_block);
 
-    const char *names[] = {"made",  "traded", "freed",
-                           "churn", "waves",  "waves_freed"};
-    for (int i = 0; i < 6; i++)
+    const char *names[] = {"made",  "traded",      "freed", "churn",
+                           "waves", "waves_freed", "late"};
+    for (int i = 0; i < 7; i++)
         printf("%s %lld %lld\n", names[i], got[i], want[i]);
     printf("visits %u made %u\n", mp__heap_visits(), mp__heap_slots_made());
     return 0;
