@@ -84,7 +84,7 @@ typedef struct mp__heap_slot {
 #define MP__HEAP_POOL                                                          \
     ((MP__HEAP_AREA_ALIGN - sizeof(mp__heap_share)) / sizeof(mp__heap_slot))
 typedef struct mp__heap_area {
-    mp__heap_share head; /* rest is the count of threads without a slot */
+    mp__heap_share head; /* rest: the counts of ended and slotless threads */
     mp__heap_slot pool[MP__HEAP_POOL];
 } __attribute__((aligned(MP__HEAP_AREA_ALIGN))) mp__heap_area;
 

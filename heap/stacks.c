@@ -447,7 +447,11 @@ MP__HEAP_FN static void add_counts(mp__heap_site *site,
     site->live_blocks += LOAD(k->live_blocks);
 }
 
-/* mp__heap_sites_visit() - see heap.h. */
+/*
+ * mp__heap_sites_visit() - see heap.h.  Sums every slot ever made, taken
+ * or not: the counts of a thread that ended stay in its slot (only its
+ * heap count is folded into the remainder).
+ */
 MP__HEAP_FN void
 mp__heap_sites_visit(void (*fn)(const mp__heap_site *s, void *arg), void *arg)
 {
