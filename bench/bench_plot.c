@@ -102,6 +102,12 @@ int main(int argc, char **argv)
     const char *peak_small[] = {mp, "peak", small, NULL};
     if (measure(peak_big, &s, &mb) != 0 || measure(peak_small, &s1, &mb1))
         die("memprof peak failed");
+    struct stat st;
+    if (stat(big, &st) != 0)
+        die(big);
+    printf("recording 10^7 samples %6.0f MB (MEM, a CHLD every tenth, %d "
+           "FUNC)\n",
+           (double)st.st_size / 1e6, NSPANS);
     printf("peak 10^7 samples      %6.2f s   max RSS %7.1f MB   (10^3: %.1f "
            "MB)       target O(1): was 157 MB\n",
            s, mb, mb1);
@@ -109,7 +115,6 @@ int main(int argc, char **argv)
     const char *to_svg[] = {mp, "plot", big, "-o", svg, NULL};
     if (measure(to_svg, &s, &mb) != 0)
         die("memprof plot -o .svg failed");
-    struct stat st;
     if (stat(svg, &st) != 0)
         die(svg);
     printf("plot .svg 10^7 samples %6.2f s   SVG %10.0f bytes   max RSS %.1f "
