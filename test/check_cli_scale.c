@@ -356,6 +356,56 @@ START_TEST(test_peak_big)
 }
 END_TEST
 
+/*
+ * Two recordings appended to one file (time goes back at the second's
+ * start) and a torn last line: reduced, both runs are drawn, the torn
+ * line is left out with one warning (not one per pass), the peak is the
+ * exact reading.
+ */
+START_TEST(test_plot_appended)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_scale");
+    FILE *f = fopen("app.dat", "w");
+    ck_assert_ptr_nonnull(f);
+    for (int r = 0; r < 2; r++)
+        for (long i = 0; i < 20000; i++)
+            fprintf(f, "MEM %.6f %.4f\n",
+                    r == 1 && i == 1234 ? 999.5 : mib_at(i * 50),
+                    T0 + (double)r * 50 + (double)i * DT);
+    fprintf(f, "MEM 2000.0");
+    ck_assert_int_eq(fclose(f), 0);
+    const char *argv[] = {sb.memprof, "plot", "app.dat", "-o", "a.svg", NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s",
+                  r.err);
+    ck_assert_int_eq(count(r.err, "cut short"), 1);
+    ck_assert_int_eq(count(r.err, "\n"), 1);
+    run_result_free(&r);
+    char *svg = read_file("a.svg", NULL);
+    ck_assert_ptr_nonnull(svg);
+    const char *mem = strstr(svg, "<polyline class=\"mem\"");
+    ck_assert_ptr_nonnull(mem);
+    ck_assert_int_eq((long)attr_num(mem, "data-n"), 40000);
+    size_t np = 0;
+    double *pts = polyline(mem, &np);
+    ck_assert_uint_le(np, 4 * 2 * 1000 * 2); /* two runs over the time */
+    /* The second run starts back at 50 s: the line goes back in time. */
+    size_t back = 0;
+    for (size_t k = 1; k < np; k++)
+        back += pts[2 * k] < pts[2 * k - 2] - 1;
+    ck_assert_uint_eq(back, 1);
+    free(pts);
+    const char *pk = strstr(svg, "<circle class=\"peak\"");
+    ck_assert_ptr_nonnull(pk);
+    ck_assert_double_eq_tol(attr_num(pk, "data-mib"), 999.5, 1e-6);
+    ck_assert_double_eq_tol(attr_num(pk, "data-t"), 50 + 1234 * DT, 1e-4);
+    free(svg);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 Suite *cli_scale_suite(void)
 {
     Suite *s = suite_create("cli_scale");
@@ -363,6 +413,7 @@ Suite *cli_scale_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_plot_big);
     tcase_add_test(tc, test_plot_small_whole);
+    tcase_add_test(tc, test_plot_appended);
     tcase_add_test(tc, test_plot_rss);
     tcase_add_test(tc, test_peak_big);
     suite_add_tcase(s, tc);
