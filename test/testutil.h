@@ -23,6 +23,7 @@ Suite *cli_files_suite(void);
 Suite *heap_suite(void);
 Suite *usage_suite(void);
 Suite *cli_plot_suite(void);
+Suite *cli_scale_suite(void);
 Suite *reliability_suite(void);
 Suite *stress_suite(void);
 Suite *cc_suite(void);
