@@ -22,6 +22,7 @@ int main(void)
     srunner_add_suite(sr, cli_run_suite());
     srunner_add_suite(sr, cli_files_suite());
     srunner_add_suite(sr, cli_heap_suite());
+    srunner_add_suite(sr, cli_scale_suite());
     srunner_add_suite(sr, cli_plot_suite());
     srunner_add_suite(sr, usage_suite());
     srunner_add_suite(sr, heap_suite());
