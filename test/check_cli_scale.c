@@ -2,8 +2,9 @@
  * check_cli_scale.c - memprof run at scale, in sizes a 2-core machine
  * runs in seconds: many children (-M gives each its own CHLD series, -C
  * adds them all up), a child that lives only 0.15 s (found by the scan of
- * the tree, made at most every 0.1 s), and a sampler that was stopped:
- * it skips the readings it missed instead of taking them all at once.
+ * the tree, made at most every 0.1 s), run --heap's children, and a
+ * sampler that was stopped: it skips the readings it missed instead of
+ * taking them all at once.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -163,6 +164,58 @@ START_TEST(test_short_child)
 }
 END_TEST
 
+/*
+ * run --heap -C -M with 6 children: each child's CHLD series is its heap,
+ * peaking at the MiB it asked malloc for (within 0.25 MiB), read from the
+ * file its preload object shares between the scans of the tree.
+ */
+START_TEST(test_heap_children)
+{
+    if (test_valgrind())
+        return; /* valgrind's malloc is the program's, not the object's */
+    sandbox sb;
+    sandbox_enter(&sb, "scale");
+    const char *argv[] = {sb.memprof,
+                          "run",
+                          "--heap",
+                          "-C",
+                          "-M",
+                          "-T",
+                          "0.02",
+                          "-o",
+                          "h.dat",
+                          "--",
+                          prog_path(&sb, "kids"),
+                          "6",
+                          "600",
+                          NULL};
+    const char *env[] = {asan_env(), NULL};
+    run_result r;
+    ck_assert_int_eq(run_capture(argv, env, &r), 0);
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s",
+                  r.err);
+    rec *d = load("h.dat");
+    int kids = 0;
+    const char *p = r.out;
+    long pid;
+    int mib;
+    int used;
+    while (sscanf(p, "pid %ld %d\n%n", &pid, &mib, &used) == 2) {
+        int n;
+        double peak = series_peak(d, pid, &n);
+        ck_assert_msg(n >= 3, "pid %ld: %d CHLD lines", pid, n);
+        FIGURE(ck_assert_double_ge(peak, mib));
+        FIGURE(ck_assert_double_le(peak, mib + 0.25));
+        kids++;
+        p += used;
+    }
+    ck_assert_int_eq(kids, 6);
+    free(d);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* sleep_s() - nanosleep for s seconds. */
 static void sleep_s(double s)
 {
@@ -228,6 +281,7 @@ Suite *cli_scale_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_twenty_children);
     tcase_add_test(tc, test_short_child);
+    tcase_add_test(tc, test_heap_children);
     suite_add_tcase(s, tc);
     tc = tcase_create("sampler");
     tcase_set_timeout(tc, 60);
