@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -402,14 +403,47 @@ static void bench_threads(void)
 }
 
 /*
+ * cpu_run() - run argv as bench_run() does; the CPU time it used (user +
+ * system, from wait4(2)) in ns, or -1 if it did not exit with status 0.
+ * CPU, not wall time: on a shared machine a run of seconds waits for a
+ * core now and then, which the short MP_LINE rounds, taken at their
+ * fastest, do not.
+ */
+static int64_t cpu_run(const char *const argv[])
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null < 0)
+            _exit(127);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0)
+        if (errno != EINTR)
+            die("wait4");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+           ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+/*
  * bench_python() - figure 4: memory_profiler's cost per executed line
  * against MP_LINE's, both measured in the same rounds: each round times
  * MP_LINE (the fastest of LINE_ROUNDS / 10 short loops), then mp_loop.py
  * unprofiled and under "python3 -m memory_profiler".  A round's
- * memory_profiler figure is its profiled time minus its unprofiled time
- * (the interpreter's start cancels out; what is left is the profiler's
- * import and its tracing), over the lines memory_profiler reads memory
- * for, as the script counts them.  Printed: the median round's figure,
+ * memory_profiler figure is its profiled CPU time minus its unprofiled
+ * one (cpu_run(); the interpreter's start cancels out; what is left is the
+ * profiler's import and its tracing), over the lines memory_profiler reads
+ * memory for, as the script counts them.  Printed: the median round's figure,
  * MP_LINE's fastest in those rounds, and their ratio.
  */
 static void bench_python(const char *script)
@@ -442,8 +476,8 @@ static void bench_python(const char *script)
         double l = min_of(line, LINE_ROUNDS / 10);
         if (line_ns < 0 || l < line_ns)
             line_ns = l;
-        int64_t a = bench_run(plain, 0);
-        int64_t b = bench_run(prof, 0);
+        int64_t a = cpu_run(plain);
+        int64_t b = cpu_run(prof);
         if (a < 0 || b < 0) {
             errno = ECHILD;
             die("python3 mp_loop.py");
