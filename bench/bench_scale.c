@@ -165,7 +165,11 @@ static void children_cost(const char *memprof, double *tree, double *one)
         pid_t pa = start(a, NULL);
         pid_t pb = start(b, NULL);
         sleep_s(1.0);
-        double ra0, rb0, ra1, rb1, w;
+        double ra0 = 0;
+        double rb0 = 0;
+        double ra1 = 0;
+        double rb1 = 0;
+        double w = 0;
         if (schedstat(pa, &ra0, &w) != 0 || schedstat(pb, &rb0, &w) != 0)
             die("schedstat");
         int64_t t0 = now_ns();
@@ -199,7 +203,8 @@ static int mem_lines(const char *name, double *first, double *last)
         return 0;
     char line[256];
     int n = 0;
-    double mib, t;
+    double mib;
+    double t;
     while (fgets(line, sizeof line, f) != NULL)
         if (sscanf(line, "MEM %lf %lf", &mib, &t) == 2) {
             if (n++ == 0)
@@ -231,14 +236,16 @@ static double syscalls_per_sample(const char *memprof)
     char line[256];
     double calls = -1;
     while (fgets(line, sizeof line, f) != NULL) {
-        double secs, usecs;
+        double secs;
+        double usecs;
         char name[64];
         if (strstr(line, "total") != NULL &&
             sscanf(line, "%*f %lf %lf %lf", &secs, &usecs, &calls) < 3)
             sscanf(line, "%*f %lf %lf %s", &secs, &calls, name);
     }
     fclose(f);
-    double first, last;
+    double first = 0;
+    double last = 0;
     int n = mem_lines("s.dat", &first, &last);
     return n > 0 && calls > 0 ? calls / n : -1;
 }
@@ -252,13 +259,15 @@ static void missed(const char *memprof)
                        "--",    self,  "--busy", threads, BUSY_SECONDS, NULL};
     pid_t p = start(a, NULL);
     sleep_s(atof(BUSY_SECONDS) - 0.2);
-    double ran = 0, waited = 0;
+    double ran = 0;
+    double waited = 0;
     (void)schedstat(p, &ran, &waited);
     if (!finish(p)) {
         errno = ECHILD;
         die("memprof run --busy");
     }
-    double first = 0, last = 0;
+    double first = 0;
+    double last = 0;
     int n = mem_lines("b.dat", &first, &last);
     long slots = n > 0 ? (long)((last - first) / 0.01 + 0.5) + 1 : 0;
     long miss = slots - n;
@@ -284,7 +293,8 @@ int main(int argc, char **argv)
     if (len <= 0)
         die("readlink /proc/self/exe");
     self[len] = '\0';
-    double tree, one;
+    double tree;
+    double one;
     children_cost(argv[1], &tree, &one);
     double calls = syscalls_per_sample(argv[1]);
     char c[64];
