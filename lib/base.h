@@ -230,6 +230,16 @@ int mp__proc_open(mp__proc_reader *r, long pid, mp__backend_id b);
  */
 long long mp__proc_read(mp__proc_reader *r);
 
+/*
+ * mp__proc_read_kept() - the memory now, in bytes, from the file r keeps
+ * open, never opened again: -ESRCH when it is not open or cannot be read
+ * (the process ended; with pss and uss, it also ran execve(2)).  For a
+ * reader of a process that may have ended, between two checks that pid
+ * is still the one meant: a file opened again by its path could be a new
+ * process's that took the same pid.
+ */
+long long mp__proc_read_kept(const mp__proc_reader *r);
+
 /* mp__proc_close() - close r's file, if open; r may be opened again. */
 void mp__proc_close(mp__proc_reader *r);
 

@@ -32,6 +32,7 @@ Suite *cc_build_suite(void);
 Suite *leaks_suite(void);
 Suite *stacks_suite(void);
 Suite *cli_heap_suite(void);
+Suite *cli_children_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
