@@ -392,7 +392,7 @@ FUZZ_B = build-fuzz
 FUZZ_BIN = $(FUZZ_B)/fuzz_dat
 FUZZ_SECONDS ?= 600
 FUZZ_SRC = test/fuzz/fuzz_dat.c $(filter-out cli/memprof.c,$(CLI_SRC)) \
-    lib/base.c lib/proc.c lib/dat.c
+    $(patsubst $(B)/%.o,%.c,$(CLI_LIB_OBJ))
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=all
 

@@ -4,6 +4,7 @@
  * is counted, next to heaptrack and valgrind's massif on the same work.
  *
  *     bench_heap PLAIN PRELOAD_SO      (this program, with the heap archive)
+ *     bench_heap --reading             (figure 1b alone)
  *     bench_heap --churn N MAX         (the work alone; prints its time)
  *
  * PLAIN is this program built without the heap archive, PRELOAD_SO the
@@ -11,6 +12,9 @@
  *
  *   1. an MP_LINE hit with MEMPROF_BACKEND=heap, next to one bare call of
  *      mp__heap_live(), the reading it is built on;
+ *   1b. mp__heap_live() with one thread ever, and again after 1,024
+ *      threads, all alive at once, came and went (bench_heap --reading
+ *      prints these two alone);
  *   2. the work, "churn": N malloc(16..4096)/free pairs at random over a
  *      live set of 256 blocks, counted by the heap archive (this program)
  *      and by the preload object (PLAIN under LD_PRELOAD), against PLAIN
@@ -208,6 +212,67 @@ static void bench_line_cost(void)
     printf("MP_LINE (heap)        %9.1f ns   mp__heap_live    %9.1f ns   "
            "              target <= 20 ns\n",
            min_of(line, LINE_ROUNDS), min_of(floor, LINE_ROUNDS));
+}
+
+#define THREADS_EVER 1024 /* threads that come and go, figure 1b */
+
+static pthread_barrier_t all_alive;
+
+/* alive() - a thread of figure 1b: counts a block, waits for the others. */
+static void *alive(void *arg)
+{
+    void *volatile p = malloc(64);
+    free(p);
+    pthread_barrier_wait(&all_alive);
+    return arg;
+}
+
+/*
+ * come_and_go() - THREADS_EVER threads, all alive at once (each with a
+ * slot of the count), then all ended.
+ */
+static void come_and_go(void)
+{
+    static pthread_t tid[THREADS_EVER];
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0 ||
+        pthread_attr_setstacksize(&attr, 64 * 1024) != 0 ||
+        pthread_barrier_init(&all_alive, NULL, THREADS_EVER + 1) != 0)
+        die("pthread_attr");
+    for (int i = 0; i < THREADS_EVER; i++)
+        if ((errno = pthread_create(&tid[i], &attr, alive, NULL)) != 0)
+            die("pthread_create");
+    pthread_barrier_wait(&all_alive);
+    for (int i = 0; i < THREADS_EVER; i++)
+        pthread_join(tid[i], NULL);
+    pthread_barrier_destroy(&all_alive);
+    pthread_attr_destroy(&attr);
+}
+
+/* reading() - the fastest of LINE_ROUNDS rounds of live_loop(). */
+static double reading(void)
+{
+    double v[LINE_ROUNDS];
+    live_loop(LINE_N);
+    for (int r = 0; r < LINE_ROUNDS; r++)
+        v[r] = live_loop(LINE_N);
+    return min_of(v, LINE_ROUNDS);
+}
+
+/*
+ * bench_reading() - figure 1b: a reading with one thread ever, then
+ * after THREADS_EVER threads came and went.  Run before any other
+ * thread has started.
+ */
+static void bench_reading(void)
+{
+    printf("mp__heap_live, 1 thread ever         %9.1f ns   "
+           "target <= 20 ns\n",
+           reading());
+    come_and_go();
+    printf("mp__heap_live, %d threads came+went %9.1f ns   "
+           "target <= 20 ns\n",
+           THREADS_EVER, reading());
 }
 
 /*
@@ -450,8 +515,9 @@ int main(int argc, char **argv)
         printf("churn_ns %.3f\n", ns);
         return 0;
     }
-    if (argc != 3) {
+    if (argc != 3 && !(argc == 2 && strcmp(argv[1], "--reading") == 0)) {
         fprintf(stderr, "usage: bench_heap PLAIN PRELOAD_SO | "
+                        "bench_heap --reading | "
                         "bench_heap --churn|--churn-line|--churn-line2 N "
                         "MAX\n");
         return 2;
@@ -462,6 +528,9 @@ int main(int argc, char **argv)
     }
     setenv("MEMPROF_OUTPUT", "/dev/null", 0);
     setenv("MEMPROF_BACKEND", "heap", 1);
+    bench_reading();
+    if (strcmp(argv[1], "--reading") == 0)
+        return 0;
     bench_line_cost();
     bench_churn(argv[1], argv[2], "4096",
                 "target <= 1.10, per malloc/free pair");

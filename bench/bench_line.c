@@ -13,7 +13,8 @@
  *      program run again with that variable and the option --disabled;
  *   3. MP_LINE and pread on two threads at once against one thread;
  *   4. with --python, memory_profiler per executed line of the loop in
- *      SCRIPT (bench/mp_loop.py) against MP_LINE;
+ *      SCRIPT (bench/mp_loop.py) against MP_LINE, timed in the same
+ *      rounds;
  *   5. with --rss, the memory of ON, the program of bench/gen_lines.sh,
  *      against OFF, the same program built with -DMEMPROF_DISABLE.
  *
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,10 +146,9 @@ static double bare_loop(long n)
 
 /*
  * bench_line_cost() - figure 1: an MP_LINE hit against the bare pread it
- * is built on, in alternating rounds.  Returns the MP_LINE cost in ns, for
- * figure 4.
+ * is built on, in alternating rounds.
  */
-static double bench_line_cost(void)
+static void bench_line_cost(void)
 {
     double line[LINE_ROUNDS];
     double floor[LINE_ROUNDS];
@@ -172,7 +173,6 @@ static double bench_line_cost(void)
     printf("MP_LINE (rss)         %9.1f ns   pread floor      %9.1f ns   "
            "ratio %6.3f   target <= 1.05\n",
            l, f, l / f);
-    return l;
 }
 
 /*
@@ -403,14 +403,50 @@ static void bench_threads(void)
 }
 
 /*
- * bench_python() - figure 4: memory_profiler's cost per executed line,
- * the time of mp_loop.py under "python3 -m memory_profiler" minus its time
- * unprofiled, divided by the lines memory_profiler reads memory for, as
- * the script counts them.  Both runs include the interpreter's start, so
- * the difference is the profiler's import and its tracing; N is large
- * enough for the import to weigh little.
+ * cpu_run() - run argv as bench_run() does; the CPU time it used (user +
+ * system, from wait4(2)) in ns, or -1 if it did not exit with status 0.
+ * CPU, not wall time: on a shared machine a run of seconds waits for a
+ * core now and then, which the short MP_LINE rounds, taken at their
+ * fastest, do not.
  */
-static void bench_python(const char *script, double line_ns)
+static int64_t cpu_run(const char *const argv[])
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        die("fork");
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null < 0)
+            _exit(127);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    while (wait4(pid, &status, 0, &ru) < 0)
+        if (errno != EINTR)
+            die("wait4");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+           ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+}
+
+/*
+ * bench_python() - figure 4: memory_profiler's cost per executed line
+ * against MP_LINE's, both measured in the same rounds: each round times
+ * MP_LINE (the fastest of LINE_ROUNDS / 10 short loops), then mp_loop.py
+ * unprofiled and under "python3 -m memory_profiler".  A round's
+ * memory_profiler figure is its profiled CPU time minus its unprofiled
+ * one (cpu_run(); the interpreter's start cancels out; what is left is the
+ * profiler's import and its tracing), over the lines memory_profiler reads
+ * memory for, as the script counts them.  Printed: the median round's figure,
+ * MP_LINE's fastest in those rounds, and their ratio.
+ */
+static void bench_python(const char *script)
 {
     char n_arg[32];
     char out[64];
@@ -430,24 +466,34 @@ static void bench_python(const char *script, double line_ns)
     }
     long lines = atol(out);
 
-    double t_plain[PY_ROUNDS];
-    double t_prof[PY_ROUNDS];
+    double per_line[PY_ROUNDS];
+    double line[LINE_ROUNDS / 10];
+    double line_ns = -1;
+    span s;
     for (int r = 0; r < PY_ROUNDS; r++) {
-        int64_t a = bench_run(plain, 0);
-        int64_t b = bench_run(prof, 0);
+        for (int i = 0; i < LINE_ROUNDS / 10; i++)
+            line[i] = line_loop(LINE_N, &s);
+        double l = min_of(line, LINE_ROUNDS / 10);
+        if (line_ns < 0 || l < line_ns)
+            line_ns = l;
+        int64_t a = cpu_run(plain);
+        int64_t b = cpu_run(prof);
         if (a < 0 || b < 0) {
             errno = ECHILD;
             die("python3 mp_loop.py");
         }
-        t_plain[r] = (double)a;
-        t_prof[r] = (double)b;
+        per_line[r] = (double)(b - a) / (double)lines;
     }
-
-    double per_line = (min_of(t_prof, PY_ROUNDS) - min_of(t_plain, PY_ROUNDS)) /
-                      (double)lines;
+    for (int i = 1; i < PY_ROUNDS; i++)
+        for (int j = i; j > 0 && per_line[j - 1] > per_line[j]; j--) {
+            double t = per_line[j];
+            per_line[j] = per_line[j - 1];
+            per_line[j - 1] = t;
+        }
+    double p = per_line[PY_ROUNDS / 2];
     printf("memory_profiler       %9.1f ns   MP_LINE (rss)    %9.1f ns   "
-           "ratio %6.1f   per executed line, %ld lines\n",
-           per_line, line_ns, per_line / line_ns, lines);
+           "ratio %6.1f   per executed line, %ld lines, same rounds\n",
+           p, line_ns, p / line_ns, lines);
 }
 
 /* What gen_lines.sh's program prints, in kB. */
@@ -539,7 +585,7 @@ int main(int argc, char **argv)
         }
     }
 
-    double line_ns = bench_line_cost();
+    bench_line_cost();
     const char *self[] = {"/proc/self/exe", "--disabled", NULL};
     if (bench_run(self, BENCH_STDOUT | BENCH_DISABLED) < 0) {
         errno = ECHILD;
@@ -547,7 +593,7 @@ int main(int argc, char **argv)
     }
     bench_threads();
     if (script != NULL)
-        bench_python(script, line_ns);
+        bench_python(script);
     if (rss_on != NULL)
         bench_rss(rss_on, rss_off);
     mp_reset();

@@ -36,6 +36,16 @@ int cmd_plot(int argc, char **argv);
 int cmd_cc(int argc, char **argv);
 
 /*
+ * cli_peak_file() - memprof peak's lines for the recording name, as mprof
+ * prints them: "{name}\t{peak:.3f} MiB", the peak over the samples taken
+ * while func ran when func is not NULL ("NaN" when none was), then, without
+ * func, "  Child {pid}\t\t\t{peak:.3f} MiB" for each child.  Streams the
+ * file: memory grows with its children and func's spans, not its samples.
+ * Returns CLI_OK, or CLI_ERROR after one line on stderr.
+ */
+int cli_peak_file(const char *name, const char *func);
+
+/*
  * cli_profiles() - the mprofile_??????????????.dat files of the current
  * directory, sorted by name (so oldest first), as mprof lists them.
  * Returns a NULL-terminated malloc'd array of malloc'd names (free with

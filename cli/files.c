@@ -507,76 +507,6 @@ int cmd_rm(int argc, char **argv)
 }
 
 /*
- * func_peak() - mprof's filter_mprofile_mem_usage_by_function() and max():
- * the largest MEM reading whose time lies within one of func's spans
- * (ends included).  Returns 0 and sets *peak, or -ENOENT when func has no
- * span or no reading falls within one.
- */
-static int func_peak(const mp__dat *dat, const char *func, double *peak)
-{
-    int found = 0;
-    for (size_t i = 0; i < dat->nmem; i++) {
-        const mp__dat_sample *s = &dat->mem[i];
-        for (size_t k = 0; k < dat->nfuncs; k++) {
-            const mp__dat_span *f = &dat->funcs[k];
-            if (strcmp(f->name, func) != 0 || s->t < f->t0 || s->t > f->t1)
-                continue;
-            if (!found || s->mib > *peak)
-                *peak = s->mib;
-            found = 1;
-            break;
-        }
-    }
-    return found ? 0 : -ENOENT;
-}
-
-/*
- * peak_file() - print name's peak as mprof does, "{name}\t{peak:.3f} MiB",
- * then "  Child {pid}\t\t\t{peak:.3f} MiB" for each child (children are
- * never filtered by func, as in mprof).  Returns CLI_OK, or CLI_ERROR
- * after one line on stderr.
- */
-static int peak_file(const char *name, const char *func)
-{
-    mp__dat dat;
-    char err[PATH_MAX + 128];
-    if (mp__dat_read(name, &dat, err, sizeof err) != 0) {
-        fflush(stdout);
-        cli_error("%s", err);
-        return CLI_ERROR;
-    }
-    if (dat.nmem == 0) {
-        mp__dat_free(&dat);
-        fflush(stdout);
-        cli_error("%s has no samples", name);
-        return CLI_ERROR;
-    }
-    double peak = dat.mem[0].mib;
-    if (func != NULL) {
-        if (func_peak(&dat, func, &peak) != 0) {
-            printf("%s\tNaN MiB\n", name);
-            mp__dat_free(&dat);
-            return CLI_OK;
-        }
-    } else {
-        for (size_t i = 1; i < dat.nmem; i++)
-            if (dat.mem[i].mib > peak)
-                peak = dat.mem[i].mib;
-    }
-    printf("%s\t%.3f MiB\n", name, peak);
-    for (size_t c = 0; c < dat.nchildren; c++) {
-        const mp__dat_child *ch = &dat.children[c];
-        double cpeak = ch->samples[0].mib;
-        for (size_t i = 1; i < ch->n; i++)
-            if (ch->samples[i].mib > cpeak)
-                cpeak = ch->samples[i].mib;
-        printf("  Child %ld\t\t\t%.3f MiB\n", ch->pid, cpeak);
-    }
-    mp__dat_free(&dat);
-    return CLI_OK;
-}
-
-/*
  * cmd_peak() - memprof peak [N|FILE...] [--func NAME]: the peak of each
  * file named (each file once), or of the newest recording.  A file that
  * cannot be read, is malformed or has no samples gets one line on stderr;
@@ -605,7 +535,7 @@ int cmd_peak(int argc, char **argv)
             return CLI_ERROR;
         }
         puts("Using last profile data.");
-        rc = peak_file(list[n - 1], a.func);
+        rc = cli_peak_file(list[n - 1], a.func);
         cli_free_list(list);
         return cli_finish(rc);
     }
@@ -626,7 +556,7 @@ int cmd_peak(int argc, char **argv)
         }
         size_t before = nt;
         add_target(t, &nt, name, &st);
-        if (nt > before && peak_file(name, a.func) != CLI_OK)
+        if (nt > before && cli_peak_file(name, a.func) != CLI_OK)
             rc = CLI_ERROR;
     }
     free(t);

@@ -167,11 +167,14 @@ static void to_rss(heapwatch_proc *p, const char *why)
               comm(p->pid, name, sizeof name), why);
 }
 
-/* sum() - the count of a mapped file: the remainder and every slot. */
+/*
+ * sum() - the count of a mapped file: the remainder, then every slot (in
+ * that order: see heap_share.h).
+ */
 static long long sum(const heapwatch_proc *p)
 {
     const mp__heap_share *h = (const mp__heap_share *)p->map;
-    long long total = __atomic_load_n(&h->rest, __ATOMIC_RELAXED);
+    long long total = __atomic_load_n(&h->rest, __ATOMIC_ACQUIRE);
     const unsigned char *slot = p->map + h->slots + h->live_off;
     for (uint32_t i = 0; i < h->nslots; i++, slot += h->slot_size)
         total += __atomic_load_n((const long long *)(const void *)slot,

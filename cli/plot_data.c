@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "base.h"
 #include "plot_data.h"
+#include "plot_read.h"
 #include "plot_text.h"
 
 /* The Okabe-Ito palette, safe for colour-blind readers: 0xRRGGBB. */
@@ -44,79 +45,6 @@ void plot_data_free(plot_data *d)
     free(d->funcs);
     free(d->title);
     memset(d, 0, sizeof *d);
-}
-
-/* finite_samples() - how many of the n readings are numbers. */
-static size_t finite_samples(const mp__dat_sample *s, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += isfinite(s[i].mib) && isfinite(s[i].t);
-    return k;
-}
-
-/* in_window() - whether t (seconds from start) is drawn. */
-static int in_window(const plot_opts *o, double t)
-{
-    return !o->window || (t >= o->xmin && t <= o->xmax);
-}
-
-/*
- * add_series() - the readings s[n] of file f (pid 0: its own) that fall
- * within the window, as a new curve of d with its peak and trend.
- * Nothing is added when none does.  Returns 0 or -ENOMEM.
- */
-static int add_series(plot_data *d, const plot_opts *o, int f, long pid,
-                      const mp__dat_sample *s, size_t n)
-{
-    plot_series c;
-    memset(&c, 0, sizeof c);
-    c.file = f;
-    c.pid = pid;
-    c.t = malloc((n + 1) * sizeof *c.t);
-    c.mib = malloc((n + 1) * sizeof *c.mib);
-    if (c.t == NULL || c.mib == NULL) {
-        free(c.t);
-        free(c.mib);
-        return -ENOMEM;
-    }
-    double start = d->files[f].start;
-    for (size_t i = 0; i < n; i++) {
-        double t = s[i].t - start;
-        if (!isfinite(s[i].mib) || !isfinite(t) || !in_window(o, t))
-            continue;
-        c.t[c.n] = t;
-        c.mib[c.n] = s[i].mib;
-        if (c.n == 0 || s[i].mib > c.mib[c.peak])
-            c.peak = c.n;
-        c.n++;
-    }
-    if (c.n == 0) {
-        free(c.t);
-        free(c.mib);
-        return 0;
-    }
-    /* The least-squares line, about the means for accuracy. */
-    double mt = 0;
-    double mm = 0;
-    for (size_t i = 0; i < c.n; i++) {
-        mt += c.t[i];
-        mm += c.mib[i];
-    }
-    mt /= (double)c.n;
-    mm /= (double)c.n;
-    double stt = 0;
-    double stm = 0;
-    for (size_t i = 0; i < c.n; i++) {
-        stt += (c.t[i] - mt) * (c.t[i] - mt);
-        stm += (c.t[i] - mt) * (c.mib[i] - mm);
-    }
-    c.slope = stt > 0 ? stm / stt : 0;
-    c.icept = mm - c.slope * mt;
-    c.color = (int)(d->nseries % PLOT_NCOLORS);
-    c.dash = pid != 0;
-    d->series[d->nseries++] = c;
-    return 0;
 }
 
 /* suffix() - the last k dotted parts of name ("b.c" for "a.b.c", 2). */
@@ -344,20 +272,17 @@ static void color_funcs(plot_data *d)
 /* extents() - the ranges of time and memory of what is drawn. */
 static void extents(plot_data *d, const plot_opts *o)
 {
-    int first = 1;
     for (size_t s = 0; s < d->nseries; s++) {
         const plot_series *c = &d->series[s];
-        for (size_t i = 0; i < c->n; i++) {
-            if (first || c->t[i] < d->tmin)
-                d->tmin = c->t[i];
-            if (first || c->t[i] > d->tmax)
-                d->tmax = c->t[i];
-            if (first || c->mib[i] < d->ymin)
-                d->ymin = c->mib[i];
-            if (first || c->mib[i] > d->ymax)
-                d->ymax = c->mib[i];
-            first = 0;
-        }
+        int first = s == 0;
+        if (first || c->tlo < d->tmin)
+            d->tmin = c->tlo;
+        if (first || c->thi > d->tmax)
+            d->tmax = c->thi;
+        if (first || c->ylo < d->ymin)
+            d->ymin = c->ylo;
+        if (first || c->yhi > d->ymax)
+            d->ymax = c->yhi;
     }
     for (size_t i = 0; i < d->nspans; i++) {
         const plot_span *s = &d->spans[i];
@@ -383,26 +308,16 @@ static void extents(plot_data *d, const plot_opts *o)
 }
 
 /*
- * read_dat() - path into dat, checked to have readings to draw.
- * Returns 0, or CLI_ERROR after one line on stderr.
+ * resolution() - the buckets a reduced curve has over the time drawn:
+ * two per pixel of the picture's width or per braille dot of the
+ * terminal's (two per column), whichever is finer, so that a bucket is
+ * never wider than half of one.
  */
-static int read_dat(const char *path, mp__dat *dat)
+static long resolution(const plot_opts *o)
 {
-    char err[PATH_MAX + 128];
-    if (mp__dat_read(path, dat, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return CLI_ERROR;
-    }
-    size_t n = finite_samples(dat->mem, dat->nmem);
-    if (n < 2) {
-        if (n == 0)
-            cli_error("%s has no samples to plot", path);
-        else
-            cli_error("%s has one sample; nothing to plot over time", path);
-        mp__dat_free(dat);
-        return CLI_ERROR;
-    }
-    return 0;
+    long px = o->width;
+    long dots = 2L * o->columns;
+    return 2 * (px > dots ? px : dots);
 }
 
 /* plot_data_build() - see plot_data.h. */
@@ -411,56 +326,39 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
 {
     memset(d, 0, sizeof *d);
     d->maxlevel = -1;
-    mp__dat *dats = calloc(nnames, sizeof *dats);
+    long buckets = resolution(o);
+    plot_rec *recs = calloc(nnames, sizeof *recs);
     d->files = calloc(nnames, sizeof *d->files);
-    size_t max = 0;
-    if (dats == NULL || d->files == NULL) {
-        free(dats);
+    if (recs == NULL || d->files == NULL) {
+        free(recs);
         plot_data_free(d);
         cli_error("out of memory");
         return CLI_ERROR;
     }
-    int rc = 0;
+    size_t max = 0;
     size_t nread = 0;
-    for (; rc == 0 && nread < nnames; nread++) {
-        if (read_dat(names[nread], &dats[nread]) != 0)
+    for (; nread < nnames; nread++) {
+        if (plot_read_open(&recs[nread], names[nread], o, (size_t)buckets) != 0)
             break;
-        max += 1 + dats[nread].nchildren;
+        max += recs[nread].ncurves;
     }
-    if (nread < nnames) {
-        for (size_t i = 0; i < nread; i++)
-            mp__dat_free(&dats[i]);
-        free(dats);
-        plot_data_free(d);
-        return CLI_ERROR;
-    }
+    int rc = nread < nnames ? CLI_ERROR : 0;
     d->nfiles = nnames;
     if (rc == 0 && (d->series = calloc(max, sizeof *d->series)) == NULL)
         rc = -ENOMEM;
     for (size_t f = 0; rc == 0 && f < nnames; f++) {
-        const mp__dat *dat = &dats[f];
         plot_file *pf = &d->files[f];
         pf->path = names[f];
-        if (dat->cmdline != NULL &&
-            (pf->cmdline = plot_text_clean(dat->cmdline)) == NULL)
+        pf->start = recs[f].start;
+        if (recs[f].cmdline != NULL &&
+            (pf->cmdline = plot_text_clean(recs[f].cmdline)) == NULL)
             rc = -ENOMEM;
-        /* As mprof: time 0 is the first reading or span entry. */
-        pf->start = INFINITY;
-        for (size_t i = 0; i < dat->nmem; i++)
-            if (isfinite(dat->mem[i].mib) && dat->mem[i].t < pf->start)
-                pf->start = dat->mem[i].t;
-        for (size_t i = 0; i < dat->nfuncs; i++)
-            if (isfinite(dat->funcs[i].t0) && dat->funcs[i].t0 < pf->start)
-                pf->start = dat->funcs[i].t0;
         if (rc == 0)
-            rc = add_series(d, o, (int)f, 0, dat->mem, dat->nmem);
-        for (size_t c = 0; rc == 0 && c < dat->nchildren; c++)
-            rc = add_series(d, o, (int)f, dat->children[c].pid,
-                            dat->children[c].samples, dat->children[c].n);
+            rc = plot_read_curves(&recs[f], d, (int)f);
     }
     /* As mprof: spans only when one recording is drawn. */
     if (rc == 0 && nnames == 1 && !o->no_funcs)
-        rc = add_spans(d, o, &dats[0]);
+        rc = add_spans(d, o, &recs[0].funcs);
     const char *title = o->title;
     if (rc == 0 && title == NULL && nnames == 1)
         title = d->files[0].cmdline;
@@ -468,20 +366,24 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
         title = NULL;
     if (rc == 0 && title != NULL && (d->title = plot_text_clean(title)) == NULL)
         rc = -ENOMEM;
-    for (size_t i = 0; dats != NULL && i < nnames; i++)
-        mp__dat_free(&dats[i]);
-    free(dats);
-    if (rc != 0) {
-        cli_error("out of memory");
-        plot_data_free(d);
-        return CLI_ERROR;
-    }
-    if (d->nseries == 0) {
+    if (rc == 0 && d->nseries == 0) {
         cli_error("no samples between %g and %g seconds", o->xmin, o->xmax);
+        rc = CLI_ERROR;
+    }
+    if (rc == 0) {
+        color_funcs(d);
+        extents(d, o);
+    }
+    for (size_t f = 0; rc == 0 && f < nnames; f++)
+        rc = plot_read_reduce(&recs[f], d, buckets);
+    for (size_t i = 0; i < nread; i++)
+        plot_read_close(&recs[i]);
+    free(recs);
+    if (rc == -ENOMEM)
+        cli_error("out of memory");
+    if (rc != 0) {
         plot_data_free(d);
         return CLI_ERROR;
     }
-    color_funcs(d);
-    extents(d, o);
     return 0;
 }

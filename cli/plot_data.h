@@ -47,8 +47,17 @@ typedef struct plot_series {
     long pid;     /* the child's pid, or 0 for the recording's own curve */
     double *t;    /* seconds since the recording's start; owned */
     double *mib;  /* owned */
-    size_t n;     /* readings, at least 1 */
+    size_t n;     /* points: the readings, or fewer (see nread) */
+    size_t nread; /* readings within the window, at least 1; more than
+                     n when there were more than the picture can show:
+                     then each run of readings within half a pixel (or
+                     half a terminal dot) keeps its first, lowest,
+                     highest and last */
     size_t peak;  /* index of the largest reading (the first of equals) */
+    double tlo;   /* the extents of the readings (all of them) */
+    double thi;
+    double ylo;
+    double yhi;
     double slope; /* least-squares trend, MiB/s (0 when n < 2) */
     double icept; /* its value at t = 0, MiB */
     int color;    /* index in plot_palette */
@@ -108,7 +117,8 @@ extern const uint32_t plot_palette[PLOT_NCOLORS];
 
 /*
  * plot_data_build() - read the files names[nnames] (every one before
- * anything is drawn) and make d for opts: the curves within the window,
+ * anything is drawn; each streams by two or three times, never held
+ * whole) and make d for opts: the curves within the window,
  * the spans (one recording only, unless opts->no_funcs), the title, the
  * colours and the extents.  d->files[].path points into names.  Returns
  * 0, or CLI_ERROR after one line on stderr (d then empty).

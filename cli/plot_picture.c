@@ -145,10 +145,10 @@ static void draw_axes(plot_frame *L)
 /* markers() - whether the samples of c are far enough apart for dots. */
 static double markers(const plot_frame *L, const plot_series *c)
 {
-    if (c->n < 2)
+    if (c->nread < 2)
         return 3;
-    double span = (c->t[c->n - 1] - c->t[0]) * L->xs;
-    return span / (double)(c->n - 1) >= MARKER_GAP ? 2.2 : 0;
+    double span = (c->thi - c->tlo) * L->xs;
+    return span / (double)(c->nread - 1) >= MARKER_GAP ? 2.2 : 0;
 }
 
 /* draw_series() - each curve, one point per sample. */
@@ -188,7 +188,7 @@ static void draw_series(plot_frame *L)
             L->s,
             " data-file=\"%d\" data-pid=\"%ld\" data-n=\"%zu\""
             " data-start=\"%.4f\"",
-            c->file, c->pid, c->n, d->files[c->file].start);
+            c->file, c->pid, c->nread, d->files[c->file].start);
     }
 }
 

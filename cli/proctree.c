@@ -1,7 +1,7 @@
 /*
- * proctree.c - the descendants of a process, found again at each sample
- * of memprof run -C/-M, each with its reader (lib/proc.c).  See
- * proctree.h.
+ * proctree.c - the descendants of a process, found again at most every
+ * PROCTREE_RESCAN seconds of memprof run -C/-M (and when one is lost),
+ * each with its reader (lib/proc.c).  See proctree.h.
  *
  * Descendants come from /proc/PID/task/TID/children, one small file per
  * thread, so a sample costs a few reads per process of the tree rather
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base.h"
@@ -27,6 +28,7 @@ void proctree_init(proctree *t, long root, mp__backend_id b, int force_scan)
     memset(t, 0, sizeof *t);
     t->root = root;
     t->backend = b;
+    t->scanned = -1;
     snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", root, root);
     t->scan_all = force_scan || access(path, R_OK) != 0;
 }
@@ -34,26 +36,27 @@ void proctree_init(proctree *t, long root, mp__backend_id b, int force_scan)
 /*
  * add_kid() - append pid to t->kids unless it is the root or already
  * there (a pid reused during a scan could otherwise make a cycle).  Its
- * reader is taken over from the previous list when it was there.
+ * reader, and whether its last reading failed, are taken over from the
+ * previous list when it was there.
  */
 static int add_kid(proctree *t, long pid, size_t nold)
 {
     if (pid == t->root || pid <= 0)
         return 0;
     for (size_t i = 0; i < t->nkids; i++)
-        if (t->kids[i].pid == pid)
+        if (t->kids[i].rd.pid == pid)
             return 0;
     if (mp__grow(&t->kids, &t->cap, t->nkids + 1, sizeof *t->kids) != 0)
         return -ENOMEM;
-    mp__proc_reader r = {pid, t->backend, -1};
+    proctree_kid k = {{pid, t->backend, -1}, 0};
     for (size_t i = 0; i < nold; i++) {
-        if (t->old[i].pid == pid) {
-            r.fd = t->old[i].fd;
-            t->old[i].fd = -1;
+        if (t->old[i].rd.pid == pid) {
+            k = t->old[i];
+            t->old[i].rd.fd = -1;
             break;
         }
     }
-    t->kids[t->nkids++] = r;
+    t->kids[t->nkids++] = k;
     return 0;
 }
 
@@ -91,12 +94,21 @@ static int add_children_file(proctree *t, const char *path, size_t nold)
 
 /*
  * add_children_of() - the children of pid made by any of its threads:
- * each thread has its own children file.
+ * each thread has its own children file.  A process of one thread (its
+ * task directory's link count is 2 + its threads) has one file, read
+ * without listing the directory: a stat(2) instead of four calls.
  */
 static int add_children_of(proctree *t, long pid, size_t nold)
 {
     char path[96];
+    struct stat st;
     snprintf(path, sizeof path, "/proc/%ld/task", pid);
+    if (stat(path, &st) != 0)
+        return 0;
+    if (st.st_nlink <= 3) {
+        snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", pid, pid);
+        return add_children_file(t, path, nold);
+    }
     DIR *d = opendir(path);
     if (d == NULL)
         return 0;
@@ -172,9 +184,9 @@ static int scan_pairs(proctree *t)
  * t->old so that add_kid() can hand its open readers over; the readers
  * of processes no longer listed are closed at the end.
  */
-int proctree_scan(proctree *t)
+int proctree_scan(proctree *t, double now)
 {
-    mp__proc_reader *kids = t->kids;
+    proctree_kid *kids = t->kids;
     size_t cap = t->cap;
     size_t nold = t->nkids;
     t->kids = t->old;
@@ -182,9 +194,10 @@ int proctree_scan(proctree *t)
     t->old = kids;
     t->oldcap = cap;
     t->nkids = 0;
+    t->scanned = now;
     int r = t->scan_all ? scan_pairs(t) : 0;
     for (size_t i = 0; r == 0 && i <= t->nkids; i++) {
-        long parent = i == 0 ? t->root : t->kids[i - 1].pid;
+        long parent = i == 0 ? t->root : t->kids[i - 1].rd.pid;
         if (!t->scan_all) {
             r = add_children_of(t, parent, nold);
             continue;
@@ -194,15 +207,33 @@ int proctree_scan(proctree *t)
                 r = add_kid(t, t->pairs[j], nold);
     }
     for (size_t i = 0; i < nold; i++)
-        mp__proc_close(&t->old[i]);
+        mp__proc_close(&t->old[i].rd);
     return r;
+}
+
+/*
+ * proctree_due() - see proctree.h.  Samples fall on a grid: the scan is
+ * due from half an interval before PROCTREE_RESCAN, so that a clock read
+ * a little early does not put it off by a whole interval.
+ */
+int proctree_due(const proctree *t, double now, double interval)
+{
+    return t->scanned < 0 || now - t->scanned >= PROCTREE_RESCAN - interval / 2;
+}
+
+/* proctree_mark() - see proctree.h. */
+int proctree_mark(proctree *t, size_t i, int ok)
+{
+    int first = !ok && !t->kids[i].gone;
+    t->kids[i].gone = !ok;
+    return first;
 }
 
 /* proctree_free() - see proctree.h. */
 void proctree_free(proctree *t)
 {
     for (size_t i = 0; i < t->nkids; i++)
-        mp__proc_close(&t->kids[i]);
+        mp__proc_close(&t->kids[i].rd);
     mp__free(t->kids);
     mp__free(t->old);
     mp__free(t->pairs);

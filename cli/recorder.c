@@ -118,6 +118,64 @@ static long long reading(recorder *rec, mp__proc_reader *r)
 }
 
 /*
+ * grow_kids() - room for a reading of each descendant in rec->kid_bytes.
+ * Returns how many have room: out of memory, those beyond the old count
+ * are left out.
+ */
+static size_t grow_kids(recorder *rec)
+{
+    (void)mp__grow(&rec->kid_bytes, &rec->kid_cap, rec->tree.nkids,
+                   sizeof *rec->kid_bytes);
+    return rec->tree.nkids < rec->kid_cap ? rec->tree.nkids : rec->kid_cap;
+}
+
+/*
+ * read_kids() - the first nkids descendants' readings into rec->kid_bytes
+ * (negative: none).  fresh: the tree was scanned just now, and a reader
+ * whose file fails may open it again (mp__proc_read()); between scans
+ * only the files kept open are read, so that a pid that a process outside
+ * the tree took over is never read.  With run --heap that read tells
+ * whether the process is still there, and the reading is its heap count.
+ * Returns 1 when a descendant was lost and the tree wants a scan now
+ * (proctree_mark()).
+ */
+static int read_kids(recorder *rec, size_t nkids, int fresh)
+{
+    int lost = 0;
+    for (size_t i = 0; i < nkids; i++) {
+        mp__proc_reader *r = &rec->tree.kids[i].rd;
+        long long v = fresh ? mp__proc_read(r) : mp__proc_read_kept(r);
+        lost |= proctree_mark(&rec->tree, i, v >= 0);
+        if (v >= 0 && rec->heap != NULL)
+            v = heapwatch_read(rec->heap, r);
+        rec->kid_bytes[i] = v;
+    }
+    return lost;
+}
+
+/*
+ * sample_kids() - the descendants' readings: the tree scanned again if
+ * it is due (proctree_due()) or once a descendant is lost, else the
+ * descendants known read.  Returns how many readings rec->kid_bytes
+ * holds, in the order of rec->tree.kids.
+ */
+static size_t sample_kids(recorder *rec)
+{
+    proctree *tree = &rec->tree;
+    double now = mp__now_mono();
+    int fresh = proctree_due(tree, now, rec->o->interval);
+    if (fresh)
+        proctree_scan(tree, now);
+    size_t nkids = grow_kids(rec);
+    if (read_kids(rec, nkids, fresh) && !fresh) {
+        proctree_scan(tree, mp__now_mono());
+        nkids = grow_kids(rec);
+        (void)read_kids(rec, nkids, 1);
+    }
+    return nkids;
+}
+
+/*
  * sample() - read the process (and its descendants), write MEM and CHLD
  * lines.  Returns 0, or -ESRCH when the process has ended: nothing is
  * written then, nor when run --heap has no reading of it yet.
@@ -142,16 +200,10 @@ static int sample(recorder *rec)
     proctree *tree = &rec->tree;
     size_t nkids = 0;
     if (o->children || o->multiprocess) {
-        proctree_scan(tree);
-        (void)mp__grow(&rec->kid_bytes, &rec->kid_cap, tree->nkids,
-                       sizeof *rec->kid_bytes);
-        /* Out of memory, the descendants beyond the old count are left. */
-        nkids = tree->nkids < rec->kid_cap ? tree->nkids : rec->kid_cap;
-        for (size_t i = 0; i < nkids; i++) {
-            rec->kid_bytes[i] = reading(rec, &tree->kids[i]);
-            if (o->children && rec->kid_bytes[i] > 0)
+        nkids = sample_kids(rec);
+        for (size_t i = 0; o->children && i < nkids; i++)
+            if (rec->kid_bytes[i] > 0)
                 bytes += rec->kid_bytes[i];
-        }
     }
     char line[128];
     double mib = (double)bytes / MP__MIB;
@@ -164,7 +216,7 @@ static int sample(recorder *rec)
     for (size_t i = 0; o->multiprocess && i < nkids; i++) {
         if (rec->kid_bytes[i] < 0)
             continue;
-        int n = mp__dat_put_chld(line, sizeof line, tree->kids[i].pid,
+        int n = mp__dat_put_chld(line, sizeof line, tree->kids[i].rd.pid,
                                  (double)rec->kid_bytes[i] / MP__MIB, t);
         if (datwriter_put(rec->dat, line, n) != 0)
             break;

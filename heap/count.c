@@ -6,11 +6,24 @@
  * with the thread, never lazily); nothing takes a lock.  Nor may it call
  * what a sanitizer intercepts before the sanitizer has started (malloc
  * runs during its start-up): no pthread_once, no mmap for the first
- * slots.  A thread's first count takes a free slot from the list of all
- * slots (a compare-and-swap on its taken flag) or pushes new slots onto
- * it; a pthread key's destructor gives the slot back when the thread
- * ends.  Whatever a thread counts after that, or when it could get no
- * slot at all, goes to a shared atomic remainder.
+ * slots.
+ *
+ * Slots are numbered: the pool's first, then chunks of CHUNK mapped
+ * slots, never freed.  A bitmap says which are taken, with two levels of
+ * summary above it (a bit per non-zero word), so that a reader visits
+ * the slots of the threads alive now and a few words, however many
+ * threads lived before.  A thread's first count takes the lowest free
+ * slot (a fetch-or on its bit) or numbers a new one; a pthread key's
+ * destructor gives it back when the thread ends, after folding its count
+ * into the shared remainder, so that a free slot always holds 0.
+ * Whatever a thread counts after that, or when it could get no slot at
+ * all, goes to the remainder with an atomic add.
+ *
+ * The fold stores 0 into the slot and then adds the count to the
+ * remainder with release order; a reader loads the remainder with
+ * acquire order and then the slots.  A reading during a fold may miss
+ * the count (as it may miss any count being made), but never counts it
+ * twice; once threads are quiet, the sum is exact.
  *
  * The pool and the remainder sit in one page-aligned area (heap.h), which
  * memprof run --heap's preload maps a shared file over (share.c); from
@@ -36,33 +49,159 @@ static MP__HEAP_TLS int ended;
 #define pool (mp__heap_pool_area.pool)
 #define rest (mp__heap_pool_area.head.rest)
 
+/* Slots numbered after the pool's, in chunks of CHUNK, up to MAX. */
+#define CHUNK 64u
+#define MAX MP__HEAP_SLOTS_MAX
+#define CHUNKS ((MAX - POOL + CHUNK - 1) / CHUNK)
+
 mp__heap_area mp__heap_pool_area; /* the first slots, and the remainder */
 int mp__heap_shared;
 
-static mp__heap_slot *slots; /* all slots, newest first; never freed */
-static unsigned pooled;      /* slots of pool handed out */
-static long long peak;       /* the largest count since the last reset */
+static unsigned made;                  /* slots numbered so far */
+static mp__heap_slot *chunks[CHUNKS];  /* the mapped ones; never freed */
+static uint64_t taken[MAX / 64];       /* bit i % 64 of word i / 64 */
+static uint64_t taken_mid[MAX / 4096]; /* bit j of word k: taken[64k + j] */
+static uint64_t taken_top;             /* bit k: taken_mid[k] */
+static long long peak;                 /* the largest count since the reset */
 static pthread_key_t key;
 /* The key: 0 not made, 1 being made, 2 made, 3 could not be made. */
 static int key_state;
 
+#define BIT(i) ((uint64_t)1 << ((i) % 64))
+
+/* slot_at() - slot i (< made), or NULL while its chunk is being mapped. */
+MP__HEAP_FN static inline mp__heap_slot *slot_at(unsigned i)
+{
+    if (i < POOL)
+        return &pool[i];
+    mp__heap_slot *c =
+        __atomic_load_n(&chunks[(i - POOL) / CHUNK], __ATOMIC_ACQUIRE);
+    return c != NULL ? &c[(i - POOL) % CHUNK] : NULL;
+}
+
 /*
- * give_back() - the key's destructor: the thread ends, its slot (and the
- * count in it) goes to the next thread that takes one.  The release store
- * hands the slot's last count over to that thread.
+ * slot_make() - slot i, mapping its chunk if no thread has yet; NULL when
+ * out of memory.
+ */
+MP__HEAP_FN static mp__heap_slot *slot_make(unsigned i)
+{
+    mp__heap_slot *s = slot_at(i);
+    if (s != NULL)
+        return s;
+    mp__heap_slot **where = &chunks[(i - POOL) / CHUNK];
+    mp__heap_slot *fresh =
+        mmap(NULL, CHUNK * sizeof *fresh, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (fresh == MAP_FAILED)
+        return NULL;
+    mp__heap_slot *c = NULL;
+    if (!__atomic_compare_exchange_n(where, &c, fresh, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        munmap(fresh, CHUNK * sizeof *fresh);
+        fresh = c;
+    }
+    return &fresh[(i - POOL) % CHUNK];
+}
+
+/*
+ * note() - make bit of *summary say whether *lower is non-zero, against
+ * threads that set and clear bits of *lower at the same time: a thread
+ * that sets a bit below sets the summary's after it (claim()), one that
+ * clears looks at *lower again after clearing the summary's.  A bit left
+ * set over a zero word costs a reader one load; a bit clear over a
+ * non-zero word, which would hide a slot, cannot stay so.
+ */
+MP__HEAP_FN static void note(uint64_t *summary, uint64_t bit,
+                             const uint64_t *lower)
+{
+    for (;;) {
+        if (__atomic_load_n(lower, __ATOMIC_SEQ_CST) != 0) {
+            __atomic_fetch_or(summary, bit, __ATOMIC_SEQ_CST);
+            return;
+        }
+        __atomic_fetch_and(summary, ~bit, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(lower, __ATOMIC_SEQ_CST) == 0)
+            return;
+    }
+}
+
+/* claim() - mark slot i taken; 0 if another thread had it. */
+MP__HEAP_FN static int claim(unsigned i)
+{
+    uint64_t was = __atomic_fetch_or(&taken[i / 64], BIT(i), __ATOMIC_SEQ_CST);
+    if (was & BIT(i))
+        return 0;
+    __atomic_fetch_or(&taken_mid[i / 4096], BIT(i / 64), __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&taken_top, BIT(i / 4096), __ATOMIC_SEQ_CST);
+    return 1;
+}
+
+/* unclaim() - mark slot i free. */
+MP__HEAP_FN static void unclaim(unsigned i)
+{
+    __atomic_fetch_and(&taken[i / 64], ~BIT(i), __ATOMIC_SEQ_CST);
+    note(&taken_mid[i / 4096], BIT(i / 64), &taken[i / 64]);
+    note(&taken_top, BIT(i / 4096), &taken_mid[i / 4096]);
+}
+
+/*
+ * take() - the lowest free slot, now the caller's, numbering a new one
+ * when none is free (only in the pool once the area is shared).  Returns
+ * the slot, which holds 0, or NULL.
+ */
+MP__HEAP_FN static mp__heap_slot *take(void)
+{
+    unsigned limit = LOAD(mp__heap_shared) ? POOL : MAX;
+    for (;;) {
+        unsigned n = __atomic_load_n(&made, __ATOMIC_ACQUIRE);
+        for (unsigned w = 0; w * 64 < n; w++) {
+            uint64_t used = LOAD(taken[w]);
+            while (~used != 0) {
+                unsigned i = w * 64 + (unsigned)__builtin_ctzll(~used);
+                if (i >= n)
+                    break;
+                if (claim(i)) {
+                    mp__heap_slot *s = slot_make(i);
+                    if (s == NULL) {
+                        unclaim(i);
+                        return NULL;
+                    }
+                    STORE(s->index, i);
+                    return s;
+                }
+                used |= BIT(i);
+            }
+        }
+        if (n >= limit)
+            return NULL;
+        __atomic_compare_exchange_n(&made, &n, n + 1, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE);
+    }
+}
+
+/*
+ * give_back() - the key's destructor: the thread ends; its count goes to
+ * the remainder (see the top of this file) and its slot to the next
+ * thread that takes one.  What the thread counts from here on, even in a
+ * signal handler that interrupts this, goes to the remainder.
  */
 MP__HEAP_FN static void give_back(void *arg)
 {
     mp__heap_slot *s = arg;
-    mp__heap_self = NULL;
     ended = 1;
-    __atomic_store_n(&s->taken, 0, __ATOMIC_RELEASE);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    mp__heap_self = NULL;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    long long v = LOAD(s->live);
+    STORE(s->live, 0);
+    __atomic_add_fetch(&rest, v, __ATOMIC_RELEASE);
+    unclaim(LOAD(s->index));
 }
 
 /*
  * key_ready() - whether the key exists, making it on the first call.  A
  * thread that finds it being made by another goes on without it (its
- * slot is not given back when it ends, which costs a slot, not a byte).
+ * slot is not given back when it ends: it stays taken, its count in it).
  */
 MP__HEAP_FN static int key_ready(void)
 {
@@ -76,91 +215,64 @@ MP__HEAP_FN static int key_ready(void)
     return state == 2;
 }
 
-/*
- * take_free() - the first slot of the list that no thread owns, now
- * owned by the caller, or NULL.
- */
-MP__HEAP_FN static mp__heap_slot *take_free(void)
-{
-    mp__heap_slot *s = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
-    for (; s != NULL; s = s->next) {
-        int zero = 0;
-        if (LOAD(s->taken) == 0 &&
-            __atomic_compare_exchange_n(&s->taken, &zero, 1, 0,
-                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-            return s;
-    }
-    return NULL;
-}
-
-/*
- * take_new() - a slot of the pool or, once it is used up (and the area
- * is not shared), a mapped page of slots; keep the first for the caller and
- * publish them all, the others free.  Returns the slot, or NULL.
- */
-MP__HEAP_FN static mp__heap_slot *take_new(void)
-{
-    mp__heap_slot *s = NULL;
-    size_t n = 1;
-    if (LOAD(pooled) < POOL) {
-        unsigned i = __atomic_fetch_add(&pooled, 1, __ATOMIC_RELAXED);
-        if (i < POOL)
-            s = &pool[i];
-    }
-    if (s == NULL && LOAD(mp__heap_shared))
-        return NULL;
-    if (s == NULL) {
-        long page = sysconf(_SC_PAGESIZE);
-        size_t size = page > 0 ? (size_t)page : 4096;
-        if (size < 4 * sizeof *s)
-            size = 4 * sizeof *s;
-        void *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            return NULL;
-        s = m;
-        n = size / sizeof *s;
-    }
-    for (size_t i = 0; i + 1 < n; i++)
-        s[i].next = &s[i + 1];
-    s[0].taken = 1;
-    mp__heap_slot *head = __atomic_load_n(&slots, __ATOMIC_RELAXED);
-    do
-        s[n - 1].next = head;
-    while (!__atomic_compare_exchange_n(&slots, &head, s, 1, __ATOMIC_RELEASE,
-                                        __ATOMIC_RELAXED));
-    return s;
-}
-
 /* mp__heap_pool_only() - see heap.h. */
 MP__HEAP_FN int mp__heap_pool_only(void)
 {
-    return LOAD(pooled) <= POOL;
+    return LOAD(made) <= POOL;
 }
 
 /*
- * mp__heap_count_slow() - see heap.h.  A slot taken while a peak is
- * tracked starts with the others' sum as its base, as the reset would
- * have given it.  The slot is this thread's before the key is set, so
- * that an allocation made by pthread_setspecific() counts on it.  Keeps
- * errno: the malloc that counts has succeeded.
+ * each_taken() - call fn on every slot taken now, through the summary
+ * bits; *visits (if not NULL) counts the words and slots it read.
+ */
+__attribute__((always_inline)) MP__HEAP_FN static inline void
+each_taken(void (*fn)(mp__heap_slot *s, void *arg), void *arg, unsigned *visits)
+{
+    for (uint64_t top = LOAD(taken_top); top != 0; top &= top - 1) {
+        unsigned k = (unsigned)__builtin_ctzll(top);
+        for (uint64_t mid = LOAD(taken_mid[k]); mid != 0; mid &= mid - 1) {
+            unsigned w = k * 64 + (unsigned)__builtin_ctzll(mid);
+            uint64_t bits = LOAD(taken[w]);
+            if (visits != NULL)
+                *visits += 1;
+            for (; bits != 0; bits &= bits - 1) {
+                mp__heap_slot *s =
+                    slot_at(w * 64 + (unsigned)__builtin_ctzll(bits));
+                if (visits != NULL)
+                    *visits += 1;
+                if (s != NULL)
+                    fn(s, arg);
+            }
+        }
+        if (visits != NULL)
+            *visits += 1;
+    }
+}
+
+/* add_live() - each_taken()'s callback for a reading: s's count. */
+__attribute__((always_inline)) MP__HEAP_FN static inline void
+add_live(mp__heap_slot *s, void *arg)
+{
+    *(long long *)arg += LOAD(s->live);
+}
+
+/*
+ * mp__heap_count_slow() - see heap.h.  A slot taken starts with the
+ * others' sum as its base, as a peak reset would have given it (a reset
+ * may be under way).  The slot is this thread's before the key is set,
+ * so that an allocation made by pthread_setspecific() counts on it.
+ * Keeps errno: the malloc that counts has succeeded.
  */
 MP__HEAP_FN void mp__heap_count_slow(long long n)
 {
     int saved_errno = errno;
-    mp__heap_slot *s = NULL;
-    if (!ended) {
-        s = take_free();
-        if (s == NULL)
-            s = take_new();
-    }
+    mp__heap_slot *s = ended ? NULL : take();
     if (s == NULL) {
         __atomic_add_fetch(&rest, n, __ATOMIC_RELAXED);
         if (LOAD(mp__heap_peaking) && n > 0)
             mp__heap_peak_note(NULL, mp__heap_live());
     } else {
-        if (LOAD(mp__heap_peaking))
-            STORE(s->base, mp__heap_live() - LOAD(s->live));
+        STORE(s->base, mp__heap_live() - LOAD(s->live));
         mp__heap_self = s;
         if (key_ready())
             pthread_setspecific(key, s);
@@ -183,27 +295,41 @@ MP__HEAP_FN void mp__heap_peak_note(mp__heap_slot *s, long long v)
         ;
 }
 
-/* mp__heap_live() - see heap.h: the sum of the slots and the remainder. */
+/*
+ * mp__heap_live() - see heap.h: the remainder, then the taken slots (the
+ * order the fold needs, see the top of this file).
+ */
 MP__HEAP_API long long mp__heap_live(void)
 {
-    long long sum = LOAD(rest);
-    const mp__heap_slot *s = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
-    for (; s != NULL; s = s->next)
-        sum += LOAD(s->live);
+    long long sum = __atomic_load_n(&rest, __ATOMIC_ACQUIRE);
+    each_taken(add_live, &sum, NULL);
     return sum;
 }
 
+/* mp__heap_visits() - see heap.h. */
+MP__HEAP_FN unsigned mp__heap_visits(void)
+{
+    long long sum = 0;
+    unsigned visits = 0;
+    each_taken(add_live, &sum, &visits);
+    return visits;
+}
+
+/* set_base() - each_taken()'s callback for a reset: s's base. */
+MP__HEAP_FN static void set_base(mp__heap_slot *s, void *arg)
+{
+    STORE(s->base, *(const long long *)arg - LOAD(s->live));
+}
+
 /*
- * mp__heap_peak_reset() - see heap.h.  Each slot's base is the count of
- * all the others now, so that its owner sees the whole count as its own
- * plus its base.
+ * mp__heap_peak_reset() - see heap.h.  Each taken slot's base is the
+ * count of all the others now, so that its owner sees the whole count as
+ * its own plus its base; a slot taken later gets its base then.
  */
 MP__HEAP_API void mp__heap_peak_reset(void)
 {
     long long total = mp__heap_live();
-    mp__heap_slot *s = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
-    for (; s != NULL; s = s->next)
-        STORE(s->base, total - LOAD(s->live));
+    each_taken(set_base, &total, NULL);
     STORE(peak, total);
     STORE(mp__heap_peaking, 1);
 }
@@ -218,8 +344,14 @@ MP__HEAP_API long long mp__heap_peak(void)
     return p > now ? p : now;
 }
 
-/* mp__heap_slot_list() - see heap.h. */
-MP__HEAP_FN mp__heap_slot *mp__heap_slot_list(void)
+/* mp__heap_slots_made() - see heap.h. */
+MP__HEAP_FN unsigned mp__heap_slots_made(void)
 {
-    return __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&made, __ATOMIC_ACQUIRE);
+}
+
+/* mp__heap_slot_at() - see heap.h. */
+MP__HEAP_FN mp__heap_slot *mp__heap_slot_at(unsigned i)
+{
+    return slot_at(i);
 }

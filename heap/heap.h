@@ -11,11 +11,13 @@
  *
  * The count is one slot per thread.  A thread adds to and subtracts from
  * its own slot only, with relaxed atomic loads and stores (no locked
- * instruction); a reader adds up the slots.  A block freed by another
- * thread than the one that allocated it is subtracted from the freeing
- * thread's slot, so one slot may be negative and only the sum means
- * anything.  Slots are never freed: a thread that ends gives its slot,
- * with the count in it, to the next thread that starts.
+ * instruction); a reader adds up the slots taken now and a shared
+ * remainder.  A block freed by another thread than the one that
+ * allocated it is subtracted from the freeing thread's slot, so one slot
+ * may be negative and only the sum means anything.  When a thread ends,
+ * its count is folded into the remainder and its slot, holding 0, goes
+ * to the next thread that starts; so a reading costs the same whether
+ * one thread or thousands have come and gone (count.c says how).
  */
 #ifndef MEMPROF_HEAP_H
 #define MEMPROF_HEAP_H
@@ -63,13 +65,15 @@
  * at once do not slow each other down.
  */
 typedef struct mp__heap_slot {
-    long long live; /* bytes: written by its owner only */
+    long long live; /* bytes: written by its owner only; 0 when free */
     long long base; /* the other slots' sum at the last peak reset */
-    int taken;      /* 1 while a thread owns the slot */
-    struct mp__heap_slot *next;     /* in the list of all slots; set once */
     struct mp__heap_counts *counts; /* MEMPROF_LEAKS: per-site counts of
                                        the slot's threads (stacks.c) */
+    unsigned index;                 /* its number (count.c) */
 } __attribute__((aligned(64))) mp__heap_slot;
+
+/* Slots a process can have at once; threads beyond count in rest. */
+#define MP__HEAP_SLOTS_MAX (64u * 64u * 64u)
 
 /*
  * The first slots, after the header memprof run --heap reads (see
@@ -80,7 +84,7 @@ typedef struct mp__heap_slot {
 #define MP__HEAP_POOL                                                          \
     ((MP__HEAP_AREA_ALIGN - sizeof(mp__heap_share)) / sizeof(mp__heap_slot))
 typedef struct mp__heap_area {
-    mp__heap_share head; /* rest is the count of threads without a slot */
+    mp__heap_share head; /* rest: the counts of ended and slotless threads */
     mp__heap_slot pool[MP__HEAP_POOL];
 } __attribute__((aligned(MP__HEAP_AREA_ALIGN))) mp__heap_area;
 
@@ -151,7 +155,8 @@ MP__HEAP_FN static inline void mp__heap_count(long long n)
  *
  * mp__heap_live() - the bytes asked of the malloc family and not freed,
  * as requested (not as the allocator rounded them).  Exact when no other
- * thread allocates or frees during the call.
+ * thread allocates, frees, starts or ends during the call; costs a few
+ * loads per thread alive, whatever the number of threads that ended.
  *
  * mp__heap_peak_reset() - start a new peak at the current count, and from
  * now on track it on every allocation.
@@ -202,8 +207,19 @@ typedef struct mp__heap_site {
 /* Non-zero once mp__heap_leaks_start() was called: blocks get stacks. */
 extern int mp__heap_leaks;
 
-/* mp__heap_slot_list() - the list of all slots (count.c). */
-MP__HEAP_FN mp__heap_slot *mp__heap_slot_list(void);
+/*
+ * All slots, taken or not (count.c), for stacks.c: slot i, i below
+ * mp__heap_slots_made(), or NULL if it is not mapped yet.
+ */
+MP__HEAP_FN unsigned mp__heap_slots_made(void);
+MP__HEAP_FN mp__heap_slot *mp__heap_slot_at(unsigned i);
+
+/*
+ * mp__heap_visits() - for the tests: the words and slots a reading
+ * visits now, which grows with the threads that hold a slot, not with
+ * the number that ever did.
+ */
+MP__HEAP_FN unsigned mp__heap_visits(void);
 
 /* mp__heap_sites_visit() - call fn on each site, then on the unknown. */
 MP__HEAP_FN void

@@ -80,7 +80,6 @@ MP__HEAP_FN static void fill(void *m)
     for (size_t i = 0; i < MP__HEAP_POOL; i++) {
         memcpy(&pool[i], &area.pool[i], sizeof pool[i]);
         pool[i].live = MP__HEAP_LOAD(area.pool[i].live);
-        pool[i].taken = MP__HEAP_LOAD(area.pool[i].taken);
     }
     h->rest = MP__HEAP_LOAD(area.head.rest);
 }

@@ -447,7 +447,11 @@ MP__HEAP_FN static void add_counts(mp__heap_site *site,
     site->live_blocks += LOAD(k->live_blocks);
 }
 
-/* mp__heap_sites_visit() - see heap.h. */
+/*
+ * mp__heap_sites_visit() - see heap.h.  Sums every slot ever made, taken
+ * or not: the counts of a thread that ended stay in its slot (only its
+ * heap count is folded into the remainder).
+ */
 MP__HEAP_FN void
 mp__heap_sites_visit(void (*fn)(const mp__heap_site *s, void *arg), void *arg)
 {
@@ -458,10 +462,13 @@ mp__heap_sites_visit(void (*fn)(const mp__heap_site *s, void *arg), void *arg)
         /* The unknown stack last. */
         uint32_t at = id < n ? id : MP__HEAP_UNKNOWN;
         memset(&site, 0, sizeof site);
-        for (const mp__heap_slot *s = mp__heap_slot_list(); s != NULL;
-             s = s->next)
-            add_counts(&site, __atomic_load_n(&s->counts, __ATOMIC_ACQUIRE),
-                       at);
+        unsigned made = mp__heap_slots_made();
+        for (unsigned i = 0; i < made; i++) {
+            const mp__heap_slot *s = mp__heap_slot_at(i);
+            if (s != NULL)
+                add_counts(&site, __atomic_load_n(&s->counts, __ATOMIC_ACQUIRE),
+                           at);
+        }
         add_counts(&site, __atomic_load_n(&rest_counts, __ATOMIC_ACQUIRE), at);
         if (site.made_blocks == 0 && site.live_blocks == 0)
             continue;

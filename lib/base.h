@@ -230,6 +230,16 @@ int mp__proc_open(mp__proc_reader *r, long pid, mp__backend_id b);
  */
 long long mp__proc_read(mp__proc_reader *r);
 
+/*
+ * mp__proc_read_kept() - the memory now, in bytes, from the file r keeps
+ * open, never opened again: -ESRCH when it is not open or cannot be read
+ * (the process ended; with pss and uss, it also ran execve(2)).  For a
+ * reader of a process that may have ended, between two checks that pid
+ * is still the one meant: a file opened again by its path could be a new
+ * process's that took the same pid.
+ */
+long long mp__proc_read_kept(const mp__proc_reader *r);
+
 /* mp__proc_close() - close r's file, if open; r may be opened again. */
 void mp__proc_close(mp__proc_reader *r);
 
@@ -334,6 +344,46 @@ typedef struct mp__dat {
  */
 #define MP__DAT_MAX_MIB 1e12
 #define MP__DAT_MAX_T 1e12
+
+/*
+ * What mp__dat_scan() hands over, one call per line read, in the file's
+ * order; a hook left NULL skips that kind.  Each returns 0, or -errno to
+ * stop the scan (-ENOMEM: "out of memory").  Pointers are lent for the
+ * call only.
+ */
+typedef struct mp__dat_sink {
+    void *ctx;
+    int (*cmdline)(void *ctx, const char *text);
+    int (*mem)(void *ctx, double mib, double t);
+    int (*chld)(void *ctx, long pid, double mib, double t);
+    int (*func)(void *ctx, const mp__dat_span *f);
+} mp__dat_sink;
+
+/* What mp__dat_scan() noticed besides the lines it handed over. */
+typedef struct mp__dat_info {
+    size_t skipped;    /* lines with values out of range, left out */
+    long skipped_line; /* the first of them */
+    long torn_line;    /* a last line cut short, left out, or 0 */
+    long long bytes;   /* bytes read, the torn line's included */
+} mp__dat_info;
+
+/*
+ * mp__dat_scan() - read f (named path in messages) from where it stands to
+ * its end, or to limit bytes when limit >= 0 (a later pass over a file
+ * still growing reads what the first pass read: a line that crosses the
+ * limit is a torn line), and hand each line to sink, holding one line at a
+ * time.  Lines are checked as mp__dat_read() checks them; nothing is
+ * printed.  Returns 0, or -errno with one line for the user in err.
+ */
+int mp__dat_scan(FILE *f, const char *path, const mp__dat_sink *sink,
+                 long long limit, mp__dat_info *info, char *err,
+                 size_t errsize);
+
+/*
+ * mp__dat_warn() - the lines mp__dat_read() prints on stderr about what
+ * info says was left out of path.
+ */
+void mp__dat_warn(const char *path, const mp__dat_info *info);
 
 /*
  * mp__dat_read() - read path into dat.  Lines of unknown kinds are skipped,

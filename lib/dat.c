@@ -239,11 +239,11 @@ static int child_of(child_index *ix, mp__dat *dat, long pid, size_t *out)
 }
 
 /*
- * parse_line() - one line (no "\n") into dat: the kinds mprof writes, its
- * fields separated by spaces.  Returns 0, 1 for a line whose values are
- * out of range (skipped), or -EINVAL or -ENOMEM.
+ * parse_line() - one line (no "\n") handed to sink: the kinds mprof
+ * writes, its fields separated by spaces.  Returns 0, 1 for a line whose
+ * values are out of range (skipped), -EINVAL, or what a hook returned.
  */
-static int parse_line(mp__dat *dat, child_index *ix, char *line)
+static int parse_line(const mp__dat_sink *sink, char *line)
 {
     static const char *const kinds[] = {"CMDLINE", "MEM", "CHLD", "FUNC"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -258,33 +258,27 @@ static int parse_line(mp__dat *dat, child_index *ix, char *line)
         return -EINVAL;
     char *p = line + klen;
     char *kind = line;
-    if (strncmp(kind, "CMDLINE ", klen + 1) == 0) {
-        free(dat->cmdline);
-        dat->cmdline = strdup(p + 1);
-        return dat->cmdline != NULL ? 0 : -ENOMEM;
-    }
+    if (strncmp(kind, "CMDLINE ", klen + 1) == 0)
+        return sink->cmdline != NULL ? sink->cmdline(sink->ctx, p + 1) : 0;
     if (strncmp(kind, "MEM ", klen + 1) == 0) {
-        mp__dat_sample s;
-        if (number(&p, &s.mib) != 0 || number(&p, &s.t) != 0 || !line_end(p))
+        double mib;
+        double t;
+        if (number(&p, &mib) != 0 || number(&p, &t) != 0 || !line_end(p))
             return -EINVAL;
-        if (!sane(s.mib, s.t))
+        if (!sane(mib, t))
             return 1;
-        return push(&dat->mem, &dat->nmem, &dat->memcap, sizeof s, &s);
+        return sink->mem != NULL ? sink->mem(sink->ctx, mib, t) : 0;
     }
     if (strncmp(kind, "CHLD ", klen + 1) == 0) {
-        mp__dat_sample s;
+        double mib;
+        double t;
         long pid = 0;
         if (integer(&p, LONG_MIN, LONG_MAX, &pid) != 0 ||
-            number(&p, &s.mib) != 0 || number(&p, &s.t) != 0 || !line_end(p))
+            number(&p, &mib) != 0 || number(&p, &t) != 0 || !line_end(p))
             return -EINVAL;
-        if (!sane(s.mib, s.t))
+        if (!sane(mib, t))
             return 1;
-        size_t i = 0;
-        int r = child_of(ix, dat, pid, &i);
-        if (r != 0)
-            return r;
-        mp__dat_child *c = &dat->children[i];
-        return push(&c->samples, &c->n, &c->cap, sizeof s, &s);
+        return sink->chld != NULL ? sink->chld(sink->ctx, pid, mib, t) : 0;
     }
     if (strncmp(kind, "FUNC ", klen + 1) == 0) {
         mp__dat_span f;
@@ -303,16 +297,136 @@ static int parse_line(mp__dat *dat, child_index *ix, char *line)
         if (!sane(f.mem0, f.t0) || !sane(f.mem1, f.t1))
             return 1;
         f.level = (int)level;
-        f.name = strndup(name, nlen);
-        if (f.name == NULL)
-            return -ENOMEM;
-        int r = push(&dat->funcs, &dat->nfuncs, &dat->funccap, sizeof f, &f);
-        if (r != 0)
-            free(f.name);
-        return r;
+        name[nlen] = '\0';
+        f.name = name;
+        return sink->func != NULL ? sink->func(sink->ctx, &f) : 0;
     }
     /* mprof skips what it does not know; so do we. */
     return 0;
+}
+
+/* mp__dat_scan() - see base.h. */
+int mp__dat_scan(FILE *f, const char *path, const mp__dat_sink *sink,
+                 long long limit, mp__dat_info *info, char *err, size_t errsize)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int r = 0;
+    memset(info, 0, sizeof *info);
+    while ((limit < 0 || info->bytes < limit) &&
+           (errno = 0, len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if (limit >= 0 && len > limit - info->bytes) {
+            len = (ssize_t)(limit - info->bytes);
+            line[len] = '\0';
+        }
+        info->bytes += len;
+        int whole = len > 0 && line[len - 1] == '\n';
+        if (whole)
+            line[--len] = '\0';
+        if (len > 0 && line[len - 1] == '\r')
+            line[--len] = '\0';
+        /* A NUL inside the line: not text mprof wrote. */
+        r = len == 0 || strlen(line) != (size_t)len ? -EINVAL
+                                                    : parse_line(sink, line);
+        if (r == 1) {
+            if (info->skipped++ == 0)
+                info->skipped_line = lineno;
+            r = 0;
+        }
+        if (r == -EINVAL && !whole) {
+            /* A last line cut short (a full disk, a kill): left out. */
+            info->torn_line = lineno;
+            r = 0;
+        }
+        if (r != 0) {
+            if (r == -ENOMEM)
+                snprintf(err, errsize, "%s: out of memory", path);
+            else if (r == -EINVAL)
+                snprintf(err, errsize, "%s:%ld: not a line of a .dat file",
+                         path, lineno);
+            else
+                snprintf(err, errsize, "cannot read %s: %s", path,
+                         strerror(-r));
+            break;
+        }
+    }
+    /* getline's end: the file's, or an error (out of memory). */
+    int stopped = limit >= 0 && info->bytes >= limit;
+    if (r == 0 && !stopped && (ferror(f) || !feof(f))) {
+        r = errno != 0 ? -errno : -EIO;
+        if (r == -ENOMEM)
+            snprintf(err, errsize, "%s: out of memory", path);
+        else
+            snprintf(err, errsize, "cannot read %s: %s", path, strerror(-r));
+    }
+    free(line);
+    return r;
+}
+
+/* mp__dat_warn() - see base.h. */
+void mp__dat_warn(const char *path, const mp__dat_info *info)
+{
+    if (info->skipped > 0)
+        mp__warn("%s:%ld: %zu line%s with values that are not finite or "
+                 "beyond %g skipped",
+                 path, info->skipped_line, info->skipped,
+                 info->skipped == 1 ? "" : "s", MP__DAT_MAX_MIB);
+    if (info->torn_line > 0)
+        mp__warn("%s:%ld: the last line is cut short (no newline); left out",
+                 path, info->torn_line);
+}
+
+/* What mp__dat_read()'s hooks fill: the file and its children by pid. */
+typedef struct read_ctx {
+    mp__dat *dat;
+    child_index ix;
+} read_ctx;
+
+/* read_cmdline() - mp__dat_read()'s CMDLINE hook: the last one wins. */
+static int read_cmdline(void *ctx, const char *text)
+{
+    mp__dat *dat = ((read_ctx *)ctx)->dat;
+    free(dat->cmdline);
+    dat->cmdline = strdup(text);
+    return dat->cmdline != NULL ? 0 : -ENOMEM;
+}
+
+/* read_mem() - mp__dat_read()'s MEM hook. */
+static int read_mem(void *ctx, double mib, double t)
+{
+    mp__dat *dat = ((read_ctx *)ctx)->dat;
+    mp__dat_sample s = {mib, t};
+    return push(&dat->mem, &dat->nmem, &dat->memcap, sizeof s, &s);
+}
+
+/* read_chld() - mp__dat_read()'s CHLD hook. */
+static int read_chld(void *ctx, long pid, double mib, double t)
+{
+    read_ctx *rc = ctx;
+    mp__dat_sample s = {mib, t};
+    size_t i = 0;
+    int r = child_of(&rc->ix, rc->dat, pid, &i);
+    if (r != 0)
+        return r;
+    mp__dat_child *c = &rc->dat->children[i];
+    return push(&c->samples, &c->n, &c->cap, sizeof s, &s);
+}
+
+/* read_func() - mp__dat_read()'s FUNC hook: the span, its name copied. */
+static int read_func(void *ctx, const mp__dat_span *span)
+{
+    mp__dat *dat = ((read_ctx *)ctx)->dat;
+    mp__dat_span f = *span;
+    f.name = strdup(span->name);
+    if (f.name == NULL)
+        return -ENOMEM;
+    int r = push(&dat->funcs, &dat->nfuncs, &dat->funccap, sizeof f, &f);
+    if (r != 0)
+        free(f.name);
+    return r;
 }
 
 /* mp__dat_read() - see internal.h. */
@@ -325,65 +439,20 @@ int mp__dat_read(const char *path, mp__dat *dat, char *err, size_t errsize)
         snprintf(err, errsize, "cannot read %s: %s", path, strerror(e));
         return -e;
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    int r = 0;
-    child_index ix = {NULL, 0};
-    while ((errno = 0, len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        int whole = len > 0 && line[len - 1] == '\n';
-        if (whole)
-            line[--len] = '\0';
-        if (len > 0 && line[len - 1] == '\r')
-            line[--len] = '\0';
-        /* A NUL inside the line: not text mprof wrote. */
-        r = len == 0 || strlen(line) != (size_t)len
-                ? -EINVAL
-                : parse_line(dat, &ix, line);
-        if (r == 1) {
-            if (dat->skipped++ == 0)
-                dat->skipped_line = lineno;
-            r = 0;
-        }
-        if (r == -EINVAL && !whole) {
-            /* A last line cut short (a full disk, a kill): left out. */
-            dat->torn_line = lineno;
-            r = 0;
-        }
-        if (r != 0) {
-            if (r == -ENOMEM)
-                snprintf(err, errsize, "%s: out of memory", path);
-            else
-                snprintf(err, errsize, "%s:%ld: not a line of a .dat file",
-                         path, lineno);
-            break;
-        }
-    }
-    /* getline's end: the file's, or an error (out of memory). */
-    if (r == 0 && (ferror(f) || !feof(f))) {
-        r = errno != 0 ? -errno : -EIO;
-        if (r == -ENOMEM)
-            snprintf(err, errsize, "%s: out of memory", path);
-        else
-            snprintf(err, errsize, "cannot read %s: %s", path, strerror(-r));
-    }
-    free(line);
-    free(ix.slots);
+    read_ctx ctx = {dat, {NULL, 0}};
+    mp__dat_sink sink = {&ctx, read_cmdline, read_mem, read_chld, read_func};
+    mp__dat_info info;
+    int r = mp__dat_scan(f, path, &sink, -1, &info, err, errsize);
+    free(ctx.ix.slots);
     fclose(f);
     if (r != 0) {
         mp__dat_free(dat);
         return r;
     }
-    if (dat->skipped > 0)
-        mp__warn("%s:%ld: %zu line%s with values that are not finite or "
-                 "beyond %g skipped",
-                 path, dat->skipped_line, dat->skipped,
-                 dat->skipped == 1 ? "" : "s", MP__DAT_MAX_MIB);
-    if (dat->torn_line > 0)
-        mp__warn("%s:%ld: the last line is cut short (no newline); left out",
-                 path, dat->torn_line);
+    dat->skipped = info.skipped;
+    dat->skipped_line = info.skipped_line;
+    dat->torn_line = info.torn_line;
+    mp__dat_warn(path, &info);
     return 0;
 }
 

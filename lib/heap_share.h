@@ -38,7 +38,10 @@
  * The file's first 64 bytes.  live of slot i is the long long at
  * slots + i * slot_size + live_off; the count is rest plus every slot's
  * live (one may be negative: only the sum means anything).  Writers use
- * relaxed atomic stores, readers relaxed atomic loads.
+ * relaxed atomic stores, readers relaxed atomic loads, but for rest: a
+ * thread that ends zeroes its slot, then adds what it held to rest with
+ * release order, so a reader loads rest first, with acquire order, and
+ * then the slots, and never counts those bytes twice.
  */
 typedef struct mp__heap_share {
     uint64_t magic;     /* MP__HEAP_SHARE_MAGIC */
@@ -52,7 +55,7 @@ typedef struct mp__heap_share {
     uint32_t slot_size; /* bytes from one slot to the next */
     uint32_t live_off;  /* offset of live in a slot */
     uint32_t replaced;  /* 1: DIR/<pid>.heap is now another file */
-    long long rest;     /* the counts of threads without a slot */
+    long long rest;     /* the counts of ended threads and slotless ones */
 } __attribute__((aligned(64))) mp__heap_share;
 
 _Static_assert(sizeof(mp__heap_share) == 64, "the header is 64 bytes");

@@ -232,3 +232,12 @@ long long mp__proc_read(mp__proc_reader *r)
     long long v = read_once(r);
     return v >= 0 ? v : -ESRCH;
 }
+
+/* mp__proc_read_kept() - see base.h. */
+long long mp__proc_read_kept(const mp__proc_reader *r)
+{
+    if (r->fd < 0)
+        return -ESRCH;
+    long long v = read_once(r);
+    return v >= 0 ? v : -ESRCH;
+}

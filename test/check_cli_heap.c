@@ -258,6 +258,41 @@ START_TEST(test_steps_exact)
 END_TEST
 
 /*
+ * Threads that end keep their blocks in the count the command reads from
+ * the shared file (their counts folded into its remainder): 8 MiB made
+ * by one thread, 16 more by 64 in waves, then the 8 freed, exact to the
+ * byte as in test_steps_exact.
+ */
+START_TEST(test_threads_end)
+{
+    if (skip_valgrind())
+        return;
+    run_result r;
+    const char *args[] = {"-T",    "0.05",    "-o", "t.dat",
+                          steps(), "threads", NULL};
+    ck_assert_int_eq(heap_run(&r, args), 0);
+    ck_assert_str_eq(r.out, "errno 0\ndone\n");
+    rec d;
+    load(&d, "t.dat");
+    ck_assert_int_ge(count_near(d.mem, d.nmem, 8), 4);
+    ck_assert_int_ge(count_near(d.mem, d.nmem, 24), 4);
+    ck_assert_int_ge(count_near(d.mem, d.nmem, 16), 4);
+    double at8 = -1;
+    double at24 = -1;
+    for (int i = 0; i < d.nmem; i++) {
+        if (near(d.mem[i], 8))
+            at8 = d.mem[i];
+        if (near(d.mem[i], 24))
+            at24 = d.mem[i];
+    }
+    ck_assert_msg(fabs(at24 - at8 - 16) < 2e-6, "%f - %f", at24, at8);
+    ck_assert_msg(fabs(d.mem[d.nmem - 1] - at8 - 8) < 2e-6, "%f - %f",
+                  d.mem[d.nmem - 1], at8);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
  * The leak report names the program's sites and none of the library's
  * own allocations (its probe of the heap object, the report's stdio,
  * libdw's): examples/leaks.c, profiled with the heap backend and
@@ -573,6 +608,7 @@ Suite *cli_heap_suite(void)
     tcase_add_checked_fixture(tc, enter, leave);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_steps_exact);
+    tcase_add_test(tc, test_threads_end);
     tcase_add_test(tc, test_fork_apart);
     tcase_add_test(tc, test_report_sites);
     tcase_add_test(tc, test_fork_exec);

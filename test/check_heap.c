@@ -117,15 +117,21 @@ END_TEST
 /*
  * Threads allocating and freeing at once, frees on other threads than
  * the allocation's, slots handed from ended threads to new ones, and a
- * reader: the count exact after each phase.
+ * reader: the count exact after each phase.  Threads that end keep
+ * their blocks in the count: 1,024 of them, in waves of 128 alive at
+ * once, then freed by the main thread; a reading after them visits the
+ * main thread's slot and two words, of the 128 or more slots made.  A
+ * thread that frees and allocates after its slot was given back (in a
+ * key destructor of its own) counts in the shared remainder.
  */
 START_TEST(test_threads)
 {
     run_result r;
     run(&r, build_path("test/progs/heap_threads"), NULL);
-    const char *names[] = {"made", "traded", "freed", "churn"};
+    const char *names[] = {"made",  "traded",      "freed", "churn",
+                           "waves", "waves_freed", "late"};
     const char *p = r.out;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 7; i++) {
         char name[16];
         long long got;
         long long want;
@@ -136,14 +142,22 @@ START_TEST(test_threads)
         ck_assert_int_eq(got, want);
         p += used;
     }
-    ck_assert_int_gt(r.out_len, 0);
+    unsigned visits;
+    unsigned made;
+    ck_assert_int_eq(sscanf(p, "visits %u made %u", &visits, &made), 2);
+    ck_assert_uint_ge(made, 128);
+    ck_assert_uint_le(visits, 6);
     run_result_free(&r);
 }
 END_TEST
 
 /*
  * The counter alone under threads, instrumented even in the sanitizer
- * builds: under ThreadSanitizer this is what checks its accesses.
+ * builds: under ThreadSanitizer this is what checks its accesses.  Then
+ * 1,024 threads in waves of 128, each ending with bytes counted: the
+ * count keeps them, exactly, and a reading afterwards visits the one
+ * slot still taken (the main thread's) and two words of the bitmap
+ * above it, not the 128 slots or more that were made.
  */
 START_TEST(test_count_threads)
 {
@@ -153,11 +167,21 @@ START_TEST(test_count_threads)
     long long want;
     long long peak;
     long long peak_want;
-    ck_assert_int_eq(sscanf(r.out, "%lld %lld\npeak %lld %lld", &got, &want,
-                            &peak, &peak_want),
-                     4);
+    long long waves;
+    long long waves_want;
+    unsigned visits;
+    unsigned made;
+    ck_assert_int_eq(sscanf(r.out,
+                            "%lld %lld\npeak %lld %lld\nwaves %lld %lld\n"
+                            "visits %u made %u",
+                            &got, &want, &peak, &peak_want, &waves, &waves_want,
+                            &visits, &made),
+                     8);
     ck_assert_int_eq(got, want);
     ck_assert_int_eq(peak, peak_want);
+    ck_assert_int_eq(waves, waves_want);
+    ck_assert_uint_ge(made, 128);
+    ck_assert_uint_le(visits, 6);
     run_result_free(&r);
 }
 END_TEST

@@ -23,7 +23,9 @@ int main(void)
     srunner_add_suite(sr, cli_run_suite());
     srunner_add_suite(sr, cli_files_suite());
     srunner_add_suite(sr, cli_heap_suite());
+    srunner_add_suite(sr, cli_scale_suite());
     srunner_add_suite(sr, cli_plot_suite());
+    srunner_add_suite(sr, cli_children_suite());
     srunner_add_suite(sr, usage_suite());
     srunner_add_suite(sr, heap_suite());
     srunner_add_suite(sr, reliability_suite());

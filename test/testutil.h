@@ -24,6 +24,7 @@ Suite *cli_files_suite(void);
 Suite *heap_suite(void);
 Suite *usage_suite(void);
 Suite *cli_plot_suite(void);
+Suite *cli_scale_suite(void);
 Suite *reliability_suite(void);
 Suite *stress_suite(void);
 Suite *cc_suite(void);
@@ -32,6 +33,7 @@ Suite *cc_build_suite(void);
 Suite *leaks_suite(void);
 Suite *stacks_suite(void);
 Suite *cli_heap_suite(void);
+Suite *cli_children_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {

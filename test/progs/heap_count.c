@@ -7,7 +7,11 @@
  * a third of each thread's "blocks" uncounted by another thread, while
  * one thread reads the count and resets and reads the peak; threads end
  * and new ones take their slots.  Prints "<count> <expected>" and the
- * peak of a single-threaded sequence, "peak <peak> <expected>".
+ * peak of a single-threaded sequence, "peak <peak> <expected>".  Then
+ * 1,024 threads in waves of WAVE, all of a wave alive at once, each
+ * leaving a count behind when it ends, with a reader: "waves <count
+ * less the count before> <expected>", and "visits <words and slots a
+ * reading visits> made <slots numbered>" once they are all gone.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,9 +22,12 @@
 #define THREADS 4
 #define N 20000
 #define ROUNDS 3
+#define EVER 1024 /* threads of the waves */
+#define WAVE 128
 
 static long long sizes[THREADS][N];
 static pthread_barrier_t half;
+static pthread_barrier_t wave;
 static int done;
 
 /* size_of() - the size of block i of thread t, round r. */
@@ -49,6 +56,19 @@ static void *worker(void *arg)
     int u = (t + 1) % THREADS;
     for (int i = N / 3; i < 2 * N / 3; i++)
         mp__heap_count(-sizes[u][i]);
+    return NULL;
+}
+
+/*
+ * leave() - a thread of the waves: count i + 1 bytes and uncount 1, wait
+ * for the rest of its wave, and end with i bytes counted.
+ */
+static void *leave(void *arg)
+{
+    long i = (long)arg;
+    mp__heap_count(i + 1);
+    mp__heap_count(-1);
+    pthread_barrier_wait(&wave);
     return NULL;
 }
 
@@ -94,5 +114,27 @@ int main(void)
     mp__heap_count(-7000);
     mp__heap_count(100);
     printf("peak %lld %lld\n", mp__heap_peak() - base, 7000LL);
+
+    base = mp__heap_live();
+    want = 0;
+    done = 0;
+    if (pthread_barrier_init(&wave, NULL, WAVE) != 0 ||
+        pthread_create(&rd, NULL, reader, NULL) != 0)
+        abort();
+    for (long w = 0; w < EVER / WAVE; w++) {
+        pthread_t tid[WAVE];
+        for (long t = 0; t < WAVE; t++)
+            if (pthread_create(&tid[t], NULL, leave, (void *)(w * WAVE + t)) !=
+                0)
+                abort();
+        for (int t = 0; t < WAVE; t++)
+            pthread_join(tid[t], NULL);
+        for (long t = 0; t < WAVE; t++)
+            want += w * WAVE + t;
+    }
+    __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+    pthread_join(rd, NULL);
+    printf("waves %lld %lld\n", mp__heap_live() - base, want);
+    printf("visits %u made %u\n", mp__heap_visits(), mp__heap_slots_made());
     return 0;
 }
