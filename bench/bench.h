@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,12 +56,13 @@ enum {
 };
 
 /*
- * bench_run() - run argv (a path, or a name found in PATH) and wait for
- * it, its outputs into /dev/null but for what flags keep.  Returns the
- * wall time from fork to the end of wait in ns, or -1 if it did not exit
- * with status 0.
+ * bench_run_ru() - run argv (a path, or a name found in PATH) and wait for
+ * it, its outputs into /dev/null but for what flags keep; what it used
+ * (wait4(2)) in *ru if ru is not NULL.  Returns the wall time from fork
+ * to the end of wait in ns, or -1 if it did not exit with status 0.
  */
-static inline int64_t bench_run(const char *const argv[], int flags)
+static inline int64_t bench_run_ru(const char *const argv[], int flags,
+                                   struct rusage *ru)
 {
     fflush(stdout);
     int64_t t0 = now_ns();
@@ -81,11 +83,20 @@ static inline int64_t bench_run(const char *const argv[], int flags)
         _exit(127);
     }
     int status;
-    while (waitpid(pid, &status, 0) < 0)
+    struct rusage used;
+    while (wait4(pid, &status, 0, &used) < 0)
         if (errno != EINTR)
-            die("waitpid");
+            die("wait4");
     int64_t t = now_ns() - t0;
+    if (ru != NULL)
+        *ru = used;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t : -1;
+}
+
+/* bench_run() - bench_run_ru() without the resources. */
+static inline int64_t bench_run(const char *const argv[], int flags)
+{
+    return bench_run_ru(argv, flags, NULL);
 }
 
 #endif /* MEMPROF_BENCH_H */

@@ -411,25 +411,8 @@ static void bench_threads(void)
  */
 static int64_t cpu_run(const char *const argv[])
 {
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null < 0)
-            _exit(127);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
     struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0)
-        if (errno != EINTR)
-            die("wait4");
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (bench_run_ru(argv, 0, &ru) < 0)
         return -1;
     return ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
            ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;

@@ -88,27 +88,11 @@ static void gen(const char *path, long n)
  */
 static int measure(const char *const argv[], double *s, double *mb)
 {
-    int64_t t0 = now_ns();
-    pid_t pid = fork();
-    if (pid < 0)
-        die("fork");
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null < 0)
-            _exit(127);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
     struct rusage ru;
-    while (wait4(pid, &status, 0, &ru) < 0)
-        if (errno != EINTR)
-            die("wait4");
-    *s = (double)(now_ns() - t0) / 1e9;
+    int64_t t = bench_run_ru(argv, 0, &ru);
+    *s = (double)t / 1e9;
     *mb = (double)ru.ru_maxrss * 1024 / 1e6;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return t < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
