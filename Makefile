@@ -373,7 +373,8 @@ comma := ,
 VALGRIND_SKIP = $(subst $(space),$(comma),$(addprefix */,$(VALGRIND_TOOLS)))
 
 check-valgrind: $(TEST_BIN)
-	MP_TEST_FIGURES=0 MP_TEST_QUICK=1 valgrind -q --error-exitcode=99 \
+	MP_TEST_FIGURES=0 MP_TEST_QUICK=1 CK_TIMEOUT_MULTIPLIER=4 \
+	    valgrind -q --error-exitcode=99 \
 	    --leak-check=full --errors-for-leak-kinds=definite \
 	    --soname-synonyms=somalloc=nouserintercepts \
 	    --trace-children=yes --trace-children-skip='$(VALGRIND_SKIP)' \

@@ -240,6 +240,11 @@ static void sleep_s(double s)
  */
 START_TEST(test_stall_skips)
 {
+    if (test_valgrind()) {
+        fprintf(stderr, "cli_children: test_stall_skips skipped under "
+                        "valgrind: memprof cannot keep -T 0.01 there\n");
+        return;
+    }
     sandbox sb;
     sandbox_enter(&sb, "scale");
     pid_t pid = fork();

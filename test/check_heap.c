@@ -105,7 +105,7 @@ START_TEST(test_cxx)
                        "delete_aligned_array 0\n";
     run_result r;
     run(&r, build_path("test/progs/heap_new"), NULL);
-    if (MP_TEST_SAN[0] != '\0' || under_valgrind())
+    if (MP_TEST_SAN[0] != '\0' || test_valgrind())
         want = "new_int 0\nnew_array 0\nnew_aligned 0\nnew_aligned_array 0\n"
                "vector 0\nstring 0\nscope_end 0\ndelete_int 0\n"
                "delete_array 0\ndelete_aligned 0\ndelete_aligned_array 0\n";
@@ -437,7 +437,7 @@ static void same_lines(const char *what, const char *got, const char *want)
  */
 static void run_args(run_result *r, const char *prog, const char *const env[])
 {
-    const char *argv[] = {prog, under_valgrind() ? "--fitting" : NULL, NULL};
+    const char *argv[] = {prog, test_valgrind() ? "--fitting" : NULL, NULL};
     ck_assert_int_eq(run_capture(argv, env, r), 0);
     if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0)
         ck_abort_msg("%s failed (status %d):\n%.2000s", prog, r->status,
@@ -468,7 +468,7 @@ START_TEST(test_family_as_libc)
     run_args(&pre, plain, preload);
     if (!own_malloc(plain))
         same_lines("preloaded vs linked", pre.out, ours.out);
-    if (MP_TEST_SAN[0] == '\0' && !under_valgrind()) {
+    if (MP_TEST_SAN[0] == '\0' && !test_valgrind()) {
         run_args(&lib, plain, env);
         same_lines("linked vs the C library", ours.out, lib.out);
         same_lines("preloaded vs the C library", pre.out, lib.out);

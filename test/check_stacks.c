@@ -140,7 +140,7 @@ END_TEST
 START_TEST(test_cxx_exact)
 {
     char *out = run("test/progs/stacks_new", NULL);
-    if (MP_TEST_SAN[0] != '\0' || under_valgrind()) {
+    if (MP_TEST_SAN[0] != '\0' || test_valgrind()) {
         /* A sanitizer's or valgrind's operator new does not call malloc:
          * none seen. */
         ck_assert_ptr_null(strstr(out, "make_"));

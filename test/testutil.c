@@ -432,13 +432,6 @@ const table_row *row_with_at(const table *t, const char *text, const char *file,
     return r;
 }
 
-/* under_valgrind() - see testutil.h. */
-int under_valgrind(void)
-{
-    const char *p = getenv("LD_PRELOAD");
-    return p != NULL && strstr(p, "vgpreload") != NULL;
-}
-
 /* preload_env() - "LD_PRELOAD=<build>/libmemprof-heap.so" (static). */
 const char *preload_env(void)
 {

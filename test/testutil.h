@@ -127,12 +127,6 @@ typedef struct table {
  */
 int parse_tables(const char *text, table *tables, int max);
 
-/*
- * under_valgrind() - whether this process runs under valgrind, which
- * puts its own objects in LD_PRELOAD.
- */
-int under_valgrind(void);
-
 /* preload_env() - "LD_PRELOAD=<build>/libmemprof-heap.so" (static). */
 const char *preload_env(void);
 

@@ -148,7 +148,7 @@ static int dump(void)
     if (fd < 0 || mp__heap_dump(fd) != 0 || lseek(fd, 0, SEEK_SET) != 0)
         return 1;
     ssize_t len = read(fd, buf, sizeof buf - 1);
-    if (len < 4 || strcmp(buf + len - 4, "end\n") != 0)
+    if (len < 4 || memcmp(buf + len - 4, "end\n", 4) != 0)
         return 1;
     fwrite(buf, 1, (size_t)len - 4, stdout);
     for (int i = 0; i < nsites; i++) {
