@@ -4,25 +4,51 @@
 #   make demo         build and run examples/basic.c: the table on stderr
 #   make check        build and run every test
 #   make help         every target
+#
+# Warnings are errors in development and CI (make WERROR=1, as .ci/run
+# does), not in a plain make, so that a newer compiler's new warning cannot
+# break a user's build of a release.  CPPFLAGS, CFLAGS and LDFLAGS are the
+# user's, honoured on every line (Debian's hardening passes
+# -D_FORTIFY_SOURCE in CPPFLAGS).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL ?= install
 CC ?= cc
 CFLAGS ?= -O2 -g
+CPPFLAGS ?=
 LDFLAGS ?=
 B ?= build
+WERROR ?= 0
 
-LIBDIR = $(PREFIX)/lib
-INCLUDEDIR = $(PREFIX)/include
-MANDIR = $(PREFIX)/share/man
+# LIBDIR may be a multiarch folder (LIBDIR=/usr/lib/x86_64-linux-gnu): the
+# .pc files and the CMake package name the one given.
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
 
-WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wwrite-strings -Wshadow
+# -O0 builds: _FORTIFY_SOURCE wants an optimiser (glibc warns without one).
+CPPFLAGS_O0 = $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS))
+WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
+WARNINGS = -Wall -Wextra $(WERROR_FLAG) -Wstrict-prototypes -Wwrite-strings \
+    -Wshadow
 REQ_CFLAGS = -std=gnu11 -pthread -Iinclude -Ilib $(WARNINGS) $(SAN)
 REQ_LDLIBS = -pthread
 # Each object and program also writes the headers it included into a .d
 # file beside it, read back below: touching a header rebuilds its users.
 DEPFLAGS = -MMD -MP
+
+empty :=
+space := $(empty) $(empty)
+comma := ,
+
+# The version, from the header's three numbers.  (".define": a "#" would
+# start a comment in make before 4.3.)
+VERSION_PART = $(shell sed -n \
+    's/^.define MEMPROF_VERSION_$(1)  *\([0-9][0-9]*\)$$/\1/p' \
+    include/memprof.h)
+VERSION_PARTS = $(foreach p,MAJOR MINOR PATCH,$(call VERSION_PART,$(p)))
+VERSION := $(subst $(space),.,$(VERSION_PARTS))
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
@@ -61,10 +87,11 @@ CC_PATHS = -DMP_CC_BUILD_INCLUDEDIR='"$(abspath include)"' \
 EXAMPLES = $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_SRC = $(wildcard test/check_*.c) test/testutil.c
 TEST_OBJ = $(TEST_SRC:%.c=$(B)/%.o)
-# plugin.c and failmalloc.c are shared objects, not programs (see below).
+# plugin.c and failmalloc.c are shared objects, not programs (see below);
+# link_*.c have rules of their own (LINK_PROGS).
 TEST_PROGS = $(patsubst test/progs/%.c,$(B)/test/progs/%,\
-    $(filter-out test/progs/plugin.c test/progs/failmalloc.c,\
-    $(wildcard test/progs/*.c))) $(B)/test/progs/plugin.so
+    $(filter-out test/progs/plugin.c test/progs/failmalloc.c \
+    test/progs/link_%.c,$(wildcard test/progs/*.c))) $(B)/test/progs/plugin.so
 FAILMALLOC_SO = $(B)/test/progs/failmalloc.so
 TEST_BIN = $(B)/test/check_all
 CHECK_LIBS = $(shell pkg-config --libs check)
@@ -115,7 +142,7 @@ CLANG_FORMAT ?= clang-format
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
     format-check fuzz fuzz-short fuzz-leaks install uninstall clean help
 
-all: $(LIB) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
+all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
     $(B)/memprof-heap.pc $(MEMPROF_CC)
 
 help:
@@ -141,21 +168,57 @@ help:
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
+
+# The shared library, from the same sources compiled again as PIC:
+# libmemprof.so.$(VERSION) (soname libmemprof.so.$(SO_MAJOR)) with the
+# symlinks libmemprof.so.$(SO_MAJOR) and libmemprof.so beside it.  It
+# exports the mp_ and mp__ names only (lib/libmemprof.map), which stay
+# interposable: a program that links the archive and exports its names
+# (memprof.pc --static does) makes the shared library and every plugin use
+# its copy.  Its thread-local variables use the global-dynamic model, which
+# a dlopen'd object can always have, through TLS descriptors where the
+# compiler has them (gcc on x86-64: after the first access, a load); the
+# archive keeps the initial-exec model.  -z nodelete: a plugin's dlclose
+# never unmaps the library that holds every table and exit handler.
+SO_MAJOR := $(call VERSION_PART,MAJOR)
+SO_NAME = libmemprof.so.$(SO_MAJOR)
+SO_REAL = libmemprof.so.$(VERSION)
+SO = $(B)/$(SO_REAL)
+SO_LINKS = $(B)/$(SO_NAME) $(B)/libmemprof.so
+SO_MAP = lib/libmemprof.map
+PIC_OBJ = $(LIB_SRC:%.c=$(B)/pic/%.o)
+TLS_DESC := $(shell $(CC) -fPIC -mtls-dialect=gnu2 -x c -c -o /dev/null \
+    /dev/null 2>/dev/null && echo -mtls-dialect=gnu2)
+HEAP_SO_NAME = libmemprof-heap.so
+
+$(B)/pic/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) -fPIC $(TLS_DESC) -DMP__SHARED $(DEPFLAGS) \
+	    $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(SO): $(PIC_OBJ) $(SO_MAP)
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
+	    -Wl,-soname,$(SO_NAME) -Wl,--version-script=$(SO_MAP) \
+	    -Wl,-z,nodelete -o $@ $(PIC_OBJ) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(SO_LINKS): $(SO)
+	ln -sf $(SO_REAL) $(B)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(B)/libmemprof.so
 
 # memprof run --heap finds the heap object beside memprof, in ../lib, or
 # in LIBDIR.
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) -Icli -DMP_RUN_LIBDIR='"$(LIBDIR)"' $(DEPFLAGS) \
-	    $(CFLAGS) -c -o $@ $<
+	    $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
 	    -lm $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 # memprof-cc is a tool, not a program under test: no sanitizer (libclang
@@ -163,10 +226,10 @@ $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
 $(B)/cc/%.o: cc/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(LIBCLANG_CFLAGS) $(CC_PATHS) \
-	    $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+	    $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/memprof-cc: $(CC_OBJ)
-	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(CFLAGS) $(LDFLAGS) -o $@ \
+	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 	    $(CC_OBJ) $(LIBCLANG_LIBS)
 
 # The installed memprof-cc knows the installed paths: compile.c again
@@ -175,32 +238,25 @@ $(B)/cc/install/memprof-cc: $(CC_OBJ) FORCE
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(LIBCLANG_CFLAGS) \
 	    -DMP_CC_LIBDIR='"$(LIBDIR)"' -DMP_CC_INCLUDEDIR='"$(INCLUDEDIR)"' \
-	    $(CFLAGS) $(LDFLAGS) -o $@ cc/compile.c \
+	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cc/compile.c \
 	    $(filter-out $(B)/cc/compile.o,$(CC_OBJ)) $(LIBCLANG_LIBS)
 
 $(B)/examples/%: examples/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(REQ_LDLIBS)
 
 # examples/auto.c has no MP_LINE: memprof cc makes every line record.
 $(B)/examples/auto: examples/auto.c $(LIB) $(CLI) $(MEMPROF_CC)
 	@mkdir -p $(dir $@)
-	$(if $(MEMPROF_CC),$(CLI) cc) $(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) \
+	$(if $(MEMPROF_CC),$(CLI) cc) $(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
 
 $(B)/test/progs/%: test/progs/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(REQ_LDLIBS)
 
-# The version, from the header's three numbers.  (".define": a "#" would
-# start a comment in make before 4.3.)
-VERSION_PART = $(shell sed -n \
-    's/^.define MEMPROF_VERSION_$(1)  *\([0-9][0-9]*\)$$/\1/p' \
-    include/memprof.h)
-VERSION_PARTS = $(foreach p,MAJOR MINOR PATCH,$(call VERSION_PART,$(p)))
-VERSION = $(subst $(space),.,$(VERSION_PARTS))
 
 # The .pc files, from one recipe: each sets its name, description and
 # libraries.  Made anew each time, so that they always name the PREFIX
@@ -227,43 +283,46 @@ $(B)/memprof.pc $(B)/memprof-heap.pc: FORCE
 
 $(B)/heap/%.o: heap/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -fPIC -fvisibility=hidden $(DEPFLAGS) $(CFLAGS) \
+	$(CC) $(REQ_CFLAGS) -fPIC -fvisibility=hidden $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) \
 	    -c -o $@ $<
 
 $(HEAP_LIB): $(HEAP_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# The preload object has a soname (its own name: it is loaded by path, for
+# LD_PRELOAD, and never linked against, so it has no version suffix).
 $(HEAP_SO): $(HEAP_SO_OBJ)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
+	    -Wl,-soname,$(HEAP_SO_NAME) -o $@ $^ $(REQ_LDLIBS)
 
 # Test programs that count their heap, linked as memprof-heap.pc links.
 $(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
 
 # MEMPROF_LEAKS's exact counts: names its sites with dladdr (-rdynamic);
 # built again at -O0, whose frames have another shape.
 $(B)/test/progs/stacks_script: test/progs/stacks_script.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/test/progs/stacks_script_O0: test/progs/stacks_script.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) -O0 $(LDFLAGS) -rdynamic -o $@ \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_O0) $(CFLAGS) -O0 $(LDFLAGS) -rdynamic -o $@ \
 	    $< $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/test/progs/stacks_new: test/progs/stacks_new.cc $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
-	    $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< $(HEAP_LINK) $(CLI_LDLIBS) \
+	$(CXX) -std=c++17 -Wall -Wextra $(WERROR_FLAG) -Wshadow $(SAN) $(DEPFLAGS) \
+	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< $(HEAP_LINK) $(CLI_LDLIBS) \
 	    -pthread
 
 $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
 
 # It writes a sites dump of its own stacks through the heap archive's
@@ -272,17 +331,17 @@ $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 # by its debug information only.
 $(B)/test/progs/leaks_fixture: test/progs/leaks_fixture.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/test/progs/leaks_fixture_O0: test/progs/leaks_fixture.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) -O0 -g $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS_O0) $(CFLAGS) -O0 -g $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/test/progs/leaks_fixture_nodebug: test/progs/leaks_fixture.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(filter-out -g%,$(CFLAGS)) -g0 $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(filter-out -g%,$(CFLAGS)) -g0 $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 	strip $@
 
@@ -290,35 +349,80 @@ $(B)/test/progs/leaks_fixture_nodebug: test/progs/leaks_fixture.c $(HEAP_LIB)
 # with -rdynamic, so that the plugin finds libmemprof in it.
 $(B)/test/progs/plugin.so: test/progs/plugin.c include/memprof.h
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $<
 
 $(B)/test/progs/dlclose: test/progs/dlclose.c $(LIB) $(B)/test/progs/plugin.so
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
 	    $(LIB) $(REQ_LDLIBS)
+
+# check_link's programs: one profiled program, a shared library and a
+# plugin, linked with libmemprof each way it can be (see check_link.c).
+# They find the shared objects beside them and in the build directory.
+LINK_DIR = $(B)/test/progs
+LINK_RPATH = '-Wl,-rpath,$$ORIGIN:$$ORIGIN/../..'
+LINK_SO = -L$(B) -lmemprof
+LINK_EXPORT = '-Wl,--export-dynamic-symbol=mp_*'
+LINK_PROGS = $(LINK_DIR)/liblinklib.so $(LINK_DIR)/plugin_linked.so \
+    $(LINK_DIR)/link_main_so $(LINK_DIR)/link_main_ar \
+    $(LINK_DIR)/link_main_ar_private $(LINK_DIR)/link_main_ar_export
+
+$(LINK_DIR)/liblinklib.so: test/progs/link_lib.c $(SO_LINKS)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC \
+	    -shared $(LINK_RPATH) -o $@ $< $(LINK_SO) $(REQ_LDLIBS)
+
+$(LINK_DIR)/plugin_linked.so: test/progs/plugin.c $(SO_LINKS)
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared \
+	    $(LINK_RPATH) -o $@ $< $(LINK_SO) $(REQ_LDLIBS)
+
+$(LINK_DIR)/link_main_so: test/progs/link_main.c $(LINK_DIR)/liblinklib.so
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    $(LINK_RPATH) -o $@ $< -L$(LINK_DIR) -llinklib $(LINK_SO) \
+	    $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+$(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so \
+    $(LIB)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    $(LINK_RPATH) $(LINK_EXPORT) -o $@ $< -L$(LINK_DIR) -llinklib \
+	    $(LIB) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+# The archive alone, its names not exported: a plugin linked with
+# libmemprof.so has its own copy (the linker exports what a shared library
+# on the link line needs, so this program links none).
+$(LINK_DIR)/link_main_ar_private: test/progs/link_main.c $(LIB)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -DLINK_NO_LIB -o $@ $< $(LIB) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+# The archive alone, its names exported as memprof.pc --static does.
+$(LINK_DIR)/link_main_ar_export: test/progs/link_main.c $(LIB)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	    -DLINK_NO_LIB $(LINK_EXPORT) -o $@ $< $(LIB) $(CLI_LDLIBS) \
+	    $(REQ_LDLIBS)
 
 # The counter alone, instrumented even under the sanitizers (see heap.h).
 # With two sources the compiler writes the .d file of the last one:
 # heap/heap.h stays listed for the first.
 $(B)/test/progs/heap_count: test/progs/heap_count.c heap/count.c heap/heap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Iheap -DMP__HEAP_INSTRUMENTED $(DEPFLAGS) $(CFLAGS) \
+	$(CC) $(REQ_CFLAGS) -Iheap -DMP__HEAP_INSTRUMENTED $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $< heap/count.c $(REQ_LDLIBS)
 
 $(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++17 -Wall -Wextra -Werror -Wshadow $(SAN) $(DEPFLAGS) \
-	    $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
+	$(CXX) -std=c++17 -Wall -Wextra $(WERROR_FLAG) -Wshadow $(SAN) $(DEPFLAGS) \
+	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) -pthread
 
 $(B)/test/progs/alloc_new: test/progs/alloc_new.cc $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) -std=c++17 -Iinclude -Wall -Wextra -Werror -Wshadow $(SAN) \
-	    $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) -pthread
+	$(CXX) -std=c++17 -Iinclude -Wall -Wextra $(WERROR_FLAG) -Wshadow $(SAN) \
+	    $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) -pthread
 
 # The test preload that makes the N-th allocation fail (MP_FAILMALLOC=N).
 $(FAILMALLOC_SO): test/progs/failmalloc.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -fPIC $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ \
+	$(CC) $(REQ_CFLAGS) -fPIC $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ \
 	    $< $(CLI_LDLIBS)
 
 FORCE:
@@ -333,16 +437,17 @@ TEST_DEFS = -Itest -DMP_TEST_BUILD='"$(B)"' -DMP_TEST_CC='"$(CC)"' \
 
 $(B)/test/%.o: test/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(TEST_DEFS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(TEST_DEFS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Besides its objects, the test binary needs, to run, everything the
 # suites run.
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) \
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) \
 	    $(CHECK_LIBS) $(REQ_LDLIBS)
 
 $(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS) \
-    $(FAILMALLOC_SO) $(MEMPROF_CC)
+    $(FAILMALLOC_SO) $(MEMPROF_CC) $(LINK_PROGS) $(SO_LINKS) $(B)/memprof.pc \
+    $(B)/memprof-heap.pc
 
 check: $(TEST_BIN) format-check
 	groff -man -ww -z man/memprof.3
@@ -367,9 +472,6 @@ check-tsan:
 VALGRIND_TOOLS = sh bash env cc gcc g++ clang* nm make grep awk cat ls test \
     rm sleep touch python3* pkg-config groff memprof-cc cmake ctest ninja \
     objdump objcopy cmp cp mkdir chmod
-empty :=
-space := $(empty) $(empty)
-comma := ,
 VALGRIND_SKIP = $(subst $(space),$(comma),$(addprefix */,$(VALGRIND_TOOLS)))
 
 check-valgrind: $(TEST_BIN)
@@ -443,7 +545,7 @@ format-check:
 	    echo "format-check: skipped, needs clang-format 14 (found: $${v:-none})"; \
 	fi
 
-install: $(LIB) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
+install: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
     $(B)/memprof-heap.pc $(if $(MEMPROF_CC),$(B)/cc/install/memprof-cc)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR)
@@ -474,7 +576,9 @@ clean:
 	rm -rf build build-asan build-tsan build-*
 
 # The headers each object and program included, from its last build.
-DEPS = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(HEAP_SO_OBJ:.o=.d) \
+DEPS = $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(HEAP_SO_OBJ:.o=.d) \
     $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d) \
-    $(FAILMALLOC_SO:.so=.d)
+    $(FAILMALLOC_SO:.so=.d) $(LINK_DIR)/liblinklib.d \
+    $(addprefix $(LINK_DIR)/,$(addsuffix .d,link_main_so link_main_ar \
+    link_main_ar_private link_main_ar_export))
 -include $(DEPS)

@@ -222,6 +222,18 @@ typedef struct mp__pend {
     size_t size;                /* what was asked for */
 } mp__pend;
 
+/*
+ * Thread-local storage the library reaches without a call: initial-exec
+ * in the archive.  The shared library (MP__SHARED) keeps the compiler's
+ * global-dynamic model, which works in an object loaded by dlopen too;
+ * the Makefile asks for TLS descriptors where the compiler has them.
+ */
+#ifdef MP__SHARED
+#define MP__TLS_MODEL
+#else
+#define MP__TLS_MODEL __attribute__((tls_model("initial-exec")))
+#endif
+
 /* Everything one thread records; reached through thread-local storage. */
 typedef struct mp__thread {
     mp__rows rows;           /* what it recorded, by slot */
@@ -340,7 +352,7 @@ mp__thread *mp__thread_new(void);
 void mp__thread_free(mp__thread *t);
 
 /* Set while this thread holds the registry lock (mp__lock()). */
-extern __thread int mp__in_lib __attribute__((tls_model("initial-exec")));
+extern __thread int mp__in_lib MP__TLS_MODEL;
 
 /*
  * mp__thread_retire() - fold an ending thread's rows into the registry's
@@ -394,9 +406,6 @@ static inline int mp__recording(void)
 }
 
 /* ---- thread.c: each thread's record. */
-
-/* Thread-local storage the library reaches without a call. */
-#define MP__TLS_MODEL __attribute__((tls_model("initial-exec")))
 
 /* This thread's record, or NULL before its first record. */
 extern __thread mp__thread *mp__self MP__TLS_MODEL;
@@ -700,6 +709,12 @@ int mp__report_write(FILE *out, FILE *leaks);
  * unwritable and report to stderr.
  */
 void mp__output_start(void);
+
+/*
+ * mp__copies_check() - at start and at exit: if a second copy of the
+ * library is in the process, say so in one line (once).
+ */
+void mp__copies_check(void);
 
 /* mp__report_at_exit() - the atexit handler: print to the destination. */
 void mp__report_at_exit(void);

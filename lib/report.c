@@ -794,6 +794,7 @@ void mp__report_at_exit(void)
     if (__atomic_exchange_n(&exited, 1, __ATOMIC_ACQ_REL))
         return;
     MP__SAVE_ERRNO({
+        mp__copies_check();
         unsigned long dropped = __atomic_load_n(&mp__dropped, __ATOMIC_RELAXED);
         if (dropped != 0)
             mp__warn("%lu line hits were not recorded (in signal handlers "

@@ -9,6 +9,8 @@
  * this file.  Otherwise calls go one way: setup -> settings, backend,
  * peak, thread, report, spans -> record -> sites -> proc, base.
  */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +21,39 @@ int mp__state;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/*
+ * mp__copies_check() - see internal.h.  This copy's state is the
+ * process's when the dynamic linker finds its mp__state first (the shared
+ * library, or a program that exports the archive's names: every shared
+ * object then binds to it).  Otherwise a libmemprof.so.0 loaded beside
+ * it, even privately by a plugin, is a second copy, with tables and a
+ * report of its own.  Said once.
+ */
+void mp__copies_check(void)
+{
+    static int said;
+    if (dlsym(RTLD_DEFAULT, "mp__state") == (void *)&mp__state)
+        return;
+    void *so = dlopen("libmemprof.so.0", RTLD_LAZY | RTLD_NOLOAD);
+    if (so == NULL)
+        return;
+    void *theirs = dlsym(so, "mp__state");
+    dlclose(so);
+    if (theirs == NULL || theirs == (void *)&mp__state ||
+        __atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+        return;
+    mp__warn("two copies of libmemprof in this process, each with its own "
+             "report: the program links libmemprof.a without exporting its "
+             "names and a shared object links libmemprof.so; link the "
+             "program with -lmemprof, or as pkg-config --static --libs "
+             "memprof does");
+}
+
 /* init_process() - run once per process image, by mp__init(). */
 static void init_process(void)
 {
     mp__settings_load(&mp__config);
+    mp__copies_check();
     if (mp__config.disabled) {
         __atomic_store_n(&mp__state, MP__STATE_OFF, __ATOMIC_RELEASE);
         return;
