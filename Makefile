@@ -26,6 +26,7 @@ WERROR ?= 0
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+CMAKEDIR ?= $(LIBDIR)/cmake/memprof
 
 # -O0 builds: _FORTIFY_SOURCE wants an optimiser (glibc warns without one).
 CPPFLAGS_O0 = $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS))
@@ -142,8 +143,8 @@ CLANG_FORMAT ?= clang-format
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
     format-check fuzz fuzz-short fuzz-leaks install uninstall clean help
 
-all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
-    $(B)/memprof-heap.pc $(MEMPROF_CC)
+all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(PC_FILES) $(CMAKE_FILES) $(HEAP_LIB) \
+    $(HEAP_SO) $(MEMPROF_CC)
 
 help:
 	@echo "targets:"
@@ -191,6 +192,8 @@ SO_REAL = libmemprof.so.$(VERSION)
 SO = $(B)/$(SO_REAL)
 SO_LINKS = $(B)/$(SO_NAME) $(B)/libmemprof.so
 SO_MAP = lib/libmemprof.map
+# What a program linked with the archive exports (memprof.pc --static).
+DYNLIST = lib/memprof.dynlist
 PIC_OBJ = $(LIB_SRC:%.c=$(B)/pic/%.o)
 TLS_DESC := $(shell $(CC) -fPIC -mtls-dialect=gnu2 -x c -c -o /dev/null \
     /dev/null 2>/dev/null && echo -mtls-dialect=gnu2)
@@ -220,6 +223,17 @@ $(B)/cli/%.o: cli/%.c
 $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
 	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
 	    -lm $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+# The installed memprof finds the heap object in the LIBDIR given to make
+# install: heaprun.c again with it.
+$(B)/cli/install/memprof: $(CLI_OBJ) $(CLI_LIB_OBJ) FORCE
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) -Icli -DMP_RUN_LIBDIR='"$(LIBDIR)"' $(CPPFLAGS) \
+	    $(CFLAGS) -c -o $(B)/cli/install/heaprun.o cli/heaprun.c
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $(filter-out $(B)/cli/heaprun.o,$(CLI_OBJ)) \
+	    $(B)/cli/install/heaprun.o $(CLI_LIB_OBJ) -lm $(CLI_LDLIBS) \
+	    $(REQ_LDLIBS)
 
 # memprof-cc is a tool, not a program under test: no sanitizer (libclang
 # is not built with one).
@@ -259,27 +273,57 @@ $(B)/test/progs/%: test/progs/%.c $(LIB)
 
 
 # The .pc files, from one recipe: each sets its name, description and
-# libraries.  Made anew each time, so that they always name the PREFIX
-# given.
+# libraries.  Made anew each time, so that they always name the PREFIX,
+# LIBDIR and INCLUDEDIR given (relative to ${prefix} when under it).
+# memprof.pc links libmemprof.so.0 through memprof-shared.pc; with
+# --static, pkg-config puts memprof.pc's private libraries first: the
+# archive, its names exported (so that shared objects linked with
+# libmemprof.so use the program's copy), and the shared library after it
+# --as-needed, which no longer adds it then.
+PC_DIR = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(1:$(PREFIX)/%=%),$(1))
+PC_FILES = $(B)/memprof.pc $(B)/memprof-shared.pc $(B)/memprof-heap.pc
 $(B)/memprof.pc: PC_NAME = memprof
 $(B)/memprof.pc: PC_DESC = line-by-line memory profiling for C, after memory_profiler
-$(B)/memprof.pc: PC_LIBS = -lmemprof -lpthread
+$(B)/memprof.pc: PC_REQ = memprof-shared
+$(B)/memprof.pc: PC_LIBS =
+$(B)/memprof.pc: PC_PRIVATE = -l:libmemprof.a \
+    -Wl,--dynamic-list=$${libdir}/memprof/memprof.dynlist $(CLI_LDLIBS) \
+    -lpthread
+$(B)/memprof-shared.pc: PC_NAME = memprof-shared
+$(B)/memprof-shared.pc: PC_DESC = libmemprof.so, as memprof.pc links it (use memprof)
+$(B)/memprof-shared.pc: PC_LIBS = -Wl,--push-state,--as-needed -lmemprof \
+    -Wl,--pop-state -lpthread
 $(B)/memprof-heap.pc: PC_NAME = memprof-heap
 $(B)/memprof-heap.pc: PC_DESC = the heap backend of libmemprof: malloc, counted
-$(B)/memprof-heap.pc: PC_LIBS = $(HEAP_PC_LINK) -lmemprof -lpthread
+$(B)/memprof-heap.pc: PC_REQ = memprof
+$(B)/memprof-heap.pc: PC_LIBS = $(HEAP_PC_LINK)
 
-$(B)/memprof.pc $(B)/memprof-heap.pc: FORCE
+$(PC_FILES): FORCE
 	@mkdir -p $(dir $@)
 	printf '%s\n' \
 	    'prefix=$(PREFIX)' \
-	    'libdir=$${prefix}/lib' \
-	    'includedir=$${prefix}/include' \
+	    'libdir=$(call PC_DIR,$(LIBDIR))' \
+	    'includedir=$(call PC_DIR,$(INCLUDEDIR))' \
 	    '' \
 	    'Name: $(PC_NAME)' \
 	    'Description: $(PC_DESC)' \
 	    'Version: $(VERSION)' \
+	    $(if $(PC_REQ),'Requires: $(PC_REQ)') \
 	    'Cflags: -I$${includedir}' \
-	    'Libs: -L$${libdir} $(PC_LIBS)' > $@
+	    'Libs: -L$${libdir} $(PC_LIBS)' \
+	    $(if $(PC_PRIVATE),'Libs.private: $(PC_PRIVATE)') > $@
+
+# The CMake package (cmake/*.in), with the installed paths.
+CMAKE_FILES = $(B)/cmake/memprofConfig.cmake \
+    $(B)/cmake/memprofConfigVersion.cmake
+POINTER_BITS := $(shell getconf LONG_BIT 2>/dev/null || echo 64)
+
+$(CMAKE_FILES): $(B)/cmake/%: cmake/%.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SO_MAJOR@|$(SO_MAJOR)|g' \
+	    -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@BITS@|$(POINTER_BITS)|g' \
+	    -e 's|@SIZEOF_VOID_P@|$(shell expr $(POINTER_BITS) / 8)|g' $< > $@
 
 $(B)/heap/%.o: heap/%.c
 	@mkdir -p $(dir $@)
@@ -362,7 +406,7 @@ $(B)/test/progs/dlclose: test/progs/dlclose.c $(LIB) $(B)/test/progs/plugin.so
 LINK_DIR = $(B)/test/progs
 LINK_RPATH = '-Wl,-rpath,$$ORIGIN:$$ORIGIN/../..'
 LINK_SO = -L$(B) -lmemprof
-LINK_EXPORT = '-Wl,--export-dynamic-symbol=mp_*'
+LINK_EXPORT = -Wl,--dynamic-list=$(DYNLIST)
 LINK_PROGS = $(LINK_DIR)/liblinklib.so $(LINK_DIR)/plugin_linked.so \
     $(LINK_DIR)/link_main_so $(LINK_DIR)/link_main_ar \
     $(LINK_DIR)/link_main_ar_private $(LINK_DIR)/link_main_ar_export
@@ -382,7 +426,7 @@ $(LINK_DIR)/link_main_so: test/progs/link_main.c $(LINK_DIR)/liblinklib.so
 	    $(LINK_RPATH) -o $@ $< -L$(LINK_DIR) -llinklib $(LINK_SO) \
 	    $(CLI_LDLIBS) $(REQ_LDLIBS)
 
-$(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so \
+$(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so $(DYNLIST) \
     $(LIB)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    $(LINK_RPATH) $(LINK_EXPORT) -o $@ $< -L$(LINK_DIR) -llinklib \
@@ -396,7 +440,7 @@ $(LINK_DIR)/link_main_ar_private: test/progs/link_main.c $(LIB)
 	    -DLINK_NO_LIB -o $@ $< $(LIB) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 # The archive alone, its names exported as memprof.pc --static does.
-$(LINK_DIR)/link_main_ar_export: test/progs/link_main.c $(LIB)
+$(LINK_DIR)/link_main_ar_export: test/progs/link_main.c $(LIB) $(DYNLIST)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -DLINK_NO_LIB $(LINK_EXPORT) -o $@ $< $(LIB) $(CLI_LDLIBS) \
 	    $(REQ_LDLIBS)
@@ -446,8 +490,8 @@ $(TEST_BIN): $(TEST_OBJ) $(LIB)
 	    $(CHECK_LIBS) $(REQ_LDLIBS)
 
 $(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS) \
-    $(FAILMALLOC_SO) $(MEMPROF_CC) $(LINK_PROGS) $(SO_LINKS) $(B)/memprof.pc \
-    $(B)/memprof-heap.pc
+    $(FAILMALLOC_SO) $(MEMPROF_CC) $(LINK_PROGS) $(SO_LINKS) $(PC_FILES) \
+    $(CMAKE_FILES)
 
 check: $(TEST_BIN) format-check
 	groff -man -ww -z man/memprof.3
@@ -545,11 +589,12 @@ format-check:
 	    echo "format-check: skipped, needs clang-format 14 (found: $${v:-none})"; \
 	fi
 
-install: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
-    $(B)/memprof-heap.pc $(if $(MEMPROF_CC),$(B)/cc/install/memprof-cc)
+install: $(LIB) $(SO) $(SO_LINKS) $(B)/cli/install/memprof $(PC_FILES) \
+    $(CMAKE_FILES) $(HEAP_LIB) $(HEAP_SO) \
+    $(if $(MEMPROF_CC),$(B)/cc/install/memprof-cc)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 	    $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR)
-	$(INSTALL) -m 755 $(CLI) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(B)/cli/install/memprof $(DESTDIR)$(BINDIR)
 	$(if $(MEMPROF_CC),$(INSTALL) -d $(DESTDIR)$(LIBEXECDIR)/memprof)
 	$(if $(MEMPROF_CC),$(INSTALL) -m 755 $(B)/cc/install/memprof-cc \
 	    $(DESTDIR)$(LIBEXECDIR)/memprof)
@@ -559,6 +604,13 @@ install: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) 
 	$(INSTALL) -m 644 $(HEAP_LIB) $(DESTDIR)$(LIBDIR)
 	$(INSTALL) -m 755 $(HEAP_SO) $(DESTDIR)$(LIBDIR)
 	$(INSTALL) -m 644 $(B)/memprof-heap.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	$(INSTALL) -m 755 $(SO) $(DESTDIR)$(LIBDIR)
+	ln -sf $(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libmemprof.so
+	$(INSTALL) -m 644 $(B)/memprof-shared.pc $(DESTDIR)$(LIBDIR)/pkgconfig
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/memprof $(DESTDIR)$(CMAKEDIR)
+	$(INSTALL) -m 644 $(DYNLIST) $(DESTDIR)$(LIBDIR)/memprof
+	$(INSTALL) -m 644 $(CMAKE_FILES) $(DESTDIR)$(CMAKEDIR)
 	$(INSTALL) -m 644 man/memprof.3 $(DESTDIR)$(MANDIR)/man3
 	test ! -f man/memprof.1 || $(INSTALL) -m 644 man/memprof.1 $(DESTDIR)$(MANDIR)/man1
 
@@ -571,6 +623,12 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libmemprof-heap.a \
 	    $(DESTDIR)$(LIBDIR)/libmemprof-heap.so \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/memprof-heap.pc
+	rm -f $(DESTDIR)$(LIBDIR)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_NAME) \
+	    $(DESTDIR)$(LIBDIR)/libmemprof.so \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/memprof-shared.pc \
+	    $(addprefix $(DESTDIR)$(CMAKEDIR)/,$(notdir $(CMAKE_FILES)))
+	rm -f $(DESTDIR)$(LIBDIR)/memprof/$(notdir $(DYNLIST))
+	-rmdir $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(LIBDIR)/memprof 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-tsan build-*

@@ -970,9 +970,10 @@ START_TEST(test_install)
                         "$(pkg-config --cflags --libs memprof)",
                         dir, dir, MP_TEST_CC, MP_TEST_SAN, cwd),
                      0);
-    ck_assert_int_eq(sh("cd %s && env -u MEMPROF_OUTPUT ./basic 2>&1 | "
+    ck_assert_int_eq(sh("cd %s && env -u MEMPROF_OUTPUT "
+                        "LD_LIBRARY_PATH=%s/prefix/lib ./basic 2>&1 | "
                         "grep -q '^Filename: /'",
-                        dir),
+                        dir, dir),
                      0);
     ck_assert_int_eq(sh("make -s install B=%s PREFIX=/usr/x DESTDIR=%s/dest "
                         ">/dev/null && test -f %s/dest/usr/x/include/memprof.h "
