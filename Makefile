@@ -2,7 +2,7 @@
 #
 #   make              the library (build/libmemprof.a)
 #   make demo         build and run examples/basic.c: the table on stderr
-#   make check        build and run every test
+#   make check        build and run every test (WERROR=1: warnings are errors)
 #   make help         every target
 #
 # Warnings are errors in development and CI (make WERROR=1, as .ci/run
@@ -163,9 +163,17 @@ help:
 	@echo "  fuzz-leaks  the leak report's reader under libFuzzer, FUZZ_SECONDS"
 	@echo "  format-check  whether the sources are as .clang-format lays them"
 	@echo "              out (nothing is changed; skipped without clang-format)"
-	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX)):"
+	@echo "              libmemprof.so.$(SO_MAJOR) and libmemprof.a, the .pc files and the"
+	@echo "              CMake package, in LIBDIR (LIBDIR=$(LIBDIR))"
 	@echo "  uninstall   remove what install installed"
 	@echo "  clean       remove build directories"
+	@echo "variables:"
+	@echo "  WERROR=1    warnings are errors (development and CI: .ci/run sets"
+	@echo "              it on every make); off by default, in check* too"
+	@echo "  CC, CPPFLAGS, CFLAGS, LDFLAGS  honoured on every compile and link"
+	@echo "  PREFIX, LIBDIR, INCLUDEDIR, MANDIR, DESTDIR  where install puts"
+	@echo "              files; the .pc files and CMake package name them"
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
@@ -526,7 +534,7 @@ check-valgrind: $(TEST_BIN)
 	    --trace-children=yes --trace-children-skip='$(VALGRIND_SKIP)' \
 	    $(TEST_BIN)
 
-bench: $(LIB) $(CLI) $(HEAP_LIB) $(HEAP_SO) $(MEMPROF_CC)
+bench: $(LIB) $(SO_LINKS) $(CLI) $(HEAP_LIB) $(HEAP_SO) $(MEMPROF_CC)
 	$(MAKE) -C bench B=$(abspath $(B))
 
 # The fuzz target: the .dat reader, memprof peak and plot's pipeline (SVG,

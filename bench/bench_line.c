@@ -18,6 +18,9 @@
  *   5. with --rss, the memory of ON, the program of bench/gen_lines.sh,
  *      against OFF, the same program built with -DMEMPROF_DISABLE.
  *
+ * With --line, figures 1 and 2 only: what bench_line_so, this program
+ * linked with libmemprof.so instead of the archive, prints (BENCH_SO).
+ *
  * The machine may be shared and noisy.  Variants that are compared are
  * measured in the same process, interleaved round by round with their order
  * alternating, and each is summarised by its fastest round: noise only ever
@@ -54,6 +57,17 @@
 #define RSS_ROUNDS 9
 #ifndef PYTHON
 #define PYTHON "/usr/bin/python3" /* the interpreter of figure 4 */
+#endif
+
+/* The figures' names say which library the program was linked with. */
+#ifdef BENCH_SO
+#define LIB_TAG ", .so"
+#define LIB_PAD ""
+#define LIB_PAD_OFF ""
+#else
+#define LIB_TAG ""
+#define LIB_PAD "     "
+#define LIB_PAD_OFF "    "
 #endif
 
 /* Keep x in a register the compiler must assume is read and changed. */
@@ -170,7 +184,8 @@ static void bench_line_cost(void)
 
     double l = min_of(line, LINE_ROUNDS);
     double f = min_of(floor, LINE_ROUNDS);
-    printf("MP_LINE (rss)         %9.1f ns   pread floor      %9.1f ns   "
+    printf("MP_LINE (rss" LIB_TAG ")    " LIB_PAD
+           "%9.1f ns   pread floor      %9.1f ns   "
            "ratio %6.3f   target <= 1.05\n",
            l, f, l / f);
 }
@@ -200,7 +215,8 @@ static void bench_disabled(void)
 
     double o = min_of(off, OFF_ROUNDS);
     double b = min_of(bare, OFF_ROUNDS);
-    printf("MP_LINE (disabled)    %9.2f ns   bare x++         %9.2f ns   "
+    printf("MP_LINE (disabled" LIB_TAG ")" LIB_PAD
+           "%9.2f ns   bare x++         %9.2f ns   "
            "              target <= 2 ns\n",
            o, b);
 }
@@ -549,6 +565,7 @@ int main(int argc, char **argv)
     const char *script = NULL;
     const char *rss_on = NULL;
     const char *rss_off = NULL;
+    int line_only = 0;
 
     setenv("MEMPROF_OUTPUT", "/dev/null", 0);
     if (argc == 2 && strcmp(argv[1], "--disabled") == 0) {
@@ -558,12 +575,14 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--python") == 0 && i + 1 < argc) {
             script = argv[++i];
+        } else if (strcmp(argv[i], "--line") == 0) {
+            line_only = 1;
         } else if (strcmp(argv[i], "--rss") == 0 && i + 2 < argc) {
             rss_on = argv[++i];
             rss_off = argv[++i];
         } else {
             fprintf(stderr, "usage: bench_line [--python SCRIPT] "
-                            "[--rss ON OFF]\n");
+                            "[--rss ON OFF] [--line]\n");
             return 2;
         }
     }
@@ -573,6 +592,10 @@ int main(int argc, char **argv)
     if (bench_run(self, BENCH_STDOUT | BENCH_DISABLED) < 0) {
         errno = ECHILD;
         die("bench_line --disabled");
+    }
+    if (line_only) {
+        mp_reset();
+        return 0;
     }
     bench_threads();
     if (script != NULL)
