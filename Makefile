@@ -434,11 +434,13 @@ $(LINK_DIR)/link_main_so: test/progs/link_main.c $(LINK_DIR)/liblinklib.so
 	    $(LINK_RPATH) -o $@ $< -L$(LINK_DIR) -llinklib $(LINK_SO) \
 	    $(CLI_LDLIBS) $(REQ_LDLIBS)
 
-$(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so $(DYNLIST) \
+# The archive, nothing exported by hand: the linker exports the names
+# liblinklib.so (and the libmemprof.so it needs) use from the program.
+$(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so \
     $(LIB)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-	    $(LINK_RPATH) $(LINK_EXPORT) -o $@ $< -L$(LINK_DIR) -llinklib \
-	    $(LIB) $(CLI_LDLIBS) $(REQ_LDLIBS)
+	    $(LINK_RPATH) -o $@ $< -L$(LINK_DIR) -llinklib $(LIB) $(CLI_LDLIBS) \
+	    $(REQ_LDLIBS)
 
 # The archive alone, its names not exported: a plugin linked with
 # libmemprof.so has its own copy (the linker exports what a shared library

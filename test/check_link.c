@@ -137,9 +137,11 @@ START_TEST(test_plugin_unlinked)
 END_TEST
 
 /*
- * The program linked with the archive, its names exported as memprof.pc
- * --static exports them: the shared library and the plugin, linked with
- * libmemprof.so, record into the program's copy.
+ * The program linked with the archive: with liblinklib.so on its link
+ * line, the linker exports the names that library and libmemprof.so use,
+ * and both, and the plugin, record into the program's copy.  Without a
+ * shared library, its names exported as memprof.pc --static exports them
+ * (ar_export): the plugin records into the program's copy.
  */
 START_TEST(test_archive_exported)
 {
