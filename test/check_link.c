@@ -198,6 +198,28 @@ START_TEST(test_shared_object_links)
 }
 END_TEST
 
+/*
+ * CPPFLAGS reaches every compile and link the Makefile runs (the library,
+ * the command, the examples, the tests and their programs), as Debian's
+ * hardening passes -D_FORTIFY_SOURCE there: make -n with a compiler name
+ * of its own, each of its command lines joined.
+ */
+START_TEST(test_cppflags)
+{
+    const char *dir = make_tmpdir("link");
+    ck_assert_int_eq(sh("make -n -B B=%s/b CC=mp_cc CXX=mp_cxx "
+                        "CPPFLAGS=-DMP_PROBE %s/b/test/check_all all "
+                        "2>/dev/null | sed -e ':a' -e '/\\\\$/N; "
+                        "s/\\\\\\n//; ta' | grep -E '(mp_cc|mp_cxx) ' "
+                        "> %s/lines",
+                        dir, dir, dir),
+                     0);
+    ck_assert_int_eq(sh("test $(wc -l < %s/lines) -gt 100", dir), 0);
+    ck_assert_int_eq(sh("! grep -v -e -DMP_PROBE %s/lines", dir), 0);
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
 /* The install prefix of the tests below, made by install(). */
 static char prefix[64];
 static char libdir[128];
@@ -403,6 +425,7 @@ Suite *link_suite(void)
     tcase_add_test(tc, test_archive_exported);
     tcase_add_test(tc, test_two_copies);
     tcase_add_test(tc, test_shared_object_links);
+    tcase_add_test(tc, test_cppflags);
     tcase_add_test(tc, test_install_pkgconfig);
     tcase_add_test(tc, test_cmake_package);
     suite_add_tcase(s, tc);
