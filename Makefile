@@ -417,7 +417,8 @@ LINK_SO = -L$(B) -lmemprof
 LINK_EXPORT = -Wl,--dynamic-list=$(DYNLIST)
 LINK_PROGS = $(LINK_DIR)/liblinklib.so $(LINK_DIR)/plugin_linked.so \
     $(LINK_DIR)/link_main_so $(LINK_DIR)/link_main_ar \
-    $(LINK_DIR)/link_main_ar_private $(LINK_DIR)/link_main_ar_export
+    $(LINK_DIR)/link_main_ar_private $(LINK_DIR)/link_main_ar_export \
+    $(LINK_DIR)/link_host
 
 $(LINK_DIR)/liblinklib.so: test/progs/link_lib.c $(SO_LINKS)
 	@mkdir -p $(dir $@)
@@ -448,6 +449,12 @@ $(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so \
 $(LINK_DIR)/link_main_ar_private: test/progs/link_main.c $(LIB)
 	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -DLINK_NO_LIB -o $@ $< $(LIB) $(CLI_LDLIBS) $(REQ_LDLIBS)
+
+# No libmemprof at all: only the plugin brings libmemprof.so in.
+$(LINK_DIR)/link_host: test/progs/link_host.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	    $< $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 # The archive alone, its names exported as memprof.pc --static does.
 $(LINK_DIR)/link_main_ar_export: test/progs/link_main.c $(LIB) $(DYNLIST)
@@ -648,5 +655,5 @@ DEPS = $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(HEAP
     $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d) \
     $(FAILMALLOC_SO:.so=.d) $(LINK_DIR)/liblinklib.d \
     $(addprefix $(LINK_DIR)/,$(addsuffix .d,link_main_so link_main_ar \
-    link_main_ar_private link_main_ar_export))
+    link_main_ar_private link_main_ar_export link_host))
 -include $(DEPS)

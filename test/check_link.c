@@ -177,6 +177,36 @@ START_TEST(test_two_copies)
 END_TEST
 
 /*
+ * A program with no libmemprof of its own loads a plugin linked with
+ * libmemprof.so, calls it on two threads and unloads it while the second
+ * thread, which recorded, still runs: the library stays loaded (it holds
+ * that thread's destructor and the exit handler), the thread ends
+ * cleanly, and the table printed at exit counts both calls.
+ */
+START_TEST(test_plugin_only)
+{
+    char path[PATH_MAX];
+    ck_assert_ptr_nonnull(
+        realpath(build_path("test/progs/plugin_linked.so"), path));
+    const char *argv[] = {build_path("test/progs/link_host"), path, NULL};
+    run_result r;
+    table t[2];
+    ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
+    ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+                  "status %d\n%s", r.status, r.err);
+    ck_assert_int_eq(parse_tables(r.err, t, 2), 1);
+    ck_assert_str_eq(t[0].file, "test/progs/plugin.c");
+    ck_assert_int_eq(row_with(&t[0], "MP_PROFILE_FUNC()")->occ, 2);
+    const table_row *set = row_with(&t[0], "memset(p, 1, 8u << 20)");
+    ck_assert_int_eq(set->occ, 2);
+    FIGURE(ck_assert_double_eq_tol(set->inc, 16.0, 0.6));
+    ck_assert_int_eq(row_with(&t[0], "free(p)")->occ, 2);
+    ck_assert_uint_eq(r.out_len, 0);
+    run_result_free(&r);
+}
+END_TEST
+
+/*
  * A profiled shared object made from the archive's objects cannot be
  * linked (the archive is not PIC); with -lmemprof it can, today's
  * R_X86_64_TPOFF32 error gone.
@@ -424,6 +454,7 @@ Suite *link_suite(void)
     tcase_add_test(tc, test_plugin_unlinked);
     tcase_add_test(tc, test_archive_exported);
     tcase_add_test(tc, test_two_copies);
+    tcase_add_test(tc, test_plugin_only);
     tcase_add_test(tc, test_shared_object_links);
     tcase_add_test(tc, test_cppflags);
     tcase_add_test(tc, test_install_pkgconfig);
