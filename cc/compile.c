@@ -229,13 +229,14 @@ static int rewrite_all(run *r, const cc_funcs *funcs, int show)
  * build_argv() - the command to run: the compiler's arguments with the
  * copies in place of their sources (copies set) or as given, the header's
  * and the sources' directories for the copies, and the library when the
- * command links.
+ * command links: the archive (-l:libmemprof.a), so that the program runs
+ * without a loader path to the shared library.
  */
 static char **build_argv(const run *r, int copies)
 {
     static char iquote[] = "-iquote";
     static char idirafter[] = "-idirafter";
-    static char lmemprof[] = "-lmemprof";
+    static char lmemprof[] = "-l:libmemprof.a";
     static char lpthread[] = "-lpthread";
     const cc_command *cmd = &r->cmd;
     char **av =

@@ -11,7 +11,9 @@
  */
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,25 +23,42 @@ int mp__state;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/* so_base() - dl_iterate_phdr's callback: the base of libmemprof.so. */
+static int so_base(struct dl_phdr_info *info, size_t size, void *base)
+{
+    (void)size;
+    const char *slash = strrchr(info->dlpi_name, '/');
+    const char *name = slash != NULL ? slash + 1 : info->dlpi_name;
+    if (strncmp(name, "libmemprof.so.", 14) != 0)
+        return 0;
+    *(uintptr_t *)base = (uintptr_t)info->dlpi_addr;
+    return 1;
+}
+
 /*
- * mp__copies_check() - see internal.h.  This copy's state is the
- * process's when the dynamic linker finds its mp__state first (the shared
- * library, or a program that exports the archive's names: every shared
- * object then binds to it).  Otherwise a libmemprof.so.0 loaded beside
- * it, even privately by a plugin, is a second copy, with tables and a
- * report of its own.  Said once.
+ * mp__copies_check() - see internal.h.  Only a copy in the program (the
+ * archive) can tell, and only when a libmemprof.so is loaded beside it:
+ * then this copy's state is the process's if the dynamic linker finds
+ * this copy's mp__state first (the program exports the archive's names,
+ * and every shared object binds to them); otherwise the shared library,
+ * even loaded privately by a plugin, is a second copy with its own
+ * tables and report.  Nothing here allocates unless both are loaded (a
+ * failed dlsym leaves a message in the C library, marked as the library's
+ * own for the heap backend).  Said once.
  */
 void mp__copies_check(void)
 {
     static int said;
-    if (dlsym(RTLD_DEFAULT, "mp__state") == (void *)&mp__state)
+    uintptr_t so = 0;
+    Dl_info self;
+    if (__atomic_load_n(&said, __ATOMIC_RELAXED) ||
+        dl_iterate_phdr(so_base, &so) == 0 ||
+        dladdr((void *)&said, &self) == 0 || (uintptr_t)self.dli_fbase == so)
         return;
-    void *so = dlopen("libmemprof.so.0", RTLD_LAZY | RTLD_NOLOAD);
-    if (so == NULL)
-        return;
-    void *theirs = dlsym(so, "mp__state");
-    dlclose(so);
-    if (theirs == NULL || theirs == (void *)&mp__state ||
+    mp__backend_heap_quiet(1);
+    void *found = dlsym(RTLD_DEFAULT, "mp__state");
+    mp__backend_heap_quiet(0);
+    if (found == (void *)&mp__state ||
         __atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
         return;
     mp__warn("two copies of libmemprof in this process, each with its own "
@@ -53,12 +72,12 @@ void mp__copies_check(void)
 static void init_process(void)
 {
     mp__settings_load(&mp__config);
-    mp__copies_check();
     if (mp__config.disabled) {
         __atomic_store_n(&mp__state, MP__STATE_OFF, __ATOMIC_RELEASE);
         return;
     }
     mp__backend_choose(mp__config.backend);
+    mp__copies_check();
     mp__peak_start();
     mp__threads_start();
     mp__alloc_start();

@@ -845,7 +845,7 @@ START_TEST(test_passthrough)
     run_result_free(&r);
     mpcc(&r, "./fakecc", "u.o", "-o", "u", NULL);
     ck_assert_int_eq(WEXITSTATUS(r.status), 42);
-    snprintf(want, sizeof want, " u.o -o u -L%s/%s -lmemprof -lpthread\n",
+    snprintf(want, sizeof want, " u.o -o u -L%s/%s -l:libmemprof.a -lpthread\n",
              sb.home, test_build_dir());
     ck_assert_msg(ends_with(r.out, want), "%s", r.out);
     run_result_free(&r);

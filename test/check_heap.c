@@ -369,10 +369,16 @@ START_TEST(test_pkg_config)
     run_result_free(&r);
 
     char preload[128];
+    char libpath[128];
     snprintf(preload, sizeof preload,
              "LD_PRELOAD=%s/prefix/lib/libmemprof-heap.so", dir);
-    const char *env[] = {"MEMPROF_BACKEND=heap", "MEMPROF_PRECISION=6", preload,
-                         asan_env(), NULL};
+    snprintf(libpath, sizeof libpath, "LD_LIBRARY_PATH=%s/prefix/lib", dir);
+    const char *env[] = {"MEMPROF_BACKEND=heap",
+                         "MEMPROF_PRECISION=6",
+                         preload,
+                         libpath,
+                         asan_env(),
+                         NULL};
     snprintf(prog, sizeof prog, "%s/lines", dir);
     ck_assert_int_eq(chdir(cwd), 0);
     run(&r, prog, env);
