@@ -948,9 +948,11 @@ END_TEST
 START_TEST(test_install)
 {
     const char *dir = make_tmpdir("e2e");
-    ck_assert_int_eq(sh("make -s install B=%s PREFIX=%s/prefix >/dev/null",
-                        test_build_dir(), dir),
-                     0);
+    ck_assert_int_eq(
+        sh("make -s install B=%s CC='%s' SAN='%s' PREFIX=%s/prefix "
+           ">/dev/null",
+           test_build_dir(), MP_TEST_CC, MP_TEST_SAN, dir),
+        0);
     const char *files[] = {"include/memprof.h", "lib/libmemprof.a",
                            "lib/pkgconfig/memprof.pc",
                            "share/man/man3/memprof.3"};
@@ -975,11 +977,13 @@ START_TEST(test_install)
                         "grep -q '^Filename: /'",
                         dir, dir),
                      0);
-    ck_assert_int_eq(sh("make -s install B=%s PREFIX=/usr/x DESTDIR=%s/dest "
+    ck_assert_int_eq(sh("make -s install B=%s CC='%s' SAN='%s' PREFIX=/usr/x "
+                        "DESTDIR=%s/dest "
                         ">/dev/null && test -f %s/dest/usr/x/include/memprof.h "
                         "&& grep -qx 'prefix=/usr/x' "
                         "%s/dest/usr/x/lib/pkgconfig/memprof.pc",
-                        test_build_dir(), dir, dir, dir),
+                        test_build_dir(), MP_TEST_CC, MP_TEST_SAN, dir, dir,
+                        dir),
                      0);
     sh("rm -rf %s", dir);
 }

@@ -336,9 +336,11 @@ END_TEST
 START_TEST(test_pkg_config)
 {
     const char *dir = make_tmpdir("heap");
-    ck_assert_int_eq(sh("make -s install B=%s PREFIX=%s/prefix >/dev/null",
-                        test_build_dir(), dir),
-                     0);
+    ck_assert_int_eq(
+        sh("make -s install B=%s CC='%s' SAN='%s' PREFIX=%s/prefix "
+           ">/dev/null",
+           test_build_dir(), MP_TEST_CC, MP_TEST_SAN, dir),
+        0);
     ck_assert_int_eq(sh("test -f %s/prefix/lib/libmemprof-heap.a && "
                         "test -f %s/prefix/lib/libmemprof-heap.so && "
                         "test -f %s/prefix/lib/pkgconfig/memprof-heap.pc",
