@@ -410,9 +410,10 @@ $(B)/test/progs/dlclose: test/progs/dlclose.c $(LIB) $(B)/test/progs/plugin.so
 
 # check_link's programs: one profiled program, a shared library and a
 # plugin, linked with libmemprof each way it can be (see check_link.c).
-# They find the shared objects beside them and in the build directory.
+# They find the shared objects beside them and in the build directory, by
+# absolute paths ($$ORIGIN makes valgrind report the loader's own reads).
 LINK_DIR = $(B)/test/progs
-LINK_RPATH = '-Wl,-rpath,$$ORIGIN:$$ORIGIN/../..'
+LINK_RPATH = -Wl,-rpath,$(abspath $(LINK_DIR)):$(abspath $(B))
 LINK_SO = -L$(B) -lmemprof
 LINK_EXPORT = -Wl,--dynamic-list=$(DYNLIST)
 LINK_PROGS = $(LINK_DIR)/liblinklib.so $(LINK_DIR)/plugin_linked.so \
