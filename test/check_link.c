@@ -250,6 +250,28 @@ START_TEST(test_cppflags)
 }
 END_TEST
 
+/*
+ * Warnings are errors with WERROR=1 (development, CI) on every compile
+ * line, and on none without it (a plain make, make check).
+ */
+START_TEST(test_werror)
+{
+    const char *dir = make_tmpdir("link");
+    const char *make = "make -n -B B=%s/b CC=mp_cc CXX=mp_cxx %s "
+                       "%s/b/test/check_all all 2>/dev/null | "
+                       "grep -E '^\\s*(mp_cc|mp_cxx) ' > %s/%s";
+    ck_assert_int_eq(sh(make, dir, "", dir, dir, "plain"), 0);
+    ck_assert_int_eq(sh(make, dir, "WERROR=1", dir, dir, "werror"), 0);
+    ck_assert_int_eq(sh("test $(wc -l < %s/plain) -gt 100 && "
+                        "test $(wc -l < %s/werror) -eq $(wc -l < %s/plain)",
+                        dir, dir, dir),
+                     0);
+    ck_assert_int_eq(sh("! grep -Ee '-Werror( |$)' %s/plain", dir), 0);
+    ck_assert_int_eq(sh("! grep -vEe '-Werror( |$)' %s/werror", dir), 0);
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
 /* The install prefix of the tests below, made by install(). */
 static char prefix[64];
 static char libdir[128];
@@ -457,6 +479,7 @@ Suite *link_suite(void)
     tcase_add_test(tc, test_plugin_only);
     tcase_add_test(tc, test_shared_object_links);
     tcase_add_test(tc, test_cppflags);
+    tcase_add_test(tc, test_werror);
     tcase_add_test(tc, test_install_pkgconfig);
     tcase_add_test(tc, test_cmake_package);
     suite_add_tcase(s, tc);
