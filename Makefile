@@ -28,12 +28,13 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 CMAKEDIR ?= $(LIBDIR)/cmake/memprof
 
-# -O0 builds: _FORTIFY_SOURCE wants an optimiser (glibc warns without one).
-CPPFLAGS_O0 = $(filter-out -D_FORTIFY_SOURCE%,$(CPPFLAGS))
 WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
 WARNINGS = -Wall -Wextra $(WERROR_FLAG) -Wstrict-prototypes -Wwrite-strings \
     -Wshadow
-REQ_CFLAGS = -std=gnu11 -pthread -Iinclude -Ilib $(WARNINGS) $(SAN)
+# The user's CPPFLAGS come with the required flags, on every compile and
+# link; -O0 builds add -U_FORTIFY_SOURCE (glibc warns without an optimiser).
+REQ_CFLAGS = -std=gnu11 -pthread -Iinclude -Ilib $(WARNINGS) $(SAN) \
+    $(CPPFLAGS)
 REQ_LDLIBS = -pthread
 # Each object and program also writes the headers it included into a .d
 # file beside it, read back below: touching a header rebuilds its users.
@@ -143,8 +144,8 @@ CLANG_FORMAT ?= clang-format
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
     format-check fuzz fuzz-short fuzz-leaks install uninstall clean help
 
-all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(PC_FILES) $(CMAKE_FILES) $(HEAP_LIB) \
-    $(HEAP_SO) $(MEMPROF_CC)
+all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(PC_FILES) \
+    $(CMAKE_FILES) $(HEAP_LIB) $(HEAP_SO) $(MEMPROF_CC)
 
 help:
 	@echo "targets:"
@@ -164,8 +165,8 @@ help:
 	@echo "  format-check  whether the sources are as .clang-format lays them"
 	@echo "              out (nothing is changed; skipped without clang-format)"
 	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX)):"
-	@echo "              libmemprof.so.$(SO_MAJOR) and libmemprof.a, the .pc files and the"
-	@echo "              CMake package, in LIBDIR (LIBDIR=$(LIBDIR))"
+	@echo "              libmemprof.so.$(SO_MAJOR) and libmemprof.a, the .pc files"
+	@echo "              and the CMake package in LIBDIR (LIBDIR=$(LIBDIR))"
 	@echo "  uninstall   remove what install installed"
 	@echo "  clean       remove build directories"
 	@echo "variables:"
@@ -177,7 +178,7 @@ help:
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
@@ -210,10 +211,10 @@ HEAP_SO_NAME = libmemprof-heap.so
 $(B)/pic/lib/%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) -fPIC $(TLS_DESC) -DMP__SHARED $(DEPFLAGS) \
-	    $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	    $(CFLAGS) -c -o $@ $<
 
 $(SO): $(PIC_OBJ) $(SO_MAP)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
 	    -Wl,-soname,$(SO_NAME) -Wl,--version-script=$(SO_MAP) \
 	    -Wl,-z,nodelete -o $@ $(PIC_OBJ) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
@@ -226,19 +227,19 @@ $(SO_LINKS): $(SO)
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(REQ_CFLAGS) -Icli -DMP_RUN_LIBDIR='"$(LIBDIR)"' $(DEPFLAGS) \
-	    $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	    $(CFLAGS) -c -o $@ $<
 
 $(CLI): $(CLI_OBJ) $(CLI_LIB_OBJ)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(CLI_LIB_OBJ) \
 	    -lm $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 # The installed memprof finds the heap object in the LIBDIR given to make
 # install: heaprun.c again with it.
 $(B)/cli/install/memprof: $(CLI_OBJ) $(CLI_LIB_OBJ) FORCE
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Icli -DMP_RUN_LIBDIR='"$(LIBDIR)"' $(CPPFLAGS) \
-	    $(CFLAGS) -c -o $(B)/cli/install/heaprun.o cli/heaprun.c
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	$(CC) $(REQ_CFLAGS) -Icli -DMP_RUN_LIBDIR='"$(LIBDIR)"' $(CFLAGS) \
+	    -c -o $(B)/cli/install/heaprun.o cli/heaprun.c
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 	    $(filter-out $(B)/cli/heaprun.o,$(CLI_OBJ)) \
 	    $(B)/cli/install/heaprun.o $(CLI_LIB_OBJ) -lm $(CLI_LDLIBS) \
 	    $(REQ_LDLIBS)
@@ -248,10 +249,10 @@ $(B)/cli/install/memprof: $(CLI_OBJ) $(CLI_LIB_OBJ) FORCE
 $(B)/cc/%.o: cc/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(LIBCLANG_CFLAGS) $(CC_PATHS) \
-	    $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	    $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/memprof-cc: $(CC_OBJ)
-	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(CFLAGS) $(LDFLAGS) -o $@ \
 	    $(CC_OBJ) $(LIBCLANG_LIBS)
 
 # The installed memprof-cc knows the installed paths: compile.c again
@@ -260,25 +261,24 @@ $(B)/cc/install/memprof-cc: $(CC_OBJ) FORCE
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(SAN),$(REQ_CFLAGS)) $(LIBCLANG_CFLAGS) \
 	    -DMP_CC_LIBDIR='"$(LIBDIR)"' -DMP_CC_INCLUDEDIR='"$(INCLUDEDIR)"' \
-	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cc/compile.c \
+	    $(CFLAGS) $(LDFLAGS) -o $@ cc/compile.c \
 	    $(filter-out $(B)/cc/compile.o,$(CC_OBJ)) $(LIBCLANG_LIBS)
 
 $(B)/examples/%: examples/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(REQ_LDLIBS)
 
 # examples/auto.c has no MP_LINE: memprof cc makes every line record.
 $(B)/examples/auto: examples/auto.c $(LIB) $(CLI) $(MEMPROF_CC)
 	@mkdir -p $(dir $@)
-	$(if $(MEMPROF_CC),$(CLI) cc) $(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) \
+	$(if $(MEMPROF_CC),$(CLI) cc) $(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $< $(LIB) $(REQ_LDLIBS)
 
 $(B)/test/progs/%: test/progs/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
 	    $(REQ_LDLIBS)
-
 
 # The .pc files, from one recipe: each sets its name, description and
 # libraries.  Made anew each time, so that they always name the PREFIX,
@@ -298,7 +298,7 @@ $(B)/memprof.pc: PC_PRIVATE = -l:libmemprof.a \
     -Wl,--dynamic-list=$${libdir}/memprof/memprof.dynlist $(CLI_LDLIBS) \
     -lpthread
 $(B)/memprof-shared.pc: PC_NAME = memprof-shared
-$(B)/memprof-shared.pc: PC_DESC = libmemprof.so, as memprof.pc links it (use memprof)
+$(B)/memprof-shared.pc: PC_DESC = libmemprof.so for memprof.pc (use memprof)
 $(B)/memprof-shared.pc: PC_LIBS = -Wl,--push-state,--as-needed -lmemprof \
     -Wl,--pop-state -lpthread
 $(B)/memprof-heap.pc: PC_NAME = memprof-heap
@@ -335,7 +335,7 @@ $(CMAKE_FILES): $(B)/cmake/%: cmake/%.in FORCE
 
 $(B)/heap/%.o: heap/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -fPIC -fvisibility=hidden $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) \
+	$(CC) $(REQ_CFLAGS) -fPIC -fvisibility=hidden $(DEPFLAGS) $(CFLAGS) \
 	    -c -o $@ $<
 
 $(HEAP_LIB): $(HEAP_OBJ)
@@ -345,36 +345,37 @@ $(HEAP_LIB): $(HEAP_OBJ)
 # The preload object has a soname (its own name: it is loaded by path, for
 # LD_PRELOAD, and never linked against, so it has no version suffix).
 $(HEAP_SO): $(HEAP_SO_OBJ)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
 	    -Wl,-soname,$(HEAP_SO_NAME) -o $@ $^ $(REQ_LDLIBS)
 
 # Test programs that count their heap, linked as memprof-heap.pc links.
 $(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
 
 # MEMPROF_LEAKS's exact counts: names its sites with dladdr (-rdynamic);
 # built again at -O0, whose frames have another shape.
 $(B)/test/progs/stacks_script: test/progs/stacks_script.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/test/progs/stacks_script_O0: test/progs/stacks_script.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS_O0) $(CFLAGS) -O0 $(LDFLAGS) -rdynamic -o $@ \
-	    $< $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) -U_FORTIFY_SOURCE $(CFLAGS) -O0 \
+	    $(LDFLAGS) -rdynamic -o $@ $< $(HEAP_LINK) $(CLI_LDLIBS) \
+	    $(REQ_LDLIBS)
 
 $(B)/test/progs/stacks_new: test/progs/stacks_new.cc $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -Wall -Wextra $(WERROR_FLAG) -Wshadow $(SAN) $(DEPFLAGS) \
-	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< $(HEAP_LINK) $(CLI_LDLIBS) \
-	    -pthread
+	    $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< $(HEAP_LINK) \
+	    $(CLI_LDLIBS) -pthread
 
 $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(LIB) $(REQ_LDLIBS)
 
 # It writes a sites dump of its own stacks through the heap archive's
@@ -383,17 +384,17 @@ $(HEAP_TWINS): $(B)/test/progs/%_linked: test/progs/%.c $(LIB) $(HEAP_LIB)
 # by its debug information only.
 $(B)/test/progs/leaks_fixture: test/progs/leaks_fixture.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/test/progs/leaks_fixture_O0: test/progs/leaks_fixture.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS_O0) $(CFLAGS) -O0 -g $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) -U_FORTIFY_SOURCE $(CFLAGS) -O0 -g $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 $(B)/test/progs/leaks_fixture_nodebug: test/progs/leaks_fixture.c $(HEAP_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(filter-out -g%,$(CFLAGS)) -g0 $(LDFLAGS) -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(filter-out -g%,$(CFLAGS)) -g0 $(LDFLAGS) -o $@ $< \
 	    $(HEAP_LINK) $(CLI_LDLIBS) $(REQ_LDLIBS)
 	strip $@
 
@@ -401,11 +402,11 @@ $(B)/test/progs/leaks_fixture_nodebug: test/progs/leaks_fixture.c $(HEAP_LIB)
 # with -rdynamic, so that the plugin finds libmemprof in it.
 $(B)/test/progs/plugin.so: test/progs/plugin.c include/memprof.h
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared -o $@ $<
 
 $(B)/test/progs/dlclose: test/progs/dlclose.c $(LIB) $(B)/test/progs/plugin.so
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $< \
 	    $(LIB) $(REQ_LDLIBS)
 
 # check_link's programs: one profiled program, a shared library and a
@@ -423,16 +424,16 @@ LINK_PROGS = $(LINK_DIR)/liblinklib.so $(LINK_DIR)/plugin_linked.so \
 
 $(LINK_DIR)/liblinklib.so: test/progs/link_lib.c $(SO_LINKS)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC \
 	    -shared $(LINK_RPATH) -o $@ $< $(LINK_SO) $(REQ_LDLIBS)
 
 $(LINK_DIR)/plugin_linked.so: test/progs/plugin.c $(SO_LINKS)
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared \
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -fPIC -shared \
 	    $(LINK_RPATH) -o $@ $< $(LINK_SO) $(REQ_LDLIBS)
 
 $(LINK_DIR)/link_main_so: test/progs/link_main.c $(LINK_DIR)/liblinklib.so
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    $(LINK_RPATH) -o $@ $< -L$(LINK_DIR) -llinklib $(LINK_SO) \
 	    $(CLI_LDLIBS) $(REQ_LDLIBS)
 
@@ -440,7 +441,7 @@ $(LINK_DIR)/link_main_so: test/progs/link_main.c $(LINK_DIR)/liblinklib.so
 # liblinklib.so (and the libmemprof.so it needs) use from the program.
 $(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so \
     $(LIB)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    $(LINK_RPATH) -o $@ $< -L$(LINK_DIR) -llinklib $(LIB) $(CLI_LDLIBS) \
 	    $(REQ_LDLIBS)
 
@@ -448,18 +449,18 @@ $(LINK_DIR)/link_main_ar: test/progs/link_main.c $(LINK_DIR)/liblinklib.so \
 # libmemprof.so has its own copy (the linker exports what a shared library
 # on the link line needs, so this program links none).
 $(LINK_DIR)/link_main_ar_private: test/progs/link_main.c $(LIB)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -DLINK_NO_LIB -o $@ $< $(LIB) $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 # No libmemprof at all: only the plugin brings libmemprof.so in.
 $(LINK_DIR)/link_host: test/progs/link_host.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 	    $< $(CLI_LDLIBS) $(REQ_LDLIBS)
 
 # The archive alone, its names exported as memprof.pc --static does.
 $(LINK_DIR)/link_main_ar_export: test/progs/link_main.c $(LIB) $(DYNLIST)
-	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(REQ_CFLAGS) $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) \
 	    -DLINK_NO_LIB $(LINK_EXPORT) -o $@ $< $(LIB) $(CLI_LDLIBS) \
 	    $(REQ_LDLIBS)
 
@@ -468,7 +469,7 @@ $(LINK_DIR)/link_main_ar_export: test/progs/link_main.c $(LIB) $(DYNLIST)
 # heap/heap.h stays listed for the first.
 $(B)/test/progs/heap_count: test/progs/heap_count.c heap/count.c heap/heap.h
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -Iheap -DMP__HEAP_INSTRUMENTED $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) \
+	$(CC) $(REQ_CFLAGS) -Iheap -DMP__HEAP_INSTRUMENTED $(DEPFLAGS) $(CFLAGS) \
 	    $(LDFLAGS) -o $@ $< heap/count.c $(REQ_LDLIBS)
 
 $(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
@@ -479,12 +480,13 @@ $(B)/test/progs/heap_new: test/progs/heap_new.cc $(HEAP_LIB)
 $(B)/test/progs/alloc_new: test/progs/alloc_new.cc $(LIB) $(HEAP_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -Iinclude -Wall -Wextra $(WERROR_FLAG) -Wshadow $(SAN) \
-	    $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) $(LIB) -pthread
+	    $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(HEAP_LINK) \
+	    $(LIB) -pthread
 
 # The test preload that makes the N-th allocation fail (MP_FAILMALLOC=N).
 $(FAILMALLOC_SO): test/progs/failmalloc.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) -fPIC $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ \
+	$(CC) $(REQ_CFLAGS) -fPIC $(DEPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -o $@ \
 	    $< $(CLI_LDLIBS)
 
 FORCE:
@@ -499,12 +501,12 @@ TEST_DEFS = -Itest -DMP_TEST_BUILD='"$(B)"' -DMP_TEST_CC='"$(CC)"' \
 
 $(B)/test/%.o: test/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REQ_CFLAGS) $(TEST_DEFS) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(TEST_DEFS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Besides its objects, the test binary needs, to run, everything the
 # suites run.
 $(TEST_BIN): $(TEST_OBJ) $(LIB)
-	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) \
+	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB) \
 	    $(CHECK_LIBS) $(REQ_LDLIBS)
 
 $(TEST_BIN): $(CLI) $(EXAMPLES) $(TEST_PROGS) $(HEAP_SO) $(HEAP_PROGS) \
@@ -564,7 +566,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 $(FUZZ_BIN): $(FUZZ_SRC) $(wildcard cli/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -pthread -Iinclude -Ilib -Icli $(WARNINGS) \
-	    $(FUZZ_FLAGS) -o $@ $(FUZZ_SRC) -lm $(CLI_LDLIBS)
+	    $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRC) -lm $(CLI_LDLIBS)
 
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_B)/corpus
@@ -585,7 +587,7 @@ FUZZ_LEAKS_SRC = test/fuzz/fuzz_leaks.c lib/leaks.c lib/symbols.c lib/base.c
 $(FUZZ_LEAKS_BIN): $(FUZZ_LEAKS_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -pthread -Iinclude -Ilib $(WARNINGS) \
-	    $(FUZZ_FLAGS) -o $@ $(FUZZ_LEAKS_SRC) $(CLI_LDLIBS)
+	    $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $(FUZZ_LEAKS_SRC) $(CLI_LDLIBS)
 
 fuzz-leaks: $(FUZZ_LEAKS_BIN)
 	@mkdir -p $(FUZZ_B)/leaks_corpus
@@ -652,7 +654,8 @@ clean:
 	rm -rf build build-asan build-tsan build-*
 
 # The headers each object and program included, from its last build.
-DEPS = $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(HEAP_SO_OBJ:.o=.d) \
+DEPS = $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(CC_OBJ:.o=.d) \
+    $(HEAP_SO_OBJ:.o=.d) \
     $(TEST_OBJ:.o=.d) $(EXAMPLES:=.d) $(TEST_PROGS:=.d) $(HEAP_PROGS:=.d) \
     $(FAILMALLOC_SO:.so=.d) $(LINK_DIR)/liblinklib.d \
     $(addprefix $(LINK_DIR)/,$(addsuffix .d,link_main_so link_main_ar \
