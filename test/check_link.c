@@ -237,7 +237,8 @@ END_TEST
 START_TEST(test_cppflags)
 {
     const char *dir = make_tmpdir("link");
-    ck_assert_int_eq(sh("make -n -B B=%s/b CC=mp_cc CXX=mp_cxx "
+    ck_assert_int_eq(sh("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u WERROR "
+                        "make -n -B B=%s/b CC=mp_cc CXX=mp_cxx "
                         "CPPFLAGS=-DMP_PROBE %s/b/test/check_all all "
                         "2>/dev/null | sed -e ':a' -e '/\\\\$/N; "
                         "s/\\\\\\n//; ta' | grep -E '(mp_cc|mp_cxx) ' "
@@ -257,7 +258,9 @@ END_TEST
 START_TEST(test_werror)
 {
     const char *dir = make_tmpdir("link");
-    const char *make = "make -n -B B=%s/b CC=mp_cc CXX=mp_cxx %s "
+    /* Not the variables of a make this test runs under (make check). */
+    const char *make = "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u WERROR "
+                       "make -n -B B=%s/b CC=mp_cc CXX=mp_cxx %s "
                        "%s/b/test/check_all all 2>/dev/null | "
                        "grep -E '^\\s*(mp_cc|mp_cxx) ' > %s/%s";
     ck_assert_int_eq(sh(make, dir, "", dir, dir, "plain"), 0);
