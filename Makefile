@@ -2,7 +2,8 @@
 #
 #   make              the library (build/libmemprof.a)
 #   make demo         build and run examples/basic.c: the table on stderr
-#   make check        build and run every test (WERROR=1: warnings are errors)
+#   make check        build and run every test (add WERROR=1: warnings are
+#                     errors, as in development and CI)
 #   make help         every target
 #
 # Warnings are errors in development and CI (make WERROR=1, as .ci/run
