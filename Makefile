@@ -1,6 +1,6 @@
 # libmemprof - memory_profiler for C.
 #
-#   make              the library (build/libmemprof.a)
+#   make              the library (build/libmemprof.a, build/libmemprof.so.0)
 #   make demo         build and run examples/basic.c: the table on stderr
 #   make check        build and run every test (add WERROR=1: warnings are
 #                     errors, as in development and CI)
