@@ -82,6 +82,24 @@ const char *test_build_dir(void);
 /* read_file() - a whole file, NUL-terminated, malloc'd; NULL on error. */
 char *read_file(const char *path, size_t *len);
 
+/* A recording's MEM and CHLD lines, in the order of the file. */
+typedef struct rec {
+    double *mem; /* MEM readings, MiB */
+    double *mem_t;
+    int nmem;
+    long *chld_pid; /* CHLD lines: pid, MiB, time */
+    double *chld;
+    double *chld_t;
+    int nchld;
+} rec;
+
+/*
+ * rec_load() - the .dat file path, read by the library's own reader
+ * (mp__dat_scan); fails the test if it cannot.  rec_free() releases it.
+ */
+rec *rec_load(const char *path);
+void rec_free(rec *d);
+
 /*
  * build_path() - rel under the build directory ("build/test/progs/io"), in
  * one of four static buffers used in turn.
