@@ -930,13 +930,15 @@ END_TEST
 
 /*
  * timed() - memprof plot with the arguments that follow under timeout(1)
- * (10 s): it must end by itself, with exit status rc.
+ * (10 s; 100 under valgrind, which runs memprof too): it must end by
+ * itself, with exit status rc.
  */
 #define timed(sb, r, rc, ...)                                                  \
     do {                                                                       \
-        const char *argv_[] =                                                  \
-            {"/usr/bin/timeout", "10", (sb)->memprof, "plot",                  \
-             __VA_ARGS__,        NULL};                                        \
+        const char *argv_[] = {                                                \
+            "/usr/bin/timeout", test_valgrind() ? "100" : "10",                \
+            (sb)->memprof,      "plot",                                        \
+            __VA_ARGS__,        NULL};                                         \
         ck_assert_int_eq(run_capture(argv_, NULL, r), 0);                      \
         ck_assert_msg(WIFEXITED((r)->status), "killed by a signal");           \
         ck_assert_msg(WEXITSTATUS((r)->status) == rc, "exit %d: %s",           \
