@@ -35,11 +35,11 @@ const char *plot_span_label(const plot_data *d, size_t i, char *buf,
 {
     const plot_span *sp = &d->spans[i];
     const char *label = d->funcs[sp->func].label;
-    if (sp->run > 1)
-        snprintf(buf, size, "%s \xC3\x97%d", label, sp->run);
-    else
-        snprintf(buf, size, "%s", label);
-    return buf;
+    if (sp->run <= 1)
+        return label;
+    int n = snprintf(buf, size, "%s \xC3\x97%d", label, sp->run);
+    /* Never cut inside a character: too long, the label alone. */
+    return n >= 0 && (size_t)n < size ? buf : label;
 }
 
 /* plot_format_durations() - see plot_data.h. */
@@ -49,6 +49,27 @@ void plot_format_durations(char *buf, size_t size, const plot_func *f)
         snprintf(buf, size, "%.3fs total, longest %.3fs", f->total, f->longest);
     else
         snprintf(buf, size, "%.3fs", f->total);
+}
+
+/* plot_twin_note() - see plot_data.h. */
+char *plot_twin_note(const plot_data *d, const plot_series *c)
+{
+    if (c->same_as < 0)
+        return NULL;
+    const plot_series *e = &d->series[c->same_as];
+    char *path = plot_text_clean(d->files[e->file].path);
+    if (path == NULL)
+        return NULL;
+    size_t size = strlen(path) + 64;
+    char *note = malloc(size);
+    if (note != NULL && e->pid == 0)
+        snprintf(note, size, "same as %s", path);
+    else if (note != NULL && e->file != c->file)
+        snprintf(note, size, "same as child %ld of %s", e->pid, path);
+    else if (note != NULL)
+        snprintf(note, size, "same as child %ld", e->pid);
+    free(path);
+    return note;
 }
 
 /*

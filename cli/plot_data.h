@@ -142,7 +142,8 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
 /*
  * plot_span_label() - span i's label in the band: its function's label,
  * with " ×N" after it on the first span of a run of N > 1 (written once
- * over the run).  Returns buf.
+ * over the run), made in buf; the label alone when that does not fit in
+ * size bytes.  Returns buf or the label.
  */
 const char *plot_span_label(const plot_data *d, size_t i, char *buf,
                             size_t size);
@@ -153,6 +154,15 @@ const char *plot_span_label(const plot_data *d, size_t i, char *buf,
  * "1.600s total, longest 0.080s" for more.
  */
 void plot_format_durations(char *buf, size_t size, const plot_func *f);
+
+/*
+ * plot_twin_note() - for a curve with another's very points
+ * (plot_series.same_as), its note in the legend: "same as child 4242"
+ * ("... of FILE" when that child is another recording's), or "same as
+ * FILE" for a recording; malloc'd, valid UTF-8.  NULL for
+ * another curve, or when out of memory.
+ */
+char *plot_twin_note(const plot_data *d, const plot_series *c);
 
 /* plot_data_free() - free what plot_data_build() made. */
 void plot_data_free(plot_data *d);

@@ -560,12 +560,13 @@ static void draw_legend(plot_frame *L)
         legend_text(L, x + 32, y, buf, PLOT_FONT_SMALL, MUTED_COLOR, 0);
         y += 15;
         if (c->same_as >= 0) {
-            const plot_series *e = &d->series[c->same_as];
-            if (e->pid != 0)
-                snprintf(buf, sizeof buf, "same as child %ld", e->pid);
+            char *note = plot_twin_note(d, c);
+            if (note == NULL)
+                L->s->oom = 1;
             else
-                snprintf(buf, sizeof buf, "same as %s", d->files[e->file].path);
-            legend_text(L, x + 32, y, buf, PLOT_FONT_SMALL, MUTED_COLOR, 0);
+                legend_text(L, x + 32, y, note, PLOT_FONT_SMALL, MUTED_COLOR,
+                            0);
+            free(note);
             y += 15;
         }
         if (L->o->slope) {

@@ -597,20 +597,17 @@ static void draw_legend(canvas *cv, const plot_data *d, const plot_opts *o,
         if (o->slope) {
             char s[48];
             plot_format_slope(s, sizeof s, c->slope);
-            n += snprintf(tail + n, sizeof tail - (size_t)n, "  slope %s", s);
+            snprintf(tail + n, sizeof tail - (size_t)n, "  slope %s", s);
         }
-        if (c->same_as >= 0) {
-            const plot_series *e = &d->series[c->same_as];
-            if (e->pid != 0)
-                snprintf(tail + n, sizeof tail - (size_t)n,
-                         "  same as child %ld", e->pid);
-            else
-                snprintf(tail + n, sizeof tail - (size_t)n, "  same as %s",
-                         d->files[e->file].path);
-        }
-        int room = cv->w - 5 - (int)strlen(tail);
+        char *note = plot_twin_note(d, c);
+        int room = cv->w - 5 - length(tail) - (note ? 2 + length(note) : 0);
         int k = put_text(cv, 5, y, label, room < 8 ? 8 : room, -1);
-        put_text(cv, 5 + k, y, tail, cv->w - 5 - k, -1);
+        k += put_text(cv, 5 + k, y, tail, cv->w - 5 - k, -1);
+        if (note != NULL) {
+            k += put_text(cv, 5 + k, y, "  ", cv->w - 5 - k, -1);
+            put_text(cv, 5 + k, y, note, cv->w - 5 - k, -1);
+        }
+        free(note);
     }
     int x = cv->w;
     y--;

@@ -475,6 +475,16 @@ START_TEST(test_legend_and_band)
     ck_assert_int_eq(count(svg, ">g " TIMES "2</text>"), 1);
     free(svg);
 
+    /* The same recording twice: the second's curves are the first's. */
+    ck_assert_int_eq(sh("cp small.dat again.dat"), 0);
+    plot(&sb, "small.dat", "again.dat", "-o", "two.svg");
+    svg = read_svg("two.svg");
+    ck_assert_int_eq(count(svg, ">same as small.dat</text>"), 1);
+    ck_assert_int_eq(count(svg, ">same as child 201</text>"), 1);
+    ck_assert_int_eq(count(svg, ">same as child 201 of small.dat</text>"), 2);
+    ck_assert_int_eq(count(svg, ">same as"), 4);
+    free(svg);
+
     run_result r;
     ck_assert_int_eq(mp(&sb, &r, NULL, "plot", "small.dat", "--term",
                         "--columns", "80", "--rows", "10", "--color=never",
