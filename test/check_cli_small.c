@@ -138,6 +138,28 @@ START_TEST(test_help_errors)
 }
 END_TEST
 
+/*
+ * Output that cannot be written: -V and help say so in one line and exit
+ * 1, as --version and --help do.
+ */
+START_TEST(test_full_output)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_small");
+    static const char *const cmds[] = {"-V", "help", "help plot", "help list",
+                                       NULL};
+    for (int i = 0; cmds[i] != NULL; i++) {
+        int rc = sh("'%s' %s >/dev/full 2>err.txt", sb.memprof, cmds[i]);
+        char *err = read_file("err.txt", NULL);
+        ck_assert_msg(rc == 1, "%s: exit %d: %s", cmds[i], rc, err);
+        ck_assert_str_eq(err, "memprof: cannot write to standard output: "
+                              "No space left on device\n");
+        free(err);
+    }
+    sandbox_leave(&sb);
+}
+END_TEST
+
 /* ---- bash completion ---- */
 
 /*
@@ -401,6 +423,7 @@ Suite *cli_small_suite(void)
     tcase_add_test(tc, test_version);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_help_errors);
+    tcase_add_test(tc, test_full_output);
     tcase_add_test(tc, test_completion);
     tcase_add_test(tc, test_completion_matches_help);
     tcase_add_test(tc, test_completion_installed);
