@@ -459,9 +459,11 @@ install: $(LIB) $(CLI) $(B)/memprof.pc $(HEAP_LIB) $(HEAP_SO) \
 	$(INSTALL) -m 644 $(B)/memprof-heap.pc $(DESTDIR)$(LIBDIR)/pkgconfig
 	$(INSTALL) -m 644 man/memprof.3 $(DESTDIR)$(MANDIR)/man3
 	test ! -f man/memprof.1 || $(INSTALL) -m 644 man/memprof.1 $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -D -m 644 completions/memprof.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/memprof
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/memprof $(DESTDIR)$(MANDIR)/man1/memprof.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/memprof
 	rm -f $(DESTDIR)$(LIBEXECDIR)/memprof/memprof-cc
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/memprof 2>/dev/null
 	rm -f $(DESTDIR)$(INCLUDEDIR)/memprof.h $(DESTDIR)$(LIBDIR)/libmemprof.a \

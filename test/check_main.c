@@ -26,6 +26,7 @@ int main(void)
     srunner_add_suite(sr, cli_scale_suite());
     srunner_add_suite(sr, cli_plot_suite());
     srunner_add_suite(sr, cli_children_suite());
+    srunner_add_suite(sr, cli_small_suite());
     srunner_add_suite(sr, usage_suite());
     srunner_add_suite(sr, heap_suite());
     srunner_add_suite(sr, reliability_suite());
