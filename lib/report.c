@@ -201,7 +201,9 @@ static int table_build(table *t, const mp__group *g, const unsigned *slots,
     int first = lo;
     int last = hi;
     if (src != NULL && g->is_func &&
-        mp__source_function(src, g->line, &first, &last) == 0) {
+        (g->lambdas > 0
+             ? mp__source_lambda(src, g->line, &first, &last)
+             : mp__source_function(src, g->line, &first, &last)) == 0) {
         if (first > lo)
             first = lo;
         if (last < hi)
