@@ -47,6 +47,10 @@ extern "C" {
 #ifdef MEMPROF_DISABLE
 
 #if defined(__GNUC__)
+#if defined(__cplusplus) && __cplusplus < 201103L && !defined(__clang__)
+/* g++ before C++11 does not heed the pragma below for macros. */
+#pragma GCC system_header
+#endif
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wvariadic-macros"
 #endif

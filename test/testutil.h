@@ -35,6 +35,7 @@ Suite *stacks_suite(void);
 Suite *cli_heap_suite(void);
 Suite *cli_children_suite(void);
 Suite *cli_small_suite(void);
+Suite *lang_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
