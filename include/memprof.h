@@ -184,9 +184,10 @@ const char *mp_strerror(int code);
  * mp_current_mib() - the memory of this process now, in MiB, as a line
  * would read it: with the backend in use (MEMPROF_BACKEND: the resident
  * set, or the heap backend's bytes held).  It reads under
- * MEMPROF_DISABLE too, at run time and at compile time.  0 when no
- * reading can be taken (one line on stderr says why).  Keeps errno.
- * Thread-safe.
+ * MEMPROF_DISABLE too: at run time the resident set (no backend is set
+ * up then), and at compile time (it is a function: link the library).
+ * 0 when no reading can be taken (one line on stderr says why).  Keeps
+ * errno.  Thread-safe.
  */
 double mp_current_mib(void);
 
