@@ -536,8 +536,8 @@ START_TEST(test_check_below)
     /* The heap backend: the 100,000,000 bytes held, 95.367 MiB. */
     if (!test_valgrind()) {
         argv[2] = "95.3";
-        const char *heap[] = {"MEMPROF_BACKEND=heap", preload_env(),
-                              asan_env()};
+        const char *heap[] = {"MEMPROF_BACKEND=heap", preload_env(), asan_env(),
+                              NULL};
         ck_assert_int_eq(run_capture(argv, heap, &r), 0);
         ck_assert_int_eq(WEXITSTATUS(r.status), 0);
         check_lines(r.out, l);
