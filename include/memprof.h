@@ -248,10 +248,13 @@ int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
  * the most memory held while stmt ran, and that minus the memory before
  * it.  If stmt leaves the scope (return, break, goto), the line is
  * printed as it leaves.  The expansion starts with a declaration: brace
- * the body of an if, for or while that is one MP_MEMIT.
+ * the body of an if, for or while that is one MP_MEMIT (the compiler's
+ * error names mp__MP_MEMIT_needs_braces_in_if_for_while).
  */
 #define MP_MEMIT(...)                                                          \
-    MP__MEMIT_AT(MP__CAT(mp__memit_, __COUNTER__), __VA_ARGS__)
+    MP__MEMIT_AT(                                                              \
+        MP__CAT(mp__MP_MEMIT_needs_braces_in_if_for_while_, __COUNTER__),      \
+        __VA_ARGS__)
 #endif /* !MEMPROF_DISABLE */
 
 /* ======================================================================
@@ -531,8 +534,12 @@ struct mp__memit;
 struct mp__memit *mp__memit_begin(void);
 void mp__memit_end(struct mp__memit **m);
 
+/* MP_MEMIT's declaration, named as MP_LINE's is, for the same message. */
+typedef struct mp__memit *mp__MP_MEMIT_needs_braces_in_if_for_while;
+
 #define MP__MEMIT_AT(var, ...)                                                 \
-    struct mp__memit *var MP__CLEANUP(mp__memit_end) = mp__memit_begin();      \
+    mp__MP_MEMIT_needs_braces_in_if_for_while var MP__CLEANUP(mp__memit_end) = \
+        mp__memit_begin();                                                     \
     __VA_ARGS__;                                                               \
     mp__memit_end(&var)
 

@@ -396,15 +396,16 @@ START_TEST(test_c_return)
 END_TEST
 
 /*
- * MP_LINE as the unbraced body of an if, for or while does not compile,
- * and the compiler's message names the rule, with gcc, clang, g++ and
- * clang++, inside a profiled function and outside one; braced, the same
- * code compiles.
+ * MP_LINE (and MP_MEMIT) as the unbraced body of an if, for or while does
+ * not compile, and the compiler's message names the rule, with gcc,
+ * clang, g++ and clang++, inside a profiled function and outside one;
+ * braced, the same code compiles.
  */
 START_TEST(test_misuse)
 {
     static const char *const heads[] = {"if (x)", "for (; x; x--)",
                                         "while (x--)"};
+    static const char *const macros[] = {"MP_LINE", "MP_MEMIT"};
     const char *ccs[] = {"gcc", "clang", "g++", "clang++"};
     const char *dir = make_tmpdir("lang_misuse");
     char src[512];
@@ -414,7 +415,8 @@ START_TEST(test_misuse)
     for (int i = 0; i < 4; i++) {
         if (!have(ccs[i]))
             continue;
-        for (int h = 0; h < 3; h++) {
+        for (int h = 0; h < 6; h++) {
+            const char *macro = macros[h / 3];
             for (int prof = 0; prof < 2; prof++) {
                 for (int braced = 0; braced < 2; braced++) {
                     FILE *f = fopen(src, "w");
@@ -426,28 +428,29 @@ START_TEST(test_misuse)
                             "{\n"
                             "    %s\n"
                             "    %s %s\n"
-                            "        MP_LINE(g(x));\n"
+                            "        %s(g(x));\n"
                             "    %s\n"
                             "    return 0;\n"
                             "}\n",
-                            prof ? "MP_PROFILE_FUNC();" : "", heads[h],
-                            braced ? "{" : "", braced ? "}" : "");
+                            prof ? "MP_PROFILE_FUNC();" : "", heads[h % 3],
+                            braced ? "{" : "", macro, braced ? "}" : "");
                     fclose(f);
                     int rc = sh("%s %s -Wall -Wextra -Werror -Iinclude -c %s "
                                 "-o /dev/null >%s 2>&1",
                                 ccs[i], i >= 2 ? "-x c++" : "", src, log);
                     char *text = read_file(log, NULL);
+                    char rule[64];
+                    snprintf(rule, sizeof rule,
+                             "%s_needs_braces_in_if_for_while", macro);
                     ck_assert_ptr_nonnull(text);
                     if (braced) {
                         ck_assert_msg(rc == 0, "%s, %s braced: %s", ccs[i],
-                                      heads[h], text);
+                                      heads[h % 3], text);
                     } else {
-                        ck_assert_msg(rc != 0, "%s, %s: compiled", ccs[i],
-                                      heads[h]);
-                        ck_assert_msg(strstr(text,
-                                             "MP_LINE_needs_braces_in_if_for_"
-                                             "while") != NULL,
-                                      "%s, %s: %s", ccs[i], heads[h], text);
+                        ck_assert_msg(rc != 0, "%s, %s %s: compiled", ccs[i],
+                                      heads[h % 3], macro);
+                        ck_assert_msg(strstr(text, rule) != NULL, "%s, %s: %s",
+                                      ccs[i], heads[h % 3], text);
                     }
                     free(text);
                 }
