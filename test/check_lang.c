@@ -9,6 +9,7 @@
  * Programs are compiled by the compilers the machine has; one that is
  * missing is skipped with a line on stderr.
  */
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,7 +219,8 @@ END_TEST
 
 /*
  * The lexer finds lambda bodies, from the '[' to the '}', and nothing
- * else: not indexing, designated initialisers, attributes or delete [].
+ * else: not indexing, designated initialisers, attributes or delete [],
+ * and none in any C source of this project.
  */
 START_TEST(test_lexer_lambdas)
 {
@@ -264,6 +266,22 @@ START_TEST(test_lexer_lambdas)
     mp__source_free(&src);
     unlink(path);
     rmdir(dir);
+
+    /* C has no lambdas: none in the project's own C sources. */
+    glob_t g;
+    ck_assert_int_eq(
+        glob("{lib,cli,cc,heap,examples,test,test/progs,test/cc}/*.c",
+             GLOB_BRACE, NULL, &g),
+        0);
+    ck_assert_uint_gt(g.gl_pathc, 100);
+    for (size_t k = 0; k < g.gl_pathc; k++) {
+        ck_assert_int_eq(mp__source_load(&src, g.gl_pathv[k], NULL), 0);
+        ck_assert_msg(src.nlambdas == 0, "%s: %d lambdas, the first at %d",
+                      g.gl_pathv[k], src.nlambdas,
+                      src.nlambdas > 0 ? src.lambdas[0].first : 0);
+        mp__source_free(&src);
+    }
+    globfree(&g);
 }
 END_TEST
 
