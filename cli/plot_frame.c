@@ -93,8 +93,8 @@ static void pack_band(plot_frame *L)
         double x1 = fmax(plot_x(L, sp->t1), x0 + 2);
         /* A run's label stands once, at its start, over the run. */
         double end = sp->run > 1 ? plot_x(L, sp[sp->run - 1].t1) : x1;
-        plot_span_label(d, i, label, sizeof label);
-        double tw = plot_text_width(label, PLOT_FONT_SMALL, 0);
+        const char *text = plot_span_label(d, i, label, sizeof label);
+        double tw = plot_text_width(text, PLOT_FONT_SMALL, 0);
         double tx = x0 + tw > L->right ? fmax(L->left, L->right - tw) : x0;
         plot_slot sl = {x0,           x1,
                         fmin(x0, tx), fmax(end, tx + tw + 8),
