@@ -634,9 +634,11 @@ install: $(LIB) $(SO) $(SO_LINKS) $(B)/cli/install/memprof $(PC_FILES) \
 	$(INSTALL) -m 644 $(CMAKE_FILES) $(DESTDIR)$(CMAKEDIR)
 	$(INSTALL) -m 644 man/memprof.3 $(DESTDIR)$(MANDIR)/man3
 	test ! -f man/memprof.1 || $(INSTALL) -m 644 man/memprof.1 $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -D -m 644 completions/memprof.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/memprof
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/memprof $(DESTDIR)$(MANDIR)/man1/memprof.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/memprof
 	rm -f $(DESTDIR)$(LIBEXECDIR)/memprof/memprof-cc
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/memprof 2>/dev/null
 	rm -f $(DESTDIR)$(INCLUDEDIR)/memprof.h $(DESTDIR)$(LIBDIR)/libmemprof.a \

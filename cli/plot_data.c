@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,69 @@ const uint32_t plot_palette[PLOT_NCOLORS] = {
     0xF0E442, /* yellow */
     0x000000, /* black */
 };
+
+/* plot_span_label() - see plot_data.h. */
+const char *plot_span_label(const plot_data *d, size_t i, char *buf,
+                            size_t size)
+{
+    const plot_span *sp = &d->spans[i];
+    const char *label = d->funcs[sp->func].label;
+    if (sp->run <= 1)
+        return label;
+    int n = snprintf(buf, size, "%s \xC3\x97%d", label, sp->run);
+    /* Never cut inside a character: too long, the label alone. */
+    return n >= 0 && (size_t)n < size ? buf : label;
+}
+
+/* plot_format_durations() - see plot_data.h. */
+void plot_format_durations(char *buf, size_t size, const plot_func *f)
+{
+    if (f->count > 1)
+        snprintf(buf, size, "%.3fs total, longest %.3fs", f->total, f->longest);
+    else
+        snprintf(buf, size, "%.3fs", f->total);
+}
+
+/* plot_twin_note() - see plot_data.h. */
+char *plot_twin_note(const plot_data *d, const plot_series *c)
+{
+    if (c->same_as < 0)
+        return NULL;
+    const plot_series *e = &d->series[c->same_as];
+    char *path = plot_text_clean(d->files[e->file].path);
+    if (path == NULL)
+        return NULL;
+    size_t size = strlen(path) + 64;
+    char *note = malloc(size);
+    if (note != NULL && e->pid == 0)
+        snprintf(note, size, "same as %s", path);
+    else if (note != NULL && e->file != c->file)
+        snprintf(note, size, "same as child %ld of %s", e->pid, path);
+    else if (note != NULL)
+        snprintf(note, size, "same as child %ld", e->pid);
+    free(path);
+    return note;
+}
+
+/*
+ * find_twins() - plot_series.same_as: each curve with the very points of
+ * an earlier one (as reduced for drawing, and as many readings) names
+ * the first such.
+ */
+static void find_twins(plot_data *d)
+{
+    for (size_t i = 0; i < d->nseries; i++) {
+        plot_series *c = &d->series[i];
+        c->same_as = -1;
+        for (size_t j = 0; j < i && c->same_as < 0; j++) {
+            const plot_series *e = &d->series[j];
+            if (e->same_as < 0 && e->n == c->n && e->nread == c->nread &&
+                memcmp(e->t, c->t, c->n * sizeof *c->t) == 0 &&
+                memcmp(e->mib, c->mib, c->n * sizeof *c->mib) == 0)
+                c->same_as = (int)j;
+        }
+    }
+}
 
 /* plot_data_free() - see plot_data.h. */
 void plot_data_free(plot_data *d)
@@ -140,6 +204,26 @@ static int by_level(const void *pa, const void *pb)
 }
 
 /*
+ * find_runs() - the runs of spans (plot_span.run): sorted by level and
+ * entry, a span continues the run before it when it has the same level
+ * and function and starts where or after the previous one ends.
+ */
+static void find_runs(plot_data *d)
+{
+    size_t lead = 0;
+    for (size_t i = 1; i < d->nspans; i++) {
+        const plot_span *p = &d->spans[i - 1];
+        plot_span *s = &d->spans[i];
+        if (s->level == p->level && s->func == p->func && s->t0 >= p->t1) {
+            s->run = 0;
+            d->spans[lead].run++;
+        } else {
+            lead = i;
+        }
+    }
+}
+
+/*
  * add_spans() - the FUNC lines of dat (file 0) that meet the window, as
  * spans of d, clipped to it.  Returns 0 or -ENOMEM.
  */
@@ -160,6 +244,7 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
         s.mem0 = f->mem0;
         s.mem1 = f->mem1;
         s.level = f->level < 0 ? 0 : f->level;
+        s.run = 1;
         if (s.level > PLOT_MAX_LEVEL) {
             s.level = PLOT_MAX_LEVEL;
             folded++;
@@ -169,6 +254,7 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
             continue;
         if (s.t1 < s.t0)
             s.t1 = s.t0;
+        s.dur = s.t1 - s.t0;
         if (o->window) {
             /* Spans that only touch the window are left out. */
             if (s.t0 > o->xmax || s.t1 < o->xmin ||
@@ -225,6 +311,9 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
         }
         func_of[i] = f;
         d->funcs[f].count++;
+        d->funcs[f].total += d->spans[i].dur;
+        if (d->spans[i].dur > d->funcs[f].longest)
+            d->funcs[f].longest = d->spans[i].dur;
         d->spans[i].func = (int)f;
     }
     free(first);
@@ -238,6 +327,7 @@ static int add_spans(plot_data *d, const plot_opts *o, const mp__dat *dat)
                   d->files[0].path, folded, folded == 1 ? "" : "s",
                   PLOT_MAX_LEVEL, PLOT_MAX_LEVEL);
     qsort(d->spans, d->nspans, sizeof *d->spans, by_level);
+    find_runs(d);
     label_funcs(d);
     return 0;
 }
@@ -376,6 +466,8 @@ int plot_data_build(plot_data *d, const plot_opts *o, char **names,
     }
     for (size_t f = 0; rc == 0 && f < nnames; f++)
         rc = plot_read_reduce(&recs[f], d, buckets);
+    if (rc == 0)
+        find_twins(d);
     for (size_t i = 0; i < nread; i++)
         plot_read_close(&recs[i]);
     free(recs);

@@ -62,6 +62,10 @@ typedef struct plot_series {
     double icept; /* its value at t = 0, MiB */
     int color;    /* index in plot_palette */
     int dash;     /* 0: solid (a recording), 1: dashed (a child) */
+    int same_as;  /* the index of an earlier curve with the very same
+                     points (two children that did the same), which
+                     this one would hide: drawn in its gaps, and named in
+                     the legend; or -1 */
 } plot_series;
 
 /* A FUNC line: one call of a function, or one MP_TIMESTAMP block. */
@@ -71,10 +75,16 @@ typedef struct plot_span {
     double t1;
     double mem0; /* MiB at entry and exit */
     double mem1;
-    int cut0; /* the entry (cut0) or exit (cut1) lies outside the window */
+    double dur; /* seconds from entry to exit (the whole call's) */
+    int cut0;   /* the entry (cut0) or exit (cut1) lies outside the window */
     int cut1;
     int level; /* nesting level, 0 outermost */
     int func;  /* index in plot_data.funcs */
+    int run;   /* of a run of spans of one function at one level, each
+                  starting after the one before ends, and no other span
+                  of that level between (a function called in a loop):
+                  how many, on its first span; 0 on the others; 1 on a
+                  span alone */
 } plot_span;
 
 /* A span's name, once: its colour and how many spans bear it. */
@@ -84,6 +94,9 @@ typedef struct plot_func {
                           dotted suffix, "step" for "grow.step" */
     int color;         /* index in plot_palette */
     size_t count;
+    double total;   /* seconds: the calls' durations, summed (whole calls,
+                       also of those the window cuts) */
+    double longest; /* seconds: the longest call */
 } plot_func;
 
 /* Everything to draw, in seconds and MiB. */
@@ -125,6 +138,31 @@ extern const uint32_t plot_palette[PLOT_NCOLORS];
  */
 int plot_data_build(plot_data *d, const plot_opts *o, char **names,
                     size_t nnames);
+
+/*
+ * plot_span_label() - span i's label in the band: its function's label,
+ * with " ×N" after it on the first span of a run of N > 1 (written once
+ * over the run), made in buf; the label alone when that does not fit in
+ * size bytes.  Returns buf or the label.
+ */
+const char *plot_span_label(const plot_data *d, size_t i, char *buf,
+                            size_t size);
+
+/*
+ * plot_format_durations() - the time func's calls took, as mprof's
+ * legend tells each call's ("%.3fs"): "2.200s" for one call,
+ * "1.600s total, longest 0.080s" for more.
+ */
+void plot_format_durations(char *buf, size_t size, const plot_func *f);
+
+/*
+ * plot_twin_note() - for a curve with another's very points
+ * (plot_series.same_as), its note in the legend: "same as child 4242"
+ * ("... of FILE" when that child is another recording's), or "same as
+ * FILE" for a recording; malloc'd, valid UTF-8.  NULL for
+ * another curve, or when out of memory.
+ */
+char *plot_twin_note(const plot_data *d, const plot_series *c);
 
 /* plot_data_free() - free what plot_data_build() made. */
 void plot_data_free(plot_data *d);

@@ -75,7 +75,8 @@ static void x_axis(plot_frame *L)
 /*
  * pack_band() - bracket mode: each span's lane in the band and whether
  * its label shows (plot_pack); bars may touch, as each is drawn a pixel
- * short at both ends, and labels keep 8 pixels from what follows.
+ * short at both ends, and labels keep 8 pixels from what follows.  A run
+ * of calls (plot_span.run) keeps to one lane, labelled once.
  */
 static void pack_band(plot_frame *L)
 {
@@ -85,14 +86,19 @@ static void pack_band(plot_frame *L)
         L->s->oom = 1;
         return;
     }
+    char label[256];
     for (size_t i = 0; i < d->nspans; i++) {
         const plot_span *sp = &d->spans[i];
         double x0 = plot_x(L, sp->t0);
         double x1 = fmax(plot_x(L, sp->t1), x0 + 2);
-        double tw =
-            plot_text_width(d->funcs[sp->func].label, PLOT_FONT_SMALL, 0);
+        /* A run's label stands once, at its start, over the run. */
+        double end = sp->run > 1 ? plot_x(L, sp[sp->run - 1].t1) : x1;
+        const char *text = plot_span_label(d, i, label, sizeof label);
+        double tw = plot_text_width(text, PLOT_FONT_SMALL, 0);
         double tx = x0 + tw > L->right ? fmax(L->left, L->right - tw) : x0;
-        plot_slot sl = {x0, x1, fmin(x0, tx), fmax(x1, tx + tw + 8), sp->level};
+        plot_slot sl = {x0,           x1,
+                        fmin(x0, tx), fmax(end, tx + tw + 8),
+                        sp->level,    sp->run == 0};
         slots[i] = sl;
         L->label_x[i] = tx;
     }

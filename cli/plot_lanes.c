@@ -44,7 +44,7 @@ int plot_pack(const plot_slot *s, size_t n, int max_lanes, int over_bars,
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || s[i].level != s[i - 1].level)
             first = lanes < max_lanes ? lanes : max_lanes - 1;
-        int at = -1;
+        int at = i > 0 && s[i].follow ? lane[i - 1] : -1;
         for (int k = first; k < lanes && at < 0; k++)
             if (end[k] <= s[i].x0)
                 at = k;
@@ -76,8 +76,16 @@ int plot_pack(const plot_slot *s, size_t n, int max_lanes, int over_bars,
         const plot_slot *sl = &s[p[k].i];
         if (k == 0 || p[k].lane != p[k - 1].lane)
             taken = -1e300;
-        int last = k + 1 == n || p[k + 1].lane != p[k].lane;
-        double next = last || over_bars ? 1e300 : p[k + 1].x0;
+        if (sl->follow) {
+            if (!over_bars && sl->x1 > taken)
+                taken = sl->x1;
+            continue;
+        }
+        size_t after = k + 1;
+        while (after < n && p[after].lane == p[k].lane && s[p[after].i].follow)
+            after++;
+        int last = after == n || p[after].lane != p[k].lane;
+        double next = last || over_bars ? 1e300 : p[after].x0;
         labelled[p[k].i] = sl->l0 >= taken && sl->l1 <= next;
         double reach = labelled[p[k].i] ? sl->l1 : over_bars ? taken : sl->x1;
         taken = reach > taken ? reach : taken;

@@ -19,6 +19,9 @@ typedef struct plot_slot {
     double l0;
     double l1;
     int level;
+    int follow; /* goes on the slot before's run (plot_span.run): into
+                   its lane, and never labelled; the run's first slot's
+                   label box covers the run */
 } plot_slot;
 
 /*
@@ -26,8 +29,9 @@ typedef struct plot_slot {
  * levels in the first lanes, each level below those of the levels above
  * and given its share of lanes; a bar goes to the first lane of its
  * level where it fits, else to a new lane, else over the lane that ends
- * first.  Then a label shows where it meets no other label of its lane,
- * nor, unless over_bars (labels drawn above the bars), another bar.
+ * first; a slot that follows the one before goes into its lane.  Then a
+ * label shows where it meets no other label of its lane, nor, unless
+ * over_bars (labels drawn above the bars), another run's bar.
  * Fills lane[] and labelled[]; returns the lanes.
  */
 int plot_pack(const plot_slot *s, size_t n, int max_lanes, int over_bars,

@@ -151,6 +151,15 @@ static double markers(const plot_frame *L, const plot_series *c)
     return span / (double)(c->nread - 1) >= MARKER_GAP ? 2.2 : 0;
 }
 
+/*
+ * line_style() - a curve's line: solid for a recording, dashed for a
+ * child, in the gaps of the dashes for one with another's very points.
+ */
+static int line_style(const plot_series *c)
+{
+    return c->same_as >= 0 ? PLOT_GAPS : c->dash ? PLOT_DASHED : PLOT_SOLID;
+}
+
 /* draw_series() - each curve, one point per sample. */
 static void draw_series(plot_frame *L)
 {
@@ -171,7 +180,7 @@ static void draw_series(plot_frame *L)
             break;
         p->stroke = plot_palette[c->color];
         p->lw = c->pid != 0 ? 1.6 : 2;
-        p->dash = c->dash ? PLOT_DASHED : PLOT_SOLID;
+        p->dash = line_style(c);
         p->marker = markers(L, c);
         p->pts = malloc(2 * c->n * sizeof *p->pts);
         if (p->pts == NULL) {
@@ -287,10 +296,11 @@ static void draw_brackets(plot_frame *L)
                             color, 1, PLOT_NONE);
         if (bar != NULL)
             bar->cls = plot_scene_format(L->s, "bar");
+        char label[256];
         if (L->labelled[i])
             plot_scene_label(L->s, L->label_x[i], y + 9,
-                             d->funcs[sp->func].label, PLOT_FONT_SMALL,
-                             PLOT_START, TEXT_COLOR);
+                             plot_span_label(d, i, label, sizeof label),
+                             PLOT_FONT_SMALL, PLOT_START, TEXT_COLOR);
         plot_scene_group_end(L->s);
     }
 }
@@ -469,42 +479,49 @@ static plot_prim *legend_text(plot_frame *L, double x, double y,
     return p;
 }
 
+/* The most lines a curve's name takes in the legend. */
+#define NAME_LINES 3
+
 /*
- * legend_name() - a curve's name from (x, y) in at most two lines, broken
- * at a space where it can, the second shortened to fit; when draw is 0
- * only counted.  Returns the lines.
+ * legend_name() - a curve's name from (x, y) in at most NAME_LINES lines,
+ * broken after a space or a path separator where it can
+ * (plot_text_break), the last shortened to fit; when draw is 0 only
+ * counted.  Returns the lines.
  */
 static int legend_name(plot_frame *L, double x, double y, const char *str,
                        int draw)
 {
     double width = L->s->width - x - 10;
-    size_t n = plot_text_break(str, PLOT_FONT_LEGEND, width);
-    if (str[n] == '\0') {
-        if (draw)
-            legend_text(L, x, y, str, PLOT_FONT_LEGEND, TEXT_COLOR, 0);
-        return 1;
-    }
-    if (draw) {
-        char *first = strndup(str, n);
-        if (first == NULL) {
-            L->s->oom = 1;
-            return 2;
+    int lines = 1;
+    for (; lines < NAME_LINES; lines++, y += 15) {
+        size_t n = plot_text_break(str, PLOT_FONT_LEGEND, width);
+        if (str[n] == '\0')
+            break;
+        if (draw) {
+            char *line = strndup(str, n);
+            if (line == NULL) {
+                L->s->oom = 1;
+                return lines;
+            }
+            size_t k = strlen(line);
+            while (k > 0 && line[k - 1] == ' ')
+                line[--k] = '\0';
+            plot_scene_text(L->s, x, y, line, PLOT_FONT_LEGEND, PLOT_START,
+                            TEXT_COLOR, 0);
+            free(line);
         }
-        size_t k = strlen(first);
-        while (k > 0 && first[k - 1] == ' ')
-            first[--k] = '\0';
-        plot_scene_text(L->s, x, y, first, PLOT_FONT_LEGEND, PLOT_START,
-                        TEXT_COLOR, 0);
-        legend_text(L, x, y + 15, str + n, PLOT_FONT_LEGEND, TEXT_COLOR, 0);
-        free(first);
+        str += n;
     }
-    return 2;
+    if (draw)
+        legend_text(L, x, y, str, PLOT_FONT_LEGEND, TEXT_COLOR, 0);
+    return lines;
 }
 
 /*
  * draw_legend() - right of the plot area: each curve with its name (the
- * command line or the child), peak and slope; then the functions with
- * their colours.  What does not fit is counted in a last line.
+ * command line or the child), peak and slope, and the curve it has the
+ * very points of; then the functions with their colours, calls and
+ * durations.  What does not fit is counted in a last line.
  */
 static void draw_legend(plot_frame *L)
 {
@@ -521,15 +538,15 @@ static void draw_legend(plot_frame *L)
         const char *what = series_name(d, c, name, sizeof name);
         int names = legend_name(L, x + 32, y, what, 0);
         int lines = names + 1 + (L->o->slope ? 1 : 0) +
-                    (c->pid == 0 && d->nfiles > 1 ? 1 : 0);
+                    (c->pid == 0 && d->nfiles > 1 ? 1 : 0) +
+                    (c->same_as >= 0 ? 1 : 0);
         if (y + 16 * lines > limit) {
             left_out++;
             continue;
         }
         uint32_t color = plot_palette[c->color];
         plot_scene_line(L->s, x, y - 4, x + 24, y - 4, color,
-                        c->pid != 0 ? 1.6 : 2,
-                        c->dash ? PLOT_DASHED : PLOT_SOLID);
+                        c->pid != 0 ? 1.6 : 2, line_style(c));
         if (markers(L, c) > 0)
             plot_scene_circle(L->s, x + 12, y - 4, 2.5, color, PLOT_NONE, 1);
         legend_name(L, x + 32, y, what, 1);
@@ -542,6 +559,16 @@ static void draw_legend(plot_frame *L)
         plot_format_peak(buf, sizeof buf, c->mib[c->peak]);
         legend_text(L, x + 32, y, buf, PLOT_FONT_SMALL, MUTED_COLOR, 0);
         y += 15;
+        if (c->same_as >= 0) {
+            char *note = plot_twin_note(d, c);
+            if (note == NULL)
+                L->s->oom = 1;
+            else
+                legend_text(L, x + 32, y, note, PLOT_FONT_SMALL, MUTED_COLOR,
+                            0);
+            free(note);
+            y += 15;
+        }
         if (L->o->slope) {
             char slope[48];
             plot_format_slope(slope, sizeof slope, c->slope);
@@ -561,18 +588,24 @@ static void draw_legend(plot_frame *L)
         y += 18;
     }
     for (size_t i = 0; i < d->nfuncs; i++) {
-        if (y + 16 > limit) {
+        const plot_func *f = &d->funcs[i];
+        if (y + 30 > limit) {
             left_out += d->nfuncs - i;
             break;
         }
-        plot_scene_rect(L->s, x, y - 9, 24, 8, plot_palette[d->funcs[i].color],
+        plot_scene_rect(L->s, x, y - 9, 24, 8, plot_palette[f->color],
                         L->o->flame ? 0.6 : 1, PLOT_NONE);
-        snprintf(buf, sizeof buf, " \xC3\x97%zu", d->funcs[i].count);
-        char *all = plot_scene_format(L->s, "%s%s", d->funcs[i].name, buf);
+        snprintf(buf, sizeof buf, " \xC3\x97%zu", f->count);
+        char *all = plot_scene_format(L->s, "%s%s", f->name, buf);
         if (all != NULL)
             legend_text(L, x + 32, y, all, PLOT_FONT_SMALL, TEXT_COLOR, 0);
         free(all);
-        y += 16;
+        plot_format_durations(buf, sizeof buf, f);
+        plot_prim *p = legend_text(L, x + 32, y + 14, buf, PLOT_FONT_SMALL,
+                                   MUTED_COLOR, 0);
+        if (p != NULL)
+            p->cls = plot_scene_format(L->s, "duration");
+        y += 32;
     }
     if (left_out > 0) {
         snprintf(buf, sizeof buf, "\xE2\x80\xA6 and %zu more", left_out);

@@ -157,6 +157,7 @@ static void stroke(cairo_t *cr, const plot_prim *p)
 {
     static const double dashed[] = {7, 4};
     static const double dotted[] = {2, 3};
+    static const double gaps[] = {4, 7};
     if (p->stroke == PLOT_NONE)
         return;
     set_color(cr, p->stroke, 1);
@@ -165,6 +166,8 @@ static void stroke(cairo_t *cr, const plot_prim *p)
         cairo.set_dash(cr, dashed, 2, 0);
     else if (p->dash == PLOT_DOTTED)
         cairo.set_dash(cr, dotted, 2, 0);
+    else if (p->dash == PLOT_GAPS)
+        cairo.set_dash(cr, gaps, 2, 4);
     else
         cairo.set_dash(cr, NULL, 0, 0);
     cairo.stroke_preserve(cr);

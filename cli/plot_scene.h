@@ -28,7 +28,11 @@ enum {
     PLOT_GROUP_END
 };
 
-enum { PLOT_SOLID, PLOT_DASHED, PLOT_DOTTED };
+/*
+ * Line styles.  PLOT_GAPS draws in the gaps of PLOT_DASHED, so that a
+ * curve drawn over another with the same points leaves both seen.
+ */
+enum { PLOT_SOLID, PLOT_DASHED, PLOT_DOTTED, PLOT_GAPS };
 enum { PLOT_START, PLOT_MIDDLE, PLOT_END };
 
 #define PLOT_NONE 0xFFFFFFFFu /* no stroke or no fill */

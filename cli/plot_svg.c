@@ -63,6 +63,8 @@ static void put_stroke(FILE *f, const plot_prim *p)
         fputs(" stroke-dasharray=\"7 4\"", f);
     else if (p->dash == PLOT_DOTTED)
         fputs(" stroke-dasharray=\"2 3\"", f);
+    else if (p->dash == PLOT_GAPS)
+        fputs(" stroke-dasharray=\"4 7\" stroke-dashoffset=\"4\"", f);
 }
 
 /* put_fill() - fill and its opacity. */

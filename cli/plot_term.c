@@ -364,12 +364,8 @@ static void draw_peaks(canvas *cv, const plot_data *d)
     }
 }
 
-/*
- * draw_bar() - a span's bar over columns c0..c1 of row y, "├─name─┤",
- * with its label inside when it fits (inside_only), else after it.
- */
-static void draw_bar(canvas *cv, int c0, int c1, int y, const char *name,
-                     int label, int color)
+/* draw_bar() - a span's bar over columns c0..c1 of row y: "├────┤". */
+static void draw_bar(canvas *cv, int c0, int c1, int y, int color)
 {
     if (c1 == c0) {
         put_char(cv, c0, y, 0x2502, color);
@@ -379,8 +375,16 @@ static void draw_bar(canvas *cv, int c0, int c1, int y, const char *name,
             put_char(cv, x, y, 0x2500, color);
         put_char(cv, c1, y, 0x2524, color);
     }
-    if (!label)
-        return;
+}
+
+/*
+ * draw_label() - the label of the bars over columns c0..c1 of row y (a
+ * span's, or a run's): inside, "├─name─┤", when it fits, else after
+ * them.
+ */
+static void draw_label(canvas *cv, int c0, int c1, int y, const char *name,
+                       int color)
+{
     int n = length(name);
     if (n <= c1 - c0 - 1)
         put_text(cv, c0 + 1, y, name, n, color);
@@ -401,6 +405,17 @@ static void bar_cols(const canvas *cv, const plot_span *sp, int *c0, int *c1)
     b = b < a ? a : b >= cv->cw ? cv->cw - 1 : b;
     *c0 = cv->gutter + a;
     *c1 = cv->gutter + b;
+}
+
+/*
+ * run_end() - *end = the last column of span i's bars: of the run's last
+ * span when it leads a run (plot_span.run), else of its own.
+ */
+static void run_end(const canvas *cv, const plot_data *d, size_t i, int *end)
+{
+    const plot_span *sp = &d->spans[i];
+    int c0;
+    bar_cols(cv, sp->run > 1 ? sp + sp->run - 1 : sp, &c0, end);
 }
 
 /*
@@ -431,15 +446,19 @@ static int span_rows(const canvas *cv, const plot_data *d, const plot_opts *o,
     }
     int lanes = -1;
     if (slots != NULL && lane != NULL && labelled != NULL) {
+        char label[256];
         for (size_t i = 0; i < d->nspans; i++) {
+            const plot_span *sp = &d->spans[i];
             int c0;
             int c1;
-            bar_cols(cv, &d->spans[i], &c0, &c1);
-            int n = length(d->funcs[d->spans[i].func].label);
-            /* Inside the bar when it fits, else after it and a space. */
-            int l1 = n <= c1 - c0 - 1 ? c1 + 1 : c1 + 2 + n + 1;
-            plot_slot sl = {c0, c1 + 1, c0, l1 > cv->w ? 1e9 : l1,
-                            d->spans[i].level};
+            int end;
+            bar_cols(cv, sp, &c0, &c1);
+            run_end(cv, d, i, &end);
+            int n = length(plot_span_label(d, i, label, sizeof label));
+            /* Inside the bars when it fits, else after them and a space. */
+            int l1 = n <= end - c0 - 1 ? end + 1 : end + 2 + n + 1;
+            plot_slot sl = {c0,        c1 + 1,      c0, l1 > cv->w ? 1e9 : l1,
+                            sp->level, sp->run == 0};
             slots[i] = sl;
         }
         lanes = plot_pack(slots, d->nspans, MAX_LANES, 0, lane, labelled);
@@ -480,14 +499,25 @@ static int draw_spans(canvas *cv, const plot_data *d, const plot_opts *o,
         int c1;
         bar_cols(cv, sp, &c0, &c1);
         int color = color_of(o, f->color);
-        if (!o->flame) {
-            draw_bar(cv, c0, c1, top + lane[i], f->label, labelled[i], color);
-            continue;
-        }
+        draw_bar(cv, c0, c1, top + lane[i], color);
         /* Flame rows: the label inside only, shortened to fit. */
-        draw_bar(cv, c0, c1, top + lane[i], f->label, 0, color);
-        if (c1 - c0 - 1 >= 2)
+        if (o->flame && c1 - c0 - 1 >= 2)
             put_text(cv, c0 + 1, top + lane[i], f->label, c1 - c0 - 1, color);
+    }
+    /* The band's labels over every bar, so that a run's bars that
+       follow do not cover its label. */
+    char label[256];
+    for (size_t i = 0; !o->flame && i < d->nspans; i++) {
+        int c0;
+        int c1;
+        int end;
+        if (!labelled[i])
+            continue;
+        bar_cols(cv, &d->spans[i], &c0, &c1);
+        run_end(cv, d, i, &end);
+        draw_label(cv, c0, end, top + lane[i],
+                   plot_span_label(d, i, label, sizeof label),
+                   color_of(o, d->funcs[d->spans[i].func].color));
     }
     free(lane);
     free(labelled);
@@ -514,13 +544,27 @@ static void swatch(canvas *cv, int x, int y, int style, int color)
     }
 }
 
+/*
+ * func_tail() - what follows a function's name in the legend: " ×3,
+ * 1.600s total, longest 0.080s".  Returns its length in columns.
+ */
+static int func_tail(const plot_func *f, char *buf, size_t size)
+{
+    char dur[96];
+    plot_format_durations(dur, sizeof dur, f);
+    snprintf(buf, size, " \xC3\x97%zu, %s", f->count, dur);
+    return length(buf);
+}
+
 /* legend_rows() - the rows the legend takes at width w. */
 static int legend_rows(const plot_data *d, int w)
 {
     int rows = (int)d->nseries;
     int x = w;
+    char tail[128];
     for (size_t i = 0; i < d->nfuncs; i++) {
-        int n = 2 + 1 + length(d->funcs[i].name) + 4 + 2;
+        const plot_func *f = &d->funcs[i];
+        int n = 2 + 1 + length(f->name) + func_tail(f, tail, sizeof tail) + 2;
         if (x + n > w) {
             rows++;
             x = 0;
@@ -555,16 +599,21 @@ static void draw_legend(canvas *cv, const plot_data *d, const plot_opts *o,
             plot_format_slope(s, sizeof s, c->slope);
             snprintf(tail + n, sizeof tail - (size_t)n, "  slope %s", s);
         }
-        int room = cv->w - 5 - (int)strlen(tail);
+        char *note = plot_twin_note(d, c);
+        int room = cv->w - 5 - length(tail) - (note ? 2 + length(note) : 0);
         int k = put_text(cv, 5, y, label, room < 8 ? 8 : room, -1);
-        put_text(cv, 5 + k, y, tail, cv->w - 5 - k, -1);
+        k += put_text(cv, 5 + k, y, tail, cv->w - 5 - k, -1);
+        if (note != NULL) {
+            k += put_text(cv, 5 + k, y, "  ", cv->w - 5 - k, -1);
+            put_text(cv, 5 + k, y, note, cv->w - 5 - k, -1);
+        }
+        free(note);
     }
     int x = cv->w;
     y--;
     for (size_t i = 0; i < d->nfuncs; i++) {
         const plot_func *f = &d->funcs[i];
-        snprintf(tail, sizeof tail, " \xC3\x97%zu", f->count);
-        int n = 2 + 1 + length(f->name) + 4 + 2;
+        int n = 2 + 1 + length(f->name) + func_tail(f, tail, sizeof tail) + 2;
         if (x + n > cv->w) {
             y++;
             x = 0;

@@ -197,7 +197,7 @@ size_t plot_text_break(const char *text, double size, double width)
     double w = 0;
     const char *p = text;
     size_t fit = 0;
-    size_t space = 0;
+    size_t at = 0; /* the last place to break that fits */
     uint32_t c;
     while ((c = plot_utf8_next(&p)) != 0) {
         char one[5] = {0};
@@ -206,12 +206,14 @@ size_t plot_text_break(const char *text, double size, double width)
         if (w > width)
             break;
         fit = (size_t)(p - text);
-        if (c == ' ')
-            space = fit;
+        /* After a space, or after a '/' that another character precedes
+           and one that is not a '/' follows ("/usr/" + "lib"). */
+        if (c == ' ' || (c == '/' && fit > 1 && *p != '/' && *p != '\0'))
+            at = fit;
     }
     if (*p == '\0' && w <= width)
         return fit;
-    if (space > 0)
-        return space;
+    if (at > 0)
+        return at;
     return fit > 0 ? fit : (size_t)(p - text);
 }

@@ -40,8 +40,9 @@ char *plot_text_fit(const char *text, double size, int bold, double width);
 
 /*
  * plot_text_break() - how many bytes of text start a line of at most
- * width pixels: up to the last space that fits, or as many characters as
- * fit when no space does (at least one character).
+ * width pixels: up to the last space or path separator ('/', kept at the
+ * line's end) that fits, or as many characters as fit when none does
+ * (at least one character).
  */
 size_t plot_text_break(const char *text, double size, double width);
 

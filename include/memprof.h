@@ -38,17 +38,32 @@ extern "C" {
     MP__STR(MEMPROF_VERSION_MAJOR)                                             \
     "." MP__STR(MEMPROF_VERSION_MINOR) "." MP__STR(MEMPROF_VERSION_PATCH)
 
-/* ---- Compile-out block: with -DMEMPROF_DISABLE every macro is bare code. */
+/*
+ * ---- Compile-out block: with -DMEMPROF_DISABLE every macro is bare code.
+ * It compiles with every C and C++ standard, C89 and C++98 included (the
+ * macros that record need C99 or C++11): gcc and clang are told not to
+ * warn that variadic macros came with C99 under -pedantic.
+ */
 #ifdef MEMPROF_DISABLE
+
+#if defined(__GNUC__)
+#if defined(__cplusplus) && __cplusplus < 201103L && !defined(__clang__)
+/* g++ before C++11 does not heed the pragma below for macros. */
+#pragma GCC system_header
+#endif
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wvariadic-macros"
+#endif
 
 #define MP_PROFILE_FUNC() enum { mp__profile_func_end }
 #define MP_PROFILE_FUNC_PRECISION(n) enum { mp__profile_func_end }
 #define MP_LINE(...) __VA_ARGS__
-#define MP_RETURN(expr) return expr
+#define MP_RETURN(...) return __VA_ARGS__
 #define MP_RETURN_VOID() return
 #define MP_TIMESTAMP(label)
 #define MP_MEMIT(...) __VA_ARGS__
-#define MP_ASSERT_BELOW_MIB(n) ((void)0)
+#define MP_ASSERT_BELOW_MIB(n) ((void)sizeof(n))
+#define MP_CHECK_BELOW_MIB(n) ((void)sizeof(n), 1)
 /* What memprof cc inserts: nothing but the code itself. */
 #define MP__CC_FUNC(line, text)
 #define MP__CC_SITES(...)
@@ -59,6 +74,10 @@ extern "C" {
 #define MP__CC_FI(k) )
 #define MP__CC_SW_BEGIN
 #define MP__CC_SW_END(k)
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #else /* !MEMPROF_DISABLE */
 
@@ -86,19 +105,30 @@ extern "C" {
 /*
  * MP_LINE(stmt) - run stmt in the caller's scope (it may be a declaration
  * and may contain commas), then record the memory reading for this line.
- * The expansion starts with a declaration: brace the body of an if, for or
- * while that is one MP_LINE.
+ * If stmt returns from a profiled function, the line records as the
+ * function returns, after the value is made.  The expansion starts with a
+ * declaration: brace the body of an if, for or while that is one MP_LINE
+ * (the compiler's error names mp__MP_LINE_needs_braces_in_if_for_while).
  */
 #define MP_LINE(...)                                                           \
-    MP__LINE_AT(MP__CAT(mp__site_, __COUNTER__), #__VA_ARGS__, __VA_ARGS__)
+    MP__LINE_AT(                                                               \
+        MP__CAT(mp__site_, __COUNTER__),                                       \
+        MP__CAT(mp__MP_LINE_needs_braces_in_if_for_while_, __COUNTER__),       \
+        #__VA_ARGS__, __VA_ARGS__)
 
 /*
- * MP_RETURN(expr) - evaluate expr, record the line, return the value.
+ * MP_RETURN(expr) - return expr exactly as "return expr;" does (a C++
+ * value is moved or elided, a reference stays one, NULL converts to the
+ * function's pointer type, a void expression is allowed), and record the
+ * line once the returned value is made, before the function's frame
+ * closes.  expr may contain commas.  Outside a profiled function it
+ * records in its file's table.
  * MP_RETURN_VOID() - record the line and return.
  */
-#define MP_RETURN(expr)                                                        \
+#define MP_RETURN(...)                                                         \
     MP__RETURN_AT(MP__CAT(mp__site_, __COUNTER__),                             \
-                  MP__CAT(mp__ret_, __COUNTER__), "return " #expr ";", expr)
+                  MP__CAT(mp__ret_, __COUNTER__), "return " #__VA_ARGS__ ";",  \
+                  __VA_ARGS__)
 #define MP_RETURN_VOID() MP__RETURN_VOID_AT(MP__CAT(mp__site_, __COUNTER__))
 
 /*
@@ -112,11 +142,18 @@ extern "C" {
 
 /*
  * MP_ASSERT_BELOW_MIB(n) - a memory budget check: if the memory (with the
- * backend in use) is above n MiB here, print the file, the line, the
- * reading and the limit on stderr, then abort().  The one place where the
- * library stops the program, as a failed assert() does.
+ * backend in use) is above n MiB here, print the tables recorded so far
+ * to the report's destination, as the report at exit would, then the
+ * file, the line, the reading and the limit on stderr, and abort().  The
+ * one place where the library stops the program, as a failed assert()
+ * does.
+ *
+ * MP_CHECK_BELOW_MIB(n) - the same check, which goes on: 1 (true) when the
+ * memory is at most n MiB; else 0 (false), after printing the file, the
+ * line, the reading and the limit on stderr.
  */
 #define MP_ASSERT_BELOW_MIB(n) mp__assert_below(__FILE__, __LINE__, (n))
+#define MP_CHECK_BELOW_MIB(n) mp__check_below(__FILE__, __LINE__, (n))
 
 #endif /* !MEMPROF_DISABLE */
 
@@ -142,6 +179,17 @@ void mp_reset(void);
 
 /* mp_strerror() - a static message for a code returned by this library. */
 const char *mp_strerror(int code);
+
+/*
+ * mp_current_mib() - the memory of this process now, in MiB, as a line
+ * would read it: with the backend in use (MEMPROF_BACKEND: the resident
+ * set, or the heap backend's bytes held).  It reads under
+ * MEMPROF_DISABLE too: at run time the resident set (no backend is set
+ * up then), and at compile time (it is a function: link the library).
+ * 0 when no reading can be taken (one line on stderr says why).  Keeps
+ * errno.  Thread-safe.
+ */
+double mp_current_mib(void);
 
 /*
  * Measuring memory from inside a program, as memory_profiler's
@@ -200,10 +248,13 @@ int mp_memory_usage_call(void *(*fn)(void *), void *arg, double interval,
  * the most memory held while stmt ran, and that minus the memory before
  * it.  If stmt leaves the scope (return, break, goto), the line is
  * printed as it leaves.  The expansion starts with a declaration: brace
- * the body of an if, for or while that is one MP_MEMIT.
+ * the body of an if, for or while that is one MP_MEMIT (the compiler's
+ * error names mp__MP_MEMIT_needs_braces_in_if_for_while).
  */
 #define MP_MEMIT(...)                                                          \
-    MP__MEMIT_AT(MP__CAT(mp__memit_, __COUNTER__), __VA_ARGS__)
+    MP__MEMIT_AT(                                                              \
+        MP__CAT(mp__MP_MEMIT_needs_braces_in_if_for_while_, __COUNTER__),      \
+        __VA_ARGS__)
 #endif /* !MEMPROF_DISABLE */
 
 /* ======================================================================
@@ -259,8 +310,28 @@ typedef struct mp__site {
 
 #define MP__SITE_INIT(kind, text, precision)                                   \
     {                                                                          \
-        __FILE__, __func__, text, __LINE__, kind, precision, 0u, 0u            \
+        __FILE__, MP__FUNC, text, __LINE__, kind, precision, 0u, 0u            \
     }
+
+/*
+ * The function's name in its sites: __func__, except in a C++ lambda,
+ * whose __func__ is "operator()": there __PRETTY_FUNCTION__, which names
+ * the enclosing function, and the library makes the table's name of it
+ * (see memprof(3)).  Chosen at compile time: the site stays a constant.
+ */
+#ifdef __cplusplus
+static constexpr bool mp__func_eq(const char *a, const char *b)
+{
+    return *a == *b && (*a == 0 || mp__func_eq(a + 1, b + 1));
+}
+static constexpr const char *mp__func_pick(const char *func, const char *pretty)
+{
+    return mp__func_eq(func, "operator()") ? pretty : func;
+}
+#define MP__FUNC mp__func_pick(__func__, __PRETTY_FUNCTION__)
+#else
+#define MP__FUNC __func__
+#endif
 
 /* The frame of one call of a profiled function, on that call's stack. */
 typedef struct mp__frame {
@@ -301,12 +372,13 @@ extern int mp__state;
 extern int mp__peak_on;
 
 void mp__record(mp__site *site, mp__frame *frame);
-mp__frame *mp__frame_begin(mp__frame *frame);
+mp__frame *mp__frame_begin(mp__frame *frame) __attribute__((returns_nonnull));
 void mp__frame_close(mp__frame *frame);
 mp__span mp__span_begin(const char *file, const char *label);
 void mp__span_end(mp__span *span);
 void mp__peak_begin(void);
 void mp__assert_below(const char *file, int line, double mib);
+int mp__check_below(const char *file, int line, double mib);
 
 /* Before a line runs: with MEMPROF_PEAK=1, start watching its peak. */
 static __inline__ void mp__line_begin(void)
@@ -329,6 +401,48 @@ static __inline__ void mp__frame_end(mp__frame *frame)
             mp__line(frame->ret, frame);
         mp__frame_close(frame);
     }
+}
+
+/*
+ * Around an MP_LINE's statement in a profiled function, frame->ret holds
+ * the line: if the statement leaves (return, break, continue, goto, a C++
+ * exception), the line records when the next line of that call starts or
+ * when the frame closes, after a returned value is made.
+ */
+static __inline__ void mp__line_enter(mp__site *site, mp__frame *frame)
+{
+    if (frame != 0) {
+        if (__builtin_expect(frame->ret != 0, 0))
+            mp__line(frame->ret, frame);
+        frame->ret = site;
+    }
+    mp__line_begin();
+}
+
+static __inline__ void mp__line_leave(mp__site *site, mp__frame *frame)
+{
+    if (frame != 0)
+        frame->ret = 0;
+    mp__line(site, frame);
+}
+
+/*
+ * MP_LINE's first declaration, whose name the compiler prints when
+ * MP_LINE is the unbraced body of an if, for or while: in C, the
+ * declaration cannot be a statement; in C++ it would be the body alone,
+ * and the next statement, which uses it, finds no such name.
+ */
+typedef char mp__MP_LINE_needs_braces_in_if_for_while;
+
+/* MP_RETURN's guard: its cleanup records the line once the value is made. */
+typedef struct mp__ret {
+    mp__site *site;
+    mp__frame *frame;
+} mp__ret;
+
+static __inline__ void mp__ret_end(mp__ret *r)
+{
+    mp__line(r->site, r->frame);
 }
 
 /*
@@ -377,7 +491,8 @@ static __inline__ void mp__frame_end(mp__frame *frame)
     mp__cc_sw;                                                                 \
     })
 
-mp__frame *mp__cc_frame_begin(mp__frame *frame);
+mp__frame *mp__cc_frame_begin(mp__frame *frame)
+    __attribute__((returns_nonnull));
 void mp__cc_line(mp__site *site, mp__frame *frame);
 
 static __inline__ void mp__cc_ret(mp__site *site, mp__frame *frame)
@@ -391,19 +506,20 @@ static __inline__ void mp__cc_ret(mp__site *site, mp__frame *frame)
              mp__span_begin(__FILE__, label);                                  \
          var.once; var.once = 0)
 
-#define MP__LINE_AT(site, text, ...)                                           \
+#define MP__LINE_AT(site, ok, text, ...)                                       \
+    mp__MP_LINE_needs_braces_in_if_for_while ok MP__UNUSED = 0;                \
     static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);             \
-    mp__line_begin();                                                          \
+    (void)ok;                                                                  \
+    mp__line_enter(&site, mp__fp);                                             \
     __VA_ARGS__;                                                               \
-    mp__line(&site, mp__fp)
+    mp__line_leave(&site, mp__fp)
 
-#define MP__RETURN_AT(site, tmp, text, expr)                                   \
+#define MP__RETURN_AT(site, guard, text, ...)                                  \
     do {                                                                       \
         static mp__site site = MP__SITE_INIT(MP__SITE_LINE, text, -1);         \
+        mp__ret guard MP__CLEANUP(mp__ret_end) MP__UNUSED = {&site, mp__fp};   \
         mp__line_begin();                                                      \
-        MP__AUTO tmp = (expr);                                                 \
-        mp__line(&site, mp__fp);                                               \
-        return tmp;                                                            \
+        return __VA_ARGS__;                                                    \
     } while (0)
 
 #define MP__RETURN_VOID_AT(site)                                               \
@@ -418,8 +534,12 @@ struct mp__memit;
 struct mp__memit *mp__memit_begin(void);
 void mp__memit_end(struct mp__memit **m);
 
+/* MP_MEMIT's declaration, named as MP_LINE's is, for the same message. */
+typedef struct mp__memit *mp__MP_MEMIT_needs_braces_in_if_for_while;
+
 #define MP__MEMIT_AT(var, ...)                                                 \
-    struct mp__memit *var MP__CLEANUP(mp__memit_end) = mp__memit_begin();      \
+    mp__MP_MEMIT_needs_braces_in_if_for_while var MP__CLEANUP(mp__memit_end) = \
+        mp__memit_begin();                                                     \
     __VA_ARGS__;                                                               \
     mp__memit_end(&var)
 

@@ -266,6 +266,7 @@ typedef struct mp__group {
     int line;         /* functions: the line of MP_PROFILE_FUNC */
     int precision;    /* functions: MP_PROFILE_FUNC_PRECISION's, or -1 */
     const char *func; /* functions: its name (a copy) */
+    int lambdas;      /* functions: how many C++ lambdas deep, 0: none */
     const char *file; /* a copy */
 } mp__group;
 
@@ -438,6 +439,18 @@ extern unsigned long mp__dropped;
 /* ---- budget.c: MEMPROF_BREAK_MIB and MP_ASSERT_BELOW_MIB. */
 
 /*
+ * ---- lang.c: C++.
+ *
+ * mp__func_name() - the name of a profiled function's table from the func
+ * of its MP_PROFILE_FUNC site (__func__, or in a C++ lambda the
+ * __PRETTY_FUNCTION__ that names the enclosing function), into out (size
+ * bytes, cut to fit): func, or for a lambda "main::<lambda>" (one
+ * "::<lambda>" a level, the enclosing function as its __func__ names it).
+ * Returns how many lambdas deep the function is: 0 for one that is not.
+ */
+int mp__func_name(const char *func, char *out, size_t size);
+
+/*
  * mp__break_here() - MEMPROF_BREAK_MIB: site added rise bytes, more than
  * allowed; say so and raise SIGTRAP.
  */
@@ -467,6 +480,8 @@ typedef struct mp__source {
     int *starts;      /* starts[i]: mp__source_stmt_start() of line i + 1 */
     mp__body *bodies; /* function bodies, in the order they close */
     int nbodies;
+    mp__body *lambdas; /* C++ lambda bodies, first: the line of '[' */
+    int nlambdas;
 } mp__source;
 
 /*
@@ -491,6 +506,13 @@ void mp__source_free(mp__source *src);
  * A lookup in what mp__source_load() found: no lexing.
  */
 int mp__source_function(const mp__source *src, int line, int *first, int *last);
+
+/*
+ * mp__source_lambda() - the same for the innermost C++ lambda whose body
+ * contains line: *first is the line of its '[', *last of its '}'.
+ * Returns 0, or -ENOENT.
+ */
+int mp__source_lambda(const mp__source *src, int line, int *first, int *last);
 
 /*
  * mp__source_stmt_start() - clang gives __LINE__ of a macro call that spans

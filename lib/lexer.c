@@ -62,6 +62,7 @@ typedef struct block {
     int first;     /* first line of the declaration before it */
     int kind;      /* BLOCK_* */
     int candidate; /* every enclosing block is a container */
+    int lambda;    /* a C++ lambda's body: the line of its '[', else 0 */
 } block;
 
 /* ---- The cursor: characters with backslash-newline splices removed. */
@@ -519,7 +520,16 @@ typedef struct pass {
     } open[PAREN_MAX];
     size_t parens; /* parentheses open */
     token prev;    /* the token before, any kind; TK_EOF: none */
+    /* For the lambdas: where a lambda's introducer may be. */
+    int lam_state; /* LAM_* */
+    int lam_depth; /* brackets and parentheses open in it */
+    int lam_line;  /* the line of its '[' */
+    int lam_fresh; /* the token after '[' is next */
+    size_t caplambdas;
 } pass;
+
+/* Where the lambda scan is: nowhere, in "[...]", after it before '{'. */
+enum { LAM_NONE, LAM_CAPTURE, LAM_AFTER };
 
 /* window_push() - keep t in the window.  Returns 0 or -ENOMEM. */
 static int window_push(pass *p, const token *t)
@@ -554,6 +564,10 @@ static int open_block(pass *p, const token *t)
     b = &p->stack[p->depth];
     up = p->depth > 0 ? &p->stack[p->depth - 1] : NULL;
     b->open = t->line;
+    b->lambda =
+        p->lam_state == LAM_AFTER && p->lam_depth == 0 ? p->lam_line : 0;
+    if (b->lambda)
+        p->lam_state = LAM_NONE;
     b->candidate = up == NULL || (up->candidate && up->kind == BLOCK_CONTAINER);
     b->first = t->line;
     b->kind = BLOCK_BODY;
@@ -582,6 +596,15 @@ static int close_block(pass *p, const token *t)
     if (p->depth == 0)
         return 0;
     b = &p->stack[--p->depth];
+    if (b->lambda) {
+        if (mp__grow(&src->lambdas, &p->caplambdas, (size_t)src->nlambdas + 1,
+                     sizeof *src->lambdas) != 0)
+            return -ENOMEM;
+        src->lambdas[src->nlambdas].open = b->open;
+        src->lambdas[src->nlambdas].first = b->lambda;
+        src->lambdas[src->nlambdas].last = t->line;
+        src->nlambdas++;
+    }
     if (!b->candidate || b->kind != BLOCK_BODY)
         return 0;
     if (mp__grow(&src->bodies, &p->capbodies, (size_t)src->nbodies + 1,
@@ -633,6 +656,74 @@ static int body_token(pass *p, const token *t)
 }
 
 /*
+ * ends_operand() - whether a '[' after t indexes (t ends an operand:
+ * "a[i]", "f()[0]") rather than starts a C++ lambda ("= [", "return [").
+ */
+static int ends_operand(const token *t)
+{
+    static const char *const keywords[] = {"return", "co_return", "co_yield",
+                                           "throw", "case"};
+
+    if (t == NULL)
+        return 0;
+    if (t->kind == TK_IDENT) {
+        for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
+            if (token_is(t, keywords[k]))
+                return 0;
+        return 1;
+    }
+    return t->kind == TK_NUMBER || t->kind == TK_STRING || t->kind == ')' ||
+           t->kind == ']';
+}
+
+/*
+ * lambda_token() - t, for the C++ lambdas: a '[' that does not index
+ * starts an introducer ("[[" is an attribute); after its ']', up to the
+ * '{' of the body, come the parameters, specifiers and a trailing return
+ * type; a ';', '}' or '=' there, outside brackets, means it was none.
+ * open_block() marks the body; close_block() keeps it in src->lambdas.
+ */
+static void lambda_token(pass *p, const token *t)
+{
+    const token *prev = p->prev.kind != TK_EOF ? &p->prev : NULL;
+    int fresh = p->lam_fresh;
+
+    p->lam_fresh = 0;
+    switch (p->lam_state) {
+    case LAM_NONE:
+        if (t->kind == '[' && !ends_operand(prev)) {
+            p->lam_state = LAM_CAPTURE;
+            p->lam_depth = 1;
+            p->lam_line = t->line;
+            p->lam_fresh = 1;
+        }
+        return;
+    case LAM_CAPTURE:
+        if (t->kind == '[' && fresh) {
+            p->lam_state = LAM_NONE; /* [[attribute]] */
+        } else if (t->kind == '[' || t->kind == '(') {
+            p->lam_depth++;
+        } else if ((t->kind == ']' || t->kind == ')') && --p->lam_depth == 0) {
+            p->lam_state = t->kind == ']' ? LAM_AFTER : LAM_NONE;
+        } else if (t->kind == ';' || t->kind == TK_PP) {
+            p->lam_state = LAM_NONE;
+        }
+        return;
+    default:
+        if (t->kind == '[' || t->kind == '(') {
+            p->lam_depth++;
+        } else if (t->kind == ']' || t->kind == ')') {
+            if (--p->lam_depth < 0)
+                p->lam_state = LAM_NONE;
+        } else if (p->lam_depth == 0 && (t->kind == ';' || t->kind == '}' ||
+                                         t->kind == '=' || t->kind == TK_PP)) {
+            p->lam_state = LAM_NONE;
+        }
+        return;
+    }
+}
+
+/*
  * start_token() - t, for the starts: for each line, where the call of an
  * MP_ macro whose closing parenthesis is on it starts, into src->starts
  * (0 until the end, then the line itself when none does).  Parentheses
@@ -681,6 +772,7 @@ int mp__lex_source(mp__source *src)
     if (src->starts == NULL)
         return -ENOMEM;
     while (rc == 0 && lex_next(&lx, &t) != TK_EOF) {
+        lambda_token(&p, &t);
         rc = body_token(&p, &t);
         start_token(&p, &t);
         p.prev = t;

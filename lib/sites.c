@@ -180,7 +180,10 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     if (gk == NULL)
         return 0;
     const char *file = copy(fsite != NULL ? fsite->file : site->file);
-    const char *func = fsite != NULL ? copy(fsite->func) : "";
+    char name[256];
+    int lambdas =
+        fsite != NULL ? mp__func_name(fsite->func, name, sizeof name) : 0;
+    const char *func = fsite != NULL ? copy(name) : "";
     unsigned slot = file != NULL && func != NULL ? new_slot(NULL, 0) : 0;
     if (slot == 0)
         return 0;
@@ -197,6 +200,7 @@ static unsigned group_of(mp__site *site, mp__frame *frame)
     g->line = fsite != NULL ? fsite->line : 0;
     g->precision = fsite != NULL ? fsite->precision : -1;
     g->func = func;
+    g->lambdas = lambdas;
     g->file = file;
     return slot;
 }

@@ -162,6 +162,7 @@ void mp__source_free(mp__source *src)
     if (src == NULL)
         return;
     mp__free(src->bodies);
+    mp__free(src->lambdas);
     mp__free(src->starts);
     mp__free(src->lines);
     mp__free(src->buf);
@@ -193,6 +194,28 @@ int mp__source_function(const mp__source *src, int line, int *first, int *last)
         return 0;
     }
     return -ENOENT;
+}
+
+/*
+ * mp__source_lambda() - see internal.h.  Lambdas nest: of those that hold
+ * line, the one that starts last is the innermost.
+ */
+int mp__source_lambda(const mp__source *src, int line, int *first, int *last)
+{
+    int best = -1;
+
+    for (int k = 0; k < src->nlambdas; k++) {
+        const mp__body *l = &src->lambdas[k];
+
+        if (l->first <= line && line <= l->last &&
+            (best < 0 || l->first >= src->lambdas[best].first))
+            best = k;
+    }
+    if (best < 0)
+        return -ENOENT;
+    *first = src->lambdas[best].first;
+    *last = src->lambdas[best].last;
+    return 0;
 }
 
 /* mp__source_stmt_start() - see internal.h. */

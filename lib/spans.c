@@ -142,7 +142,9 @@ static void span_write(mp__thread *t, const char *file, const char *name,
 /* mp__span_frame_end() - see internal.h. */
 void mp__span_frame_end(mp__thread *t, const mp__frame *frame)
 {
-    span_write(t, frame->site->file, frame->site->func, frame->mem0, frame->t0,
+    char name[256];
+    mp__func_name(frame->site->func, name, sizeof name);
+    span_write(t, frame->site->file, name, frame->mem0, frame->t0,
                frame->level);
 }
 

@@ -16,45 +16,6 @@
 
 #include "testutil.h"
 
-#define MAX_LINES 20000
-
-/* A recording's MEM and CHLD lines. */
-typedef struct rec {
-    double mem[MAX_LINES];
-    double mem_t[MAX_LINES];
-    int nmem;
-    long chld_pid[MAX_LINES];
-    double chld[MAX_LINES];
-    double chld_t[MAX_LINES];
-    int nchld;
-} rec;
-
-/* load() - the MEM and CHLD lines of path into a new rec (free() it). */
-static rec *load(const char *path)
-{
-    rec *d = calloc(1, sizeof *d);
-    ck_assert_ptr_nonnull(d);
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "no %s", path);
-    char line[256];
-    while (fgets(line, sizeof line, f) != NULL) {
-        long pid;
-        double v;
-        double t;
-        if (sscanf(line, "MEM %lf %lf", &v, &t) == 2 && d->nmem < MAX_LINES) {
-            d->mem[d->nmem] = v;
-            d->mem_t[d->nmem++] = t;
-        } else if (sscanf(line, "CHLD %ld %lf %lf", &pid, &v, &t) == 3 &&
-                   d->nchld < MAX_LINES) {
-            d->chld_pid[d->nchld] = pid;
-            d->chld[d->nchld] = v;
-            d->chld_t[d->nchld++] = t;
-        }
-    }
-    fclose(f);
-    return d;
-}
-
 /* prog_path() - the absolute path of test program name (static). */
 static const char *prog_path(const sandbox *sb, const char *name)
 {
@@ -81,6 +42,29 @@ static double series_peak(const rec *d, long pid, int *n)
 }
 
 /*
+ * check_kids() - for each "pid PID MIB" line the children printed in out,
+ * a CHLD series of at least 3 readings in d whose peak is between MIB *
+ * below and MIB + above.  Returns how many children there were.
+ */
+static int check_kids(const rec *d, const char *out, double below, double above)
+{
+    int kids = 0;
+    long pid;
+    int mib;
+    int used;
+    while (sscanf(out, "pid %ld %d\n%n", &pid, &mib, &used) == 2) {
+        int n;
+        double peak = series_peak(d, pid, &n);
+        ck_assert_msg(n >= 3, "pid %ld: %d CHLD lines", pid, n);
+        FIGURE(ck_assert_double_ge(peak, mib * below));
+        FIGURE(ck_assert_double_le(peak, mib + above));
+        kids++;
+        out += used;
+    }
+    return kids;
+}
+
+/*
  * -C -M with 20 children: each child's pid, as it printed it, has its own
  * CHLD series peaking at what it touched (plus the C library's pages,
  * under 3 MiB; under 8 with AddressSanitizer's runtime), and every MEM reading
@@ -99,22 +83,8 @@ START_TEST(test_twenty_children)
     ck_assert_int_eq(run_capture(argv, NULL, &r), 0);
     ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s",
                   r.err);
-    rec *d = load("k.dat");
-    int kids = 0;
-    const char *p = r.out;
-    long pid;
-    int mib;
-    int used;
-    while (sscanf(p, "pid %ld %d\n%n", &pid, &mib, &used) == 2) {
-        int n;
-        double peak = series_peak(d, pid, &n);
-        ck_assert_msg(n >= 3, "pid %ld: %d CHLD lines", pid, n);
-        FIGURE(ck_assert_double_ge(peak, mib * 0.98));
-        FIGURE(ck_assert_double_le(peak, mib + (MP_TEST_ASAN ? 8.0 : 3.0)));
-        kids++;
-        p += used;
-    }
-    ck_assert_int_eq(kids, 20);
+    rec *d = rec_load("k.dat");
+    ck_assert_int_eq(check_kids(d, r.out, 0.98, MP_TEST_ASAN ? 8.0 : 3.0), 20);
     for (int i = 0; i < d->nmem; i++) {
         double sum = 0;
         for (int j = 0; j < d->nchld; j++)
@@ -124,7 +94,7 @@ START_TEST(test_twenty_children)
         ck_assert_msg(parent > 0 && parent < 64, "MEM %f, children %f at %f",
                       d->mem[i], sum, d->mem_t[i]);
     }
-    free(d);
+    rec_free(d);
     run_result_free(&r);
     sandbox_leave(&sb);
 }
@@ -150,7 +120,7 @@ START_TEST(test_short_child)
     long pid;
     int mib;
     ck_assert_int_eq(sscanf(r.out, "pid %ld %d", &pid, &mib), 2);
-    rec *d = load("s.dat");
+    rec *d = rec_load("s.dat");
     int n;
     (void)series_peak(d, pid, &n);
     ck_assert_msg(n >= 1, "the 0.15 s child %ld was never recorded", pid);
@@ -158,7 +128,7 @@ START_TEST(test_short_child)
         for (int i = 0; i < d->nmem; i++)
             if (d->mem_t[i] == d->chld_t[j])
                 ck_assert_double_gt(d->mem[i], d->chld[j]);
-    free(d);
+    rec_free(d);
     run_result_free(&r);
     sandbox_leave(&sb);
 }
@@ -201,23 +171,9 @@ START_TEST(test_heap_children)
     ck_assert_int_eq(run_capture(argv, env, &r), 0);
     ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0, "%s",
                   r.err);
-    rec *d = load("h.dat");
-    int kids = 0;
-    const char *p = r.out;
-    long pid;
-    int mib;
-    int used;
-    while (sscanf(p, "pid %ld %d\n%n", &pid, &mib, &used) == 2) {
-        int n;
-        double peak = series_peak(d, pid, &n);
-        ck_assert_msg(n >= 3, "pid %ld: %d CHLD lines", pid, n);
-        FIGURE(ck_assert_double_ge(peak, mib));
-        FIGURE(ck_assert_double_le(peak, mib + 0.25));
-        kids++;
-        p += used;
-    }
-    ck_assert_int_eq(kids, 6);
-    free(d);
+    rec *d = rec_load("h.dat");
+    ck_assert_int_eq(check_kids(d, r.out, 1.0, 0.25), 6);
+    rec_free(d);
     run_result_free(&r);
     sandbox_leave(&sb);
 }
@@ -263,7 +219,7 @@ START_TEST(test_stall_skips)
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
     ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    rec *d = load("p.dat");
+    rec *d = rec_load("p.dat");
     int gap = -1;
     for (int i = 1; i < d->nmem; i++) {
         double dt = d->mem_t[i] - d->mem_t[i - 1];
@@ -281,7 +237,7 @@ START_TEST(test_stall_skips)
                   burst);
     if (!test_valgrind())
         ck_assert_int_le(d->nmem, 100);
-    free(d);
+    rec_free(d);
     sandbox_leave(&sb);
 }
 END_TEST

@@ -17,17 +17,6 @@
 
 #include "testutil.h"
 
-#define MAX_SAMPLES 4096
-
-/* A recording's MEM and CHLD lines. */
-typedef struct rec {
-    double mem[MAX_SAMPLES];
-    int nmem;
-    long chld_pid[MAX_SAMPLES];
-    double chld[MAX_SAMPLES];
-    int nchld;
-} rec;
-
 /*
  * The slack of a heap count: what the program holds besides its steps,
  * the few KiB of the C library (stdio's buffer), and under a sanitizer
@@ -110,27 +99,6 @@ static int heap_run_env(run_result *r, const char *const *args, int foreign)
 static int heap_run(run_result *r, const char *const *args)
 {
     return heap_run_env(r, args, 0);
-}
-
-/* load() - the MEM and CHLD lines of the .dat file path. */
-static void load(rec *d, const char *path)
-{
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "no %s", path);
-    char line[512];
-    memset(d, 0, sizeof *d);
-    while (fgets(line, sizeof line, f) != NULL) {
-        double mib;
-        long pid;
-        if (sscanf(line, "MEM %lf", &mib) == 1 && d->nmem < MAX_SAMPLES)
-            d->mem[d->nmem++] = mib;
-        else if (sscanf(line, "CHLD %ld %lf", &pid, &mib) == 2 &&
-                 d->nchld < MAX_SAMPLES) {
-            d->chld_pid[d->nchld] = pid;
-            d->chld[d->nchld++] = mib;
-        }
-    }
-    fclose(f);
 }
 
 /* near() - whether v is want MiB and at most SLACK more. */
@@ -218,28 +186,28 @@ START_TEST(test_steps_exact)
     ck_assert(file_exists("s.leaks.txt"));
     ck_assert(!file_exists("s.leaks.json"));
     ck_assert(tmp_empty());
-    rec d;
-    load(&d, "s.dat");
-    ck_assert_int_ge(count_near(d.mem, d.nmem, 8), 4);
-    ck_assert_int_ge(count_near(d.mem, d.nmem, 24), 4);
-    ck_assert_int_ge(count_near(d.mem, d.nmem, 16), 4);
-    ck_assert_msg(near(d.mem[d.nmem - 1], 16), "last %f", d.mem[d.nmem - 1]);
+    rec *d = rec_load("s.dat");
+    ck_assert_int_ge(count_near(d->mem, d->nmem, 8), 4);
+    ck_assert_int_ge(count_near(d->mem, d->nmem, 24), 4);
+    ck_assert_int_ge(count_near(d->mem, d->nmem, 16), 4);
+    ck_assert_msg(near(d->mem[d->nmem - 1], 16), "last %f",
+                  d->mem[d->nmem - 1]);
     /* Exact to the byte (the file's 6 decimals of MiB): 16 MiB apart. */
     double at8 = -1;
     double at24 = -1;
-    for (int i = 0; i < d.nmem; i++) {
-        if (near(d.mem[i], 8))
-            at8 = d.mem[i];
-        if (near(d.mem[i], 24))
-            at24 = d.mem[i];
+    for (int i = 0; i < d->nmem; i++) {
+        if (near(d->mem[i], 8))
+            at8 = d->mem[i];
+        if (near(d->mem[i], 24))
+            at24 = d->mem[i];
     }
     ck_assert_msg(fabs(at24 - at8 - 16) < 2e-6, "%f - %f", at24, at8);
-    ck_assert_msg(fabs(d.mem[d.nmem - 1] - at8 - 8) < 2e-6, "%f - %f",
-                  d.mem[d.nmem - 1], at8);
-    for (int i = 0; i < d.nmem; i++)
-        ck_assert_msg(d.mem[i] < SLACK || near(d.mem[i], 8) ||
-                          near(d.mem[i], 24) || near(d.mem[i], 16),
-                      "sample %d: %f MiB", i, d.mem[i]);
+    ck_assert_msg(fabs(d->mem[d->nmem - 1] - at8 - 8) < 2e-6, "%f - %f",
+                  d->mem[d->nmem - 1], at8);
+    for (int i = 0; i < d->nmem; i++)
+        ck_assert_msg(d->mem[i] < SLACK || near(d->mem[i], 8) ||
+                          near(d->mem[i], 24) || near(d->mem[i], 16),
+                      "sample %d: %f MiB", i, d->mem[i]);
     run_result p;
     const char *plot[] = {sb.memprof, "plot", "s.dat", "-o", "s.svg", NULL};
     ck_assert_int_eq(run_capture(plot, NULL, &p), 0);
@@ -254,6 +222,7 @@ START_TEST(test_steps_exact)
     free(report);
     run_result_free(&r);
     run_result_free(&plain);
+    rec_free(d);
 }
 END_TEST
 
@@ -272,23 +241,23 @@ START_TEST(test_threads_end)
                           steps(), "threads", NULL};
     ck_assert_int_eq(heap_run(&r, args), 0);
     ck_assert_str_eq(r.out, "errno 0\ndone\n");
-    rec d;
-    load(&d, "t.dat");
-    ck_assert_int_ge(count_near(d.mem, d.nmem, 8), 4);
-    ck_assert_int_ge(count_near(d.mem, d.nmem, 24), 4);
-    ck_assert_int_ge(count_near(d.mem, d.nmem, 16), 4);
+    rec *d = rec_load("t.dat");
+    ck_assert_int_ge(count_near(d->mem, d->nmem, 8), 4);
+    ck_assert_int_ge(count_near(d->mem, d->nmem, 24), 4);
+    ck_assert_int_ge(count_near(d->mem, d->nmem, 16), 4);
     double at8 = -1;
     double at24 = -1;
-    for (int i = 0; i < d.nmem; i++) {
-        if (near(d.mem[i], 8))
-            at8 = d.mem[i];
-        if (near(d.mem[i], 24))
-            at24 = d.mem[i];
+    for (int i = 0; i < d->nmem; i++) {
+        if (near(d->mem[i], 8))
+            at8 = d->mem[i];
+        if (near(d->mem[i], 24))
+            at24 = d->mem[i];
     }
     ck_assert_msg(fabs(at24 - at8 - 16) < 2e-6, "%f - %f", at24, at8);
-    ck_assert_msg(fabs(d.mem[d.nmem - 1] - at8 - 8) < 2e-6, "%f - %f",
-                  d.mem[d.nmem - 1], at8);
+    ck_assert_msg(fabs(d->mem[d->nmem - 1] - at8 - 8) < 2e-6, "%f - %f",
+                  d->mem[d->nmem - 1], at8);
     run_result_free(&r);
+    rec_free(d);
 }
 END_TEST
 
@@ -325,7 +294,8 @@ START_TEST(test_report_sites)
     ck_assert_msg(has(report, "  250.0 KiB  4,000 blocks  xmalloc ("), "%s",
                   report);
     ck_assert_msg(!has(report, "backend_heap.c") && !has(report, "report.c") &&
-                      !has(report, "mp__"),
+                      !has(report, "destination.c") &&
+                      !has(report, "source_cache.c") && !has(report, "mp__"),
                   "%s", report);
     free(report);
     run_result_free(&r);
@@ -346,16 +316,15 @@ START_TEST(test_fork_apart)
                           "m.dat", steps(), "fork", NULL};
     ck_assert_int_eq(heap_run(&r, args), 0);
     ck_assert_str_eq(r.out, "errno 0\ndone\n");
-    rec d;
-    load(&d, "m.dat");
-    for (int i = 1; i < d.nmem; i++)
-        ck_assert_msg(near(d.mem[i], 10), "MEM %d: %f", i, d.mem[i]);
-    ck_assert_int_ge(count_near(d.chld, d.nchld, 30), 8);
-    ck_assert_int_eq(count_near(d.chld, d.nchld, 30), d.nchld);
+    rec *d = rec_load("m.dat");
+    for (int i = 1; i < d->nmem; i++)
+        ck_assert_msg(near(d->mem[i], 10), "MEM %d: %f", i, d->mem[i]);
+    ck_assert_int_ge(count_near(d->chld, d->nchld, 30), 8);
+    ck_assert_int_eq(count_near(d->chld, d->nchld, 30), d->nchld);
     char *report = read_file("m.leaks.txt", NULL);
     ck_assert_ptr_nonnull(report);
     char child[64];
-    snprintf(child, sizeof child, "== PID %ld: ", d.chld_pid[0]);
+    snprintf(child, sizeof child, "== PID %ld: ", d->chld_pid[0]);
     ck_assert_msg(has(report, child), "%s", report);
     free(report);
     run_result_free(&r);
@@ -363,11 +332,14 @@ START_TEST(test_fork_apart)
     const char *sum[] = {"-C",    "-T",    "0.05", "-o",
                          "c.dat", steps(), "fork", NULL};
     ck_assert_int_eq(heap_run(&r, sum), 0);
-    load(&d, "c.dat");
-    ck_assert_int_ge(count_near(d.mem, d.nmem, 40), 8);
-    ck_assert_msg(near(max_of(d.mem, d.nmem), 40), "%f", max_of(d.mem, d.nmem));
+    rec_free(d);
+    d = rec_load("c.dat");
+    ck_assert_int_ge(count_near(d->mem, d->nmem, 40), 8);
+    ck_assert_msg(near(max_of(d->mem, d->nmem), 40), "%f",
+                  max_of(d->mem, d->nmem));
     ck_assert(tmp_empty());
     run_result_free(&r);
+    rec_free(d);
 }
 END_TEST
 
@@ -385,21 +357,21 @@ START_TEST(test_fork_exec)
                           "e.dat", steps(), "exec", NULL};
     ck_assert_int_eq(heap_run(&r, args), 0);
     ck_assert_str_eq(r.out, "errno 0\nerrno 0\ndone\ndone\n");
-    rec d;
-    load(&d, "e.dat");
+    rec *d = rec_load("e.dat");
     int first12 = -1;
-    for (int i = 0; i < d.nchld; i++) {
-        ck_assert_msg(near(d.chld[i], 15) || near(d.chld[i], 12), "CHLD %d: %f",
-                      i, d.chld[i]);
-        if (first12 < 0 && near(d.chld[i], 12))
+    for (int i = 0; i < d->nchld; i++) {
+        ck_assert_msg(near(d->chld[i], 15) || near(d->chld[i], 12),
+                      "CHLD %d: %f", i, d->chld[i]);
+        if (first12 < 0 && near(d->chld[i], 12))
             first12 = i;
         if (first12 >= 0)
-            ck_assert_msg(near(d.chld[i], 12), "CHLD %d: %f after 12", i,
-                          d.chld[i]);
+            ck_assert_msg(near(d->chld[i], 12), "CHLD %d: %f after 12", i,
+                          d->chld[i]);
     }
-    ck_assert_int_ge(count_near(d.chld, d.nchld, 15), 5);
-    ck_assert_int_ge(count_near(d.chld, d.nchld, 12), 8);
+    ck_assert_int_ge(count_near(d->chld, d->nchld, 15), 5);
+    ck_assert_int_ge(count_near(d->chld, d->nchld, 12), 8);
     run_result_free(&r);
+    rec_free(d);
 }
 END_TEST
 
@@ -432,13 +404,13 @@ START_TEST(test_static)
         n++;
     ck_assert_int_eq(n, 1);
     ck_assert(!has(r.err, "leak report written"));
-    rec d;
-    load(&d, "st.dat");
-    ck_assert_int_ge(d.nmem, 10);
-    FIGURE(ck_assert_msg(max_of(d.mem, d.nmem) >= 8.0, "%f",
-                         max_of(d.mem, d.nmem)));
+    rec *d = rec_load("st.dat");
+    ck_assert_int_ge(d->nmem, 10);
+    FIGURE(ck_assert_msg(max_of(d->mem, d->nmem) >= 8.0, "%f",
+                         max_of(d->mem, d->nmem)));
     ck_assert(tmp_empty());
     run_result_free(&r);
+    rec_free(d);
 }
 END_TEST
 
@@ -475,12 +447,12 @@ START_TEST(test_setuid)
     ck_assert_msg(has(r.err, "memprof: ./su is setuid or setgid: LD_PRELOAD "
                              "is ignored: no heap count, recording RSS\n"),
                   "%s", r.err);
-    rec d;
-    load(&d, "su.dat");
-    ck_assert_int_ge(d.nmem, 5);
-    FIGURE(ck_assert_msg(max_of(d.mem, d.nmem) >= 12.0, "%f",
-                         max_of(d.mem, d.nmem)));
+    rec *d = rec_load("su.dat");
+    ck_assert_int_ge(d->nmem, 5);
+    FIGURE(ck_assert_msg(max_of(d->mem, d->nmem) >= 12.0, "%f",
+                         max_of(d->mem, d->nmem)));
     run_result_free(&r);
+    rec_free(d);
 }
 END_TEST
 
@@ -511,9 +483,8 @@ START_TEST(test_python)
     ck_assert_msg(has(r.err, "memprof: leak report written to py.leaks.txt "
                              "and py.leaks.json\n"),
                   "%s", r.err);
-    rec d;
-    load(&d, "py.dat");
-    double peak = max_of(d.mem, d.nmem);
+    rec *d = rec_load("py.dat");
+    double peak = max_of(d->mem, d->nmem);
     ck_assert_msg(peak >= 50.0 && peak < 50.0 + 16, "peak %f", peak);
     char *js = read_file("py.leaks.json", NULL);
     ck_assert_ptr_nonnull(js);
@@ -523,6 +494,7 @@ START_TEST(test_python)
     free(js);
     ck_assert(tmp_empty());
     run_result_free(&r);
+    rec_free(d);
 }
 END_TEST
 
@@ -553,14 +525,14 @@ START_TEST(test_sort)
     ck_assert_ptr_nonnull(want);
     ck_assert(strcmp(r.out, want) == 0);
     free(want);
-    rec d;
-    load(&d, "so.dat");
-    ck_assert_int_ge(d.nmem, 1);
-    double peak = max_of(d.mem, d.nmem);
+    rec *d = rec_load("so.dat");
+    ck_assert_int_ge(d->nmem, 1);
+    double peak = max_of(d->mem, d->nmem);
     ck_assert_msg(peak > 7 && peak < 64 + 16, "peak %f", peak);
     ck_assert(file_exists("so.leaks.txt"));
     ck_assert(tmp_empty());
     run_result_free(&r);
+    rec_free(d);
 }
 END_TEST
 

@@ -353,8 +353,13 @@ START_TEST(test_svg)
     ck_assert_double_eq_tol(num(p, "data-mib"), 154.125, 1e-4);
     ck_assert_double_eq_tol((num(p, "cx") - m.x0) / m.xs, 2.5, 0.01);
     ck_assert_int_eq(count(svg, ">peak 154.1 MiB</text>"), 2);
-    /* The peak's label and the four spans' labels. */
-    ck_assert_int_eq(labels_off_curves(svg), 5);
+    /* The peak's label and three spans' labels: grow.step's two calls
+       in a row are labelled once, "step ×2". */
+    ck_assert_int_eq(count(svg, ">step \xC3\x97"
+                                "2</text>"),
+                     1);
+    ck_assert_int_eq(count(svg, ">step</text>"), 0);
+    ck_assert_int_eq(labels_off_curves(svg), 4);
     ck_assert_ptr_null(strstr(svg, "class=\"slope\""));
     free(svg);
 
@@ -365,6 +370,142 @@ START_TEST(test_svg)
     ck_assert_int_eq(count(svg, "class=\"bracket\""), 0);
     ck_assert_int_eq(count(svg, "<polyline class=\"mem\""), 1);
     free(svg);
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/* UTF-8 in the tests below, in octal: "×", "…", "├", "│", "━", "⠂". */
+#define TIMES "\303\227"
+#define ELLIPSIS "\342\200\246"
+#define BAR_START "\342\224\234"
+#define BAR_ONE "\342\224\202"
+#define SWATCH "\342\224\201\342\224\201"
+#define DOTS4 "\342\240\202\342\240\202\342\240\202\342\240\202"
+
+/*
+ * small_dat() - a recording with what the legend and the band must show
+ * well: a long command line of paths, two children with the same
+ * readings, one call of small.f (2.2 s), three of small.g in a row
+ * (0.1, 0.3 and 0.2 s) and a hundred of small.h (5 ms each).
+ */
+static void small_dat(void)
+{
+    FILE *f = fopen("small.dat", "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("CMDLINE /usr/local/lib/x86_64-linux-gnu/memprof-demo/bin/"
+          "some-program --input /srv/data/input-file.csv\n",
+          f);
+    for (int i = 0; i <= 30; i++) {
+        fprintf(f, "MEM %d.000000 %.4f\n", 10 + i, 1795397000 + i * 0.1);
+        for (int pid = 201; pid <= 202 && i >= 10 && i <= 20; pid++)
+            fprintf(f, "CHLD %d %d.000000 %.4f\n", pid, i,
+                    1795397000 + i * 0.1);
+    }
+    fputs("FUNC small.f 10.0 1795397000.0 32.0 1795397002.2 0\n", f);
+    fputs("FUNC small.g 11.0 1795397000.1 12.0 1795397000.2 1\n", f);
+    fputs("FUNC small.g 11.0 1795397000.2 12.0 1795397000.5 1\n", f);
+    fputs("FUNC small.g 11.0 1795397000.5 12.0 1795397000.7 1\n", f);
+    for (int k = 0; k < 100; k++)
+        fprintf(f, "FUNC small.h 20.0 %.4f 20.5 %.4f 1\n",
+                1795397001 + k * 0.01, 1795397001 + k * 0.01 + 0.005);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/*
+ * The legend: each function's calls and durations (mprof's "%.3fs"),
+ * whole calls also when the window cuts them; a command line broken
+ * after path separators and spaces, not inside a word; a child with the
+ * same readings as another drawn in the other's gaps and named so.  The
+ * band: a run of calls labelled once, "h ×100".  The terminal the same.
+ */
+START_TEST(test_legend_and_band)
+{
+    sandbox sb;
+    sandbox_enter(&sb, "cli_plot");
+    small_dat();
+    plot(&sb, "small.dat", "-o", "s.svg");
+    xml_ok("s.svg");
+    char *svg = read_svg("s.svg");
+
+    ck_assert_int_eq(count(svg, " class=\"duration\""), 3);
+    ck_assert_int_eq(count(svg, ">small.f " TIMES "1</text>"), 1);
+    ck_assert_int_eq(count(svg, ">2.200s</text>"), 1);
+    ck_assert_int_eq(count(svg, ">small.g " TIMES "3</text>"), 1);
+    ck_assert_int_eq(count(svg, ">0.600s total, longest 0.300s</text>"), 1);
+    ck_assert_int_eq(count(svg, ">small.h " TIMES "100</text>"), 1);
+    ck_assert_int_eq(count(svg, ">0.500s total, longest 0.005s</text>"), 1);
+
+    ck_assert_int_eq(count(svg, ">/usr/local/lib/x86_64-linux-gnu/</text>"), 1);
+    ck_assert_int_eq(count(svg, ">memprof-demo/bin/</text>"), 1);
+    ck_assert_int_eq(
+        count(svg, ">some-program --input /srv/data" ELLIPSIS "</text>"), 1);
+
+    mapping m = get_mapping(svg);
+    static const double ct[] = {1,   1.1, 1.2, 1.3, 1.4, 1.5,
+                                1.6, 1.7, 1.8, 1.9, 2};
+    static const double cm[] = {10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    const char *p = tag(svg, "<polyline class=\"child\"", 0);
+    ck_assert_int_eq((int)num(p, "data-pid"), 201);
+    same_samples(p, &m, ct, cm, 11);
+    ck_assert_ptr_nonnull(strstr(p, " stroke-dasharray=\"7 4\" "));
+    p = tag(svg, "<polyline class=\"child\"", 1);
+    ck_assert_int_eq((int)num(p, "data-pid"), 202);
+    same_samples(p, &m, ct, cm, 11);
+    ck_assert_ptr_nonnull(
+        strstr(p, " stroke-dasharray=\"4 7\" stroke-dashoffset=\"4\" "));
+    ck_assert_int_eq(count(svg, ">same as child 201</text>"), 1);
+    ck_assert_int_eq(count(svg, ">same as"), 1);
+
+    ck_assert_int_eq(count(svg, "<g class=\"func\""), 104);
+    ck_assert_int_eq(count(svg, "<rect class=\"bar\""), 104);
+    ck_assert_int_eq(count(svg, ">f</text>"), 1);
+    ck_assert_int_eq(count(svg, ">g " TIMES "3</text>"), 1);
+    ck_assert_int_eq(count(svg, ">h " TIMES "100</text>"), 1);
+    ck_assert_int_eq(count(svg, ">g</text>"), 0);
+    ck_assert_int_eq(count(svg, ">h</text>"), 0);
+    free(svg);
+
+    /* -w 0.3,3: g's first call is out, its second cut, but each
+       duration is its whole call's. */
+    plot(&sb, "small.dat", "-w", "0.3,3", "-o", "w.svg");
+    svg = read_svg("w.svg");
+    ck_assert_int_eq(count(svg, ">2.200s</text>"), 1);
+    ck_assert_int_eq(count(svg, ">small.g " TIMES "2</text>"), 1);
+    ck_assert_int_eq(count(svg, ">0.500s total, longest 0.300s</text>"), 1);
+    ck_assert_int_eq(count(svg, ">g " TIMES "2</text>"), 1);
+    free(svg);
+
+    /* The same recording twice: the second's curves are the first's. */
+    ck_assert_int_eq(sh("cp small.dat again.dat"), 0);
+    plot(&sb, "small.dat", "again.dat", "-o", "two.svg");
+    svg = read_svg("two.svg");
+    ck_assert_int_eq(count(svg, ">same as small.dat</text>"), 1);
+    ck_assert_int_eq(count(svg, ">same as child 201</text>"), 1);
+    ck_assert_int_eq(count(svg, ">same as child 201 of small.dat</text>"), 2);
+    ck_assert_int_eq(count(svg, ">same as"), 4);
+    free(svg);
+
+    run_result r;
+    ck_assert_int_eq(mp(&sb, &r, NULL, "plot", "small.dat", "--term",
+                        "--columns", "80", "--rows", "10", "--color=never",
+                        NULL),
+                     0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\n" DOTS4 " child 202  peak 20.0 "
+                                        "MiB  same as child 201\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n" SWATCH " small.f " TIMES
+                                        "1, 2.200s  " SWATCH " small.g " TIMES
+                                        "3, 0.600s total, longest 0.300s\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n" SWATCH " small.h " TIMES
+                                        "100, 0.500s total, longest "
+                                        "0.005s\n"));
+    /* Each run's label once in the band ("├g ×3", "│h ×100"), and in
+       the legend. */
+    ck_assert_int_eq(count(r.out, BAR_START "g " TIMES "3"), 1);
+    ck_assert_int_eq(count(r.out, BAR_ONE "h " TIMES "100"), 1);
+    ck_assert_int_eq(count(r.out, "g " TIMES "3"), 2);
+    ck_assert_int_eq(count(r.out, "h " TIMES "100"), 2);
+    ck_assert_int_eq(count(r.out, BAR_START "f"), 1);
+    run_result_free(&r);
     sandbox_leave(&sb);
 }
 END_TEST
@@ -930,13 +1071,15 @@ END_TEST
 
 /*
  * timed() - memprof plot with the arguments that follow under timeout(1)
- * (10 s): it must end by itself, with exit status rc.
+ * (10 s; 100 under valgrind, which runs memprof too): it must end by
+ * itself, with exit status rc.
  */
 #define timed(sb, r, rc, ...)                                                  \
     do {                                                                       \
-        const char *argv_[] =                                                  \
-            {"/usr/bin/timeout", "10", (sb)->memprof, "plot",                  \
-             __VA_ARGS__,        NULL};                                        \
+        const char *argv_[] = {                                                \
+            "/usr/bin/timeout", test_valgrind() ? "100" : "10",                \
+            (sb)->memprof,      "plot",                                        \
+            __VA_ARGS__,        NULL};                                         \
         ck_assert_int_eq(run_capture(argv_, NULL, r), 0);                      \
         ck_assert_msg(WIFEXITED((r)->status), "killed by a signal");           \
         ck_assert_msg(WEXITSTATUS((r)->status) == rc, "exit %d: %s",           \
@@ -1111,6 +1254,7 @@ Suite *cli_plot_suite(void)
     tcase_add_test(tc, test_many_names);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_args);
+    tcase_add_test(tc, test_legend_and_band);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -26,6 +26,7 @@ int main(void)
     srunner_add_suite(sr, cli_scale_suite());
     srunner_add_suite(sr, cli_plot_suite());
     srunner_add_suite(sr, cli_children_suite());
+    srunner_add_suite(sr, cli_small_suite());
     srunner_add_suite(sr, usage_suite());
     srunner_add_suite(sr, heap_suite());
     srunner_add_suite(sr, reliability_suite());
@@ -35,6 +36,7 @@ int main(void)
     srunner_add_suite(sr, cc_build_suite());
     srunner_add_suite(sr, stacks_suite());
     srunner_add_suite(sr, leaks_suite());
+    srunner_add_suite(sr, lang_suite());
     srunner_add_suite(sr, link_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "testutil.h"
 
 extern char **environ;
@@ -456,4 +457,83 @@ const char *asan_env(void)
     snprintf(buf, sizeof buf, "ASAN_OPTIONS=%s%sverify_asan_link_order=0",
              old != NULL ? old : "", old != NULL && *old ? ":" : "");
     return buf;
+}
+
+/* resize() - *a to n elements of size bytes; 0 or -ENOMEM. */
+static int resize(void *a, size_t size, int n)
+{
+    void *p = realloc(*(void **)a, (size_t)n * size);
+    if (p == NULL)
+        return -ENOMEM;
+    *(void **)a = p;
+    return 0;
+}
+
+/* The arrays of a rec being read, and their room. */
+typedef struct rec_ctx {
+    rec *d;
+    int memcap;
+    int chldcap;
+} rec_ctx;
+
+static int rec_mem(void *ctx, double mib, double t)
+{
+    rec_ctx *c = ctx;
+    rec *d = c->d;
+    if (d->nmem == c->memcap) {
+        int cap = c->memcap > 0 ? 2 * c->memcap : 256;
+        if (resize(&d->mem, sizeof *d->mem, cap) != 0 ||
+            resize(&d->mem_t, sizeof *d->mem_t, cap) != 0)
+            return -ENOMEM;
+        c->memcap = cap;
+    }
+    d->mem[d->nmem] = mib;
+    d->mem_t[d->nmem++] = t;
+    return 0;
+}
+
+static int rec_chld(void *ctx, long pid, double mib, double t)
+{
+    rec_ctx *c = ctx;
+    rec *d = c->d;
+    if (d->nchld == c->chldcap) {
+        int cap = c->chldcap > 0 ? 2 * c->chldcap : 256;
+        if (resize(&d->chld_pid, sizeof *d->chld_pid, cap) != 0 ||
+            resize(&d->chld, sizeof *d->chld, cap) != 0 ||
+            resize(&d->chld_t, sizeof *d->chld_t, cap) != 0)
+            return -ENOMEM;
+        c->chldcap = cap;
+    }
+    d->chld_pid[d->nchld] = pid;
+    d->chld[d->nchld] = mib;
+    d->chld_t[d->nchld++] = t;
+    return 0;
+}
+
+rec *rec_load(const char *path)
+{
+    rec *d = calloc(1, sizeof *d);
+    ck_assert_ptr_nonnull(d);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no %s", path);
+    rec_ctx c = {d, 0, 0};
+    mp__dat_sink sink = {&c, NULL, rec_mem, rec_chld, NULL};
+    mp__dat_info info;
+    char err[256];
+    int rc = mp__dat_scan(f, path, &sink, -1, &info, err, sizeof err);
+    fclose(f);
+    ck_assert_msg(rc == 0, "%s", err);
+    return d;
+}
+
+void rec_free(rec *d)
+{
+    if (d == NULL)
+        return;
+    free(d->mem);
+    free(d->mem_t);
+    free(d->chld_pid);
+    free(d->chld);
+    free(d->chld_t);
+    free(d);
 }

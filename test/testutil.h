@@ -34,6 +34,8 @@ Suite *leaks_suite(void);
 Suite *stacks_suite(void);
 Suite *cli_heap_suite(void);
 Suite *cli_children_suite(void);
+Suite *cli_small_suite(void);
+Suite *lang_suite(void);
 Suite *link_suite(void);
 
 /* What a finished child printed and how it ended. */
@@ -82,6 +84,24 @@ const char *test_build_dir(void);
 
 /* read_file() - a whole file, NUL-terminated, malloc'd; NULL on error. */
 char *read_file(const char *path, size_t *len);
+
+/* A recording's MEM and CHLD lines, in the order of the file. */
+typedef struct rec {
+    double *mem; /* MEM readings, MiB */
+    double *mem_t;
+    int nmem;
+    long *chld_pid; /* CHLD lines: pid, MiB, time */
+    double *chld;
+    double *chld_t;
+    int nchld;
+} rec;
+
+/*
+ * rec_load() - the .dat file path, read by the library's own reader
+ * (mp__dat_scan); fails the test if it cannot.  rec_free() releases it.
+ */
+rec *rec_load(const char *path);
+void rec_free(rec *d);
 
 /*
  * build_path() - rel under the build directory ("build/test/progs/io"), in

@@ -4,11 +4,17 @@
  *     budget peak          a line that makes and frees 500 MB
  *     budget break         a line that keeps 160 MB, SIGTRAP caught
  *     budget assert N      MP_ASSERT_BELOW_MIB(N) after keeping 100 MB
+ *     budget report N      the same, the 100 MB kept by a profiled function
+ *     budget check N       keeps 100 MB, then prints mp_current_mib(),
+ *                          the resident set from /proc/self/statm, and
+ *                          what MP_CHECK_BELOW_MIB(N) answered, twice:
+ *                          "current C statm S check K errno E"
  *     budget fork          peak's lines, then a forked child whose line
  *                          makes and frees 200 MB
  *
  * prints on stdout what the test checks (SIGTRAPs caught).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +62,28 @@ char *work(int keep)
     MP_RETURN(p);
 }
 
+/* hold() - keep n bytes, in a profiled function. */
+char *hold(size_t n)
+{
+    MP_PROFILE_FUNC();
+    MP_LINE(char *p = fill(malloc(n), n));
+    MP_RETURN(p);
+}
+
+/* statm_mib() - the resident set from /proc/self/statm, in MiB. */
+static double statm_mib(void)
+{
+    long size = 0;
+    long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%ld %ld", &size, &pages) != 2)
+            pages = 0;
+        fclose(f);
+    }
+    return (double)pages * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
+}
+
 /* in_child() - in a forked child: its own peak, not the parent's. */
 void in_child(void)
 {
@@ -81,6 +109,26 @@ int main(int argc, char **argv)
         MP_ASSERT_BELOW_MIB(atof(argv[2]));
         free(p);
         printf("below\n");
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "report") == 0) {
+        char *p = hold(100000000);
+        MP_ASSERT_BELOW_MIB(atof(argv[2]));
+        free(p);
+        printf("below\n");
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "check") == 0) {
+        char *p = fill(malloc(100000000), 100000000);
+        for (int i = 0; i < 2; i++) {
+            errno = 42;
+            double now = mp_current_mib();
+            int ok = MP_CHECK_BELOW_MIB(atof(argv[2]));
+            int e = errno;
+            printf("current %.3f statm %.3f check %d errno %d\n", now,
+                   statm_mib(), ok, e);
+        }
+        free(p);
         return 0;
     }
     signal(SIGTRAP, on_trap);
