@@ -231,6 +231,10 @@ typedef struct mp__thread {
     int busy;                /* registering or growing rows: a signal
                                 handler's hit on this thread skips */
     int nested;              /* records under way on this thread */
+    int has_last;            /* 1 once it has taken a reading */
+    int64_t last;            /* its last reading, any site's: where a
+                                line outside profiled functions counts
+                                its increment from */
     struct mp__thread *next; /* in the registry, under its lock */
     /* MEMPROF_ALLOC (alloc.c): the blocks made since the last reading of
      * each open frame, the innermost frame's from mark on; pend_lock
@@ -321,7 +325,10 @@ void mp__row_merged(unsigned slot, mp__row *out);
 /* mp__hits() - how many hits every site recorded, in all.  Lock held. */
 uint64_t mp__hits(void);
 
-/* mp__records_clear() - zero every thread's records.  Lock held. */
+/*
+ * mp__records_clear() - zero every thread's records and forget its last
+ * reading.  Lock held.
+ */
 void mp__records_clear(void);
 
 /*

@@ -333,8 +333,10 @@ static void zero_rows(mp__rows *r, int keep_last)
 void mp__records_clear(void)
 {
     zero_rows(&mp__reg.retired, 0);
-    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
+    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next) {
         zero_rows(&t->rows, 0);
+        MP__STORE(t->has_last, 0);
+    }
     mp__alloc_forget();
 }
 

@@ -34,6 +34,7 @@ Suite *leaks_suite(void);
 Suite *stacks_suite(void);
 Suite *cli_heap_suite(void);
 Suite *cli_children_suite(void);
+Suite *outside_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
