@@ -1,17 +1,24 @@
 /*
- * check_outside.c - lines outside profiled functions (test/progs/outside.c):
- * each counts its increment from the last reading taken on its thread, by
- * any line, and a thread's first reading from itself; with the rss
- * backend (figures within 1 MiB) and the heap backend through the preload
- * object (figures exact to the byte at 6 decimals).
+ * check_outside.c - what happens outside: lines outside profiled
+ * functions (test/progs/outside.c), each counting its increment from the
+ * last reading taken on its thread, by any line, and a thread's first
+ * reading from itself, with the rss backend (figures within 1 MiB) and
+ * the heap backend through the preload object (figures exact to the byte
+ * at 6 decimals); and programs run outside the folder they were built in,
+ * whose sources are found in the folder the compiler ran in (the debug
+ * information's, lib/dwarf.c) or the executable's.
  *
  * Tests run from the project's root, where make check runs them.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include "internal.h"
 #include "testutil.h"
 
 /* The block sizes of outside.c, in MiB. */
@@ -149,6 +156,224 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* ---- Sources of a program run outside the folder it was built in. */
+
+/* A program with a function whose source shows lines that never record. */
+static const char prog_c[] =
+    "#include <stdlib.h>\n"
+    "#include <string.h>\n"
+    "#include <memprof.h>\n"
+    "\n"
+    "static void *volatile escape;\n"
+    "\n"
+    "static char *make(size_t n) /* only in the source */\n"
+    "{\n"
+    "    MP_PROFILE_FUNC();\n"
+    "    MP_LINE(char *p = malloc(n));\n"
+    "    memset(p, 1, n);\n"
+    "    escape = p;\n"
+    "    MP_RETURN(p);\n"
+    "}\n"
+    "\n"
+    "int main(void)\n"
+    "{\n"
+    "    free(make(1000000));\n"
+    "    return 0;\n"
+    "}\n";
+
+/*
+ * build_in() - in the sandbox: proj/prog.c, compiled as a build system
+ * does from proj/build with the relative path ../prog.c, by cc with
+ * flags, into proj/build/exe (a path below proj/build).
+ */
+static void build_in(const sandbox *sb, const char *cc, const char *flags,
+                     const char *exe)
+{
+    ck_assert_int_eq(sh("rm -rf proj far && mkdir -p proj/build/out/sub far"),
+                     0);
+    put_file("proj/prog.c", prog_c);
+    ck_assert_int_eq(sh("cd proj/build && %s %s %s -I%s/include ../prog.c "
+                        "%s/%s/libmemprof.a -pthread -o %s",
+                        cc, MP_TEST_SAN, flags, sb->home, sb->home,
+                        test_build_dir(), exe),
+                     0);
+}
+
+/*
+ * run_far() - run proj/build/exe from the folder far, where ../prog.c is
+ * nothing; the report into *r, parsed into *t.
+ */
+static void run_far(const char *exe, run_result *r, table *t)
+{
+    char path[4096 + 64];
+    char cwd[4096];
+
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    snprintf(path, sizeof path, "%s/proj/build/%s", cwd, exe);
+    const char *argv[] = {path, NULL};
+    ck_assert_int_eq(chdir("far"), 0);
+    ck_assert_int_eq(run_capture(argv, NULL, r), 0);
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_msg(WIFEXITED(r->status) && WEXITSTATUS(r->status) == 0,
+                  "%s: status %d\n%s", exe, r->status, r->err);
+    ck_assert_int_eq(parse_tables(r->err, t, 1), 1);
+    ck_assert_str_eq(t->file, "../prog.c");
+}
+
+/* assert_source() - the table shows prog.c's lines, read from the file. */
+static void assert_source(const run_result *r, const table *t, const char *how)
+{
+    ck_assert_msg(strstr(r->err, "cannot read") == NULL, "%s:\n%s", how,
+                  r->err);
+    ck_assert_msg(t->nrows == 8, "%s: %d rows\n%s", how, t->nrows, r->err);
+    ck_assert_int_eq(t->rows[0].line, 7);
+    ck_assert_int_eq(t->rows[0].recorded, 0);
+    ck_assert(strncmp(t->rows[0].contents,
+                      "static char *make(size_t n) /* only in the source */",
+                      t->rows[0].contents_len) == 0);
+    ck_assert_int_eq(row_with(t, "memset(p, 1, n);")->recorded, 0);
+    ck_assert_int_eq(row_with(t, "MP_LINE(char *p")->occ, 1);
+}
+
+/* have_clang() - whether clang is there, for a second compiler's DWARF. */
+static int have_clang(void)
+{
+    return sh("command -v clang >/dev/null 2>&1") == 0;
+}
+
+/*
+ * Built with debug information, the executable in a folder of its own:
+ * the folder the compiler ran in comes from DW_AT_comp_dir, with gcc's
+ * DWARF 5 and 4, split DWARF, and clang's DWARF 5 (strings by index),
+ * where the sanitizer flags do not tie the build to one compiler.
+ */
+START_TEST(test_comp_dir)
+{
+    static const struct {
+        const char *cc;
+        const char *flags;
+    } builds[] = {
+        {MP_TEST_CC, "-g -O1"},
+        {MP_TEST_CC, "-gdwarf-4 -O1"},
+        {MP_TEST_CC, "-g -gsplit-dwarf -O1"},
+        {"clang", "-g -O1"},
+        {"clang", "-gdwarf-4 -O1"},
+    };
+    sandbox sb;
+    sandbox_enter(&sb, "compdir");
+    for (size_t i = 0; i < sizeof builds / sizeof builds[0]; i++) {
+        if (strcmp(builds[i].cc, MP_TEST_CC) != 0 &&
+            (MP_TEST_SAN[0] != '\0' || !have_clang()))
+            continue;
+        char how[128];
+        run_result r;
+        table t;
+        snprintf(how, sizeof how, "%s %s", builds[i].cc, builds[i].flags);
+        build_in(&sb, builds[i].cc, builds[i].flags, "out/sub/prog");
+        run_far("out/sub/prog", &r, &t);
+        assert_source(&r, &t, how);
+        run_result_free(&r);
+    }
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/*
+ * Without debug information: the executable's folder, where the build
+ * put it; elsewhere, the one line and the recorded statements.
+ */
+START_TEST(test_exe_dir)
+{
+    sandbox sb;
+    run_result r;
+    table t;
+
+    sandbox_enter(&sb, "exedir");
+    build_in(&sb, MP_TEST_CC, "-g0 -O1", "prog");
+    run_far("prog", &r, &t);
+    assert_source(&r, &t, "-g0, in the build folder");
+    run_result_free(&r);
+
+    build_in(&sb, MP_TEST_CC, "-g0 -O1", "out/sub/prog");
+    run_far("out/sub/prog", &r, &t);
+    ck_assert(strncmp(r.err,
+                      "memprof: cannot read ../prog.c (No such file or "
+                      "directory); showing the recorded statements\n",
+                      strlen("memprof: cannot read ../prog.c")) == 0);
+    ck_assert_int_eq(t.nrows, 3);
+    ck_assert_str_eq(t.rows[0].inc_cell, t.rows[0].mem_cell);
+    ck_assert(strncmp(t.rows[1].contents, "char *p = malloc(n)",
+                      t.rows[1].contents_len) == 0);
+    run_result_free(&r);
+    sandbox_leave(&sb);
+}
+END_TEST
+
+/* What unit_list() gathers: the units' names and folders, one string. */
+typedef struct units {
+    char text[65536];
+    size_t len;
+    int n;
+} units;
+
+/* unit_list() - mp__dwarf_fn that notes "name|dir\n" for each unit. */
+static int unit_list(const char *name, const char *dir, void *arg)
+{
+    units *u = arg;
+    int n = snprintf(u->text + u->len, sizeof u->text - u->len, "%s|%s\n", name,
+                     dir);
+    if (n > 0 && (size_t)n < sizeof u->text - u->len)
+        u->len += (size_t)n;
+    u->n++;
+    return 0;
+}
+
+/*
+ * The units of a test program that make built from the project's root:
+ * its own named as make named it, in the root.  Then the same image
+ * damaged 3,000 ways (bytes changed in its second half, where the debug
+ * sections are, and cut short): never a crash or a read past the image
+ * (the ASan run checks that), and never more units than it had.
+ */
+START_TEST(test_dwarf_units)
+{
+    char root[4096];
+    char want[4096 + 64];
+    size_t size;
+    char *image = read_file(build_path("test/progs/outside"), &size);
+    units *u = calloc(1, sizeof *u);
+
+    ck_assert_ptr_nonnull(image);
+    ck_assert_ptr_nonnull(u);
+    ck_assert_ptr_nonnull(getcwd(root, sizeof root));
+    snprintf(want, sizeof want, "test/progs/outside.c|%s\n", root);
+    mp__dwarf_image_units((const unsigned char *)image, size, unit_list, u);
+    ck_assert_msg(strstr(u->text, want) != NULL, "%s", u->text);
+    int whole = u->n;
+
+    unsigned char *copy = malloc(size);
+    ck_assert_ptr_nonnull(copy);
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 3000; i++) {
+        memcpy(copy, image, size);
+        size_t n = size;
+        for (int k = 0; k < 1 + i % 8; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            copy[size / 2 + x % (size / 2)] = (unsigned char)(x >> 32);
+        }
+        if (i % 5 == 0)
+            n = (size_t)(x >> 20) % size;
+        u->len = 0;
+        u->n = 0;
+        mp__dwarf_image_units(copy, n, unit_list, u);
+        ck_assert_int_le(u->n, whole);
+    }
+    free(copy);
+    free(u);
+    free(image);
+}
+END_TEST
+
 Suite *outside_suite(void)
 {
     Suite *s = suite_create("outside");
@@ -159,5 +384,12 @@ Suite *outside_suite(void)
     tcase_add_test(tc, test_first_reading);
     tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
+
+    TCase *look = tcase_create("source lookup");
+    tcase_set_timeout(look, 120);
+    tcase_add_test(look, test_comp_dir);
+    tcase_add_test(look, test_exe_dir);
+    tcase_add_test(look, test_dwarf_units);
+    suite_add_tcase(s, look);
     return s;
 }
