@@ -6,7 +6,8 @@
  * the heap backend through the preload object (figures exact to the byte
  * at 6 decimals); and programs run outside the folder they were built in,
  * whose sources are found in the folder the compiler ran in (the debug
- * information's, lib/dwarf.c) or the executable's.
+ * information's, lib/dwarf.c) or the executable's; and the README's loop
+ * whose blocks get smaller, side by side with memory_profiler.
  *
  * Tests run from the project's root, where make check runs them.
  */
@@ -374,6 +375,66 @@ START_TEST(test_dwarf_units)
 }
 END_TEST
 
+/* ---- The README's loop, side by side with memory_profiler. */
+
+/* memory_profiler_present() - whether Debian's python3-memory-profiler is. */
+static int memory_profiler_present(void)
+{
+    return sh("/usr/bin/python3 -c 'import memory_profiler' "
+              ">/dev/null 2>&1") == 0;
+}
+
+/*
+ * The same loop in Python and in C, 200, 160, 120, 80, 40 MB made and
+ * freed (test/python/shrink.py, examples/shrink.c): both show +572.2 MiB
+ * made; memory_profiler counts every pass of "del tmp" from the largest
+ * reading of the line before, the first pass's, and shows -953.7 MiB;
+ * libmemprof shows the -572.2 MiB freed, and its column sums to its last
+ * reading.
+ */
+START_TEST(test_shrink_side_by_side)
+{
+    const double made = 600000000 / 1048576.0;
+    const double mp_del = 5 * -200000000 / 1048576.0;
+    run_result c;
+    table tc[2];
+    const char *cargv[] = {build_path("examples/shrink"), NULL};
+
+    ck_assert_int_eq(run_capture(cargv, NULL, &c), 0);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_int_eq(parse_tables(c.err, tc, 2), 1);
+    const table_row *cm = row_with(&tc[0], "malloc(i * 40000000)");
+    const table_row *cf = row_with(&tc[0], "free(tmp)");
+    ck_assert_int_eq(cm->occ, 5);
+    ck_assert_int_eq(cf->occ, 5);
+    near(cm, made);
+    near(cf, -made);
+    FIGURE(ck_assert_double_eq_tol(table_inc_sum(&tc[0]), cf->mem, 0.3));
+    run_result_free(&c);
+
+    if (!memory_profiler_present()) {
+        fprintf(stderr, "SKIP test_shrink_side_by_side's Python half: "
+                        "python3-memory-profiler is not installed\n");
+        return;
+    }
+    const char *pargv[] = {
+        "/usr/bin/python3",      "-m", "memory_profiler", "--precision", "1",
+        "test/python/shrink.py", NULL};
+    run_result py;
+    table tp[2];
+    ck_assert_int_eq(run_capture(pargv, NULL, &py), 0);
+    ck_assert_int_eq(py.status, 0);
+    ck_assert_int_eq(parse_tables(py.out, tp, 2), 1);
+    const table_row *pm = row_with(&tp[0], "tmp = bytearray");
+    const table_row *pd = row_with(&tp[0], "del tmp");
+    ck_assert_int_eq(pm->occ, 5);
+    ck_assert_int_eq(pd->occ, 5);
+    near(pm, made);
+    near(pd, mp_del);
+    run_result_free(&py);
+}
+END_TEST
+
 Suite *outside_suite(void)
 {
     Suite *s = suite_create("outside");
@@ -391,5 +452,10 @@ Suite *outside_suite(void)
     tcase_add_test(look, test_exe_dir);
     tcase_add_test(look, test_dwarf_units);
     suite_add_tcase(s, look);
+
+    TCase *side = tcase_create("side by side");
+    tcase_set_timeout(side, 60);
+    tcase_add_test(side, test_shrink_side_by_side);
+    suite_add_tcase(s, side);
     return s;
 }
