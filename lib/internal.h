@@ -231,10 +231,9 @@ typedef struct mp__thread {
     int busy;                /* registering or growing rows: a signal
                                 handler's hit on this thread skips */
     int nested;              /* records under way on this thread */
-    int has_last;            /* 1 once it has taken a reading */
-    int64_t last;            /* its last reading, any site's: where a
+    int64_t last;            /* its last reading, any site's, where a
                                 line outside profiled functions counts
-                                its increment from */
+                                its increment from; -1 before its first */
     struct mp__thread *next; /* in the registry, under its lock */
     /* MEMPROF_ALLOC (alloc.c): the blocks made since the last reading of
      * each open frame, the innermost frame's from mark on; pend_lock

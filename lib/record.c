@@ -101,8 +101,8 @@ void mp__record(mp__site *site, mp__frame *frame)
     int64_t prev;
     if (frame != NULL)
         prev = MP__LOAD(grp->last);
-    else
-        prev = MP__LOAD(t->has_last) ? MP__LOAD(t->last) : r;
+    else if ((prev = MP__LOAD(t->last)) < 0)
+        prev = r;
     int64_t before =
         frame != NULL && site->kind == MP__SITE_LINE ? frame->prev : prev;
     uint64_t count = MP__LOAD(row->count);
@@ -123,7 +123,6 @@ void mp__record(mp__site *site, mp__frame *frame)
     MP__STORE(row->count, count + 1);
     MP__STORE(grp->last, r);
     MP__STORE(t->last, r);
-    MP__STORE(t->has_last, 1);
     if (frame != NULL)
         frame->prev = r;
 done:
