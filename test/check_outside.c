@@ -6,8 +6,8 @@
  * the heap backend through the preload object (figures exact to the byte
  * at 6 decimals); and programs run outside the folder they were built in,
  * whose sources are found in the folder the compiler ran in (the debug
- * information's, lib/dwarf.c) or the executable's; and the README's loop
- * whose blocks get smaller, side by side with memory_profiler.
+ * information's, lib/dwarf.c) or the executable's; and the README's
+ * comparisons with memory_profiler run side by side on the same work.
  *
  * Tests run from the project's root, where make check runs them.
  */
@@ -435,6 +435,46 @@ START_TEST(test_shrink_side_by_side)
 }
 END_TEST
 
+/*
+ * A profiled function's line that calls another, which makes 50 MB
+ * (test/progs/nested.c, test/python/nested.py): libmemprof's row shows
+ * the +47.7 MiB made; memory_profiler counts the line from the reading
+ * of the line it traced last, the callee's, which it looks up in the
+ * caller's table, finds nothing and counts from 0: its Increment is its
+ * Mem usage, the whole process.
+ */
+START_TEST(test_nested_side_by_side)
+{
+    const double made = 50000000 / 1048576.0;
+    run_result c;
+    table tc[2];
+    const char *cargv[] = {build_path("test/progs/nested"), NULL};
+
+    ck_assert_int_eq(run_capture(cargv, NULL, &c), 0);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_int_eq(parse_tables(c.err, tc, 2), 2);
+    near(row_with(&tc[0], "MP_LINE(char *b = inner());"), made);
+    near(row_with(&tc[1], "malloc(50000000)"), made);
+    run_result_free(&c);
+
+    if (!memory_profiler_present())
+        return;
+    const char *pargv[] = {
+        "/usr/bin/python3",      "-m", "memory_profiler", "--precision", "1",
+        "test/python/nested.py", NULL};
+    run_result py;
+    table tp[2];
+    ck_assert_int_eq(run_capture(pargv, NULL, &py), 0);
+    ck_assert_int_eq(py.status, 0);
+    ck_assert_int_eq(parse_tables(py.out, tp, 2), 2);
+    near(row_with(&tp[0], "a = bytearray"), made);
+    const table_row *pb = row_with(&tp[1], "b = inner()");
+    ck_assert_str_eq(pb->inc_cell, pb->mem_cell);
+    FIGURE(ck_assert_double_gt(pb->inc, made + 5));
+    run_result_free(&py);
+}
+END_TEST
+
 Suite *outside_suite(void)
 {
     Suite *s = suite_create("outside");
@@ -456,6 +496,7 @@ Suite *outside_suite(void)
     TCase *side = tcase_create("side by side");
     tcase_set_timeout(side, 60);
     tcase_add_test(side, test_shrink_side_by_side);
+    tcase_add_test(side, test_nested_side_by_side);
     suite_add_tcase(s, side);
     return s;
 }
