@@ -266,6 +266,9 @@ START_TEST(test_comp_dir)
         if (strcmp(builds[i].cc, MP_TEST_CC) != 0 &&
             (MP_TEST_SAN[0] != '\0' || !have_clang()))
             continue;
+        /* valgrind 3.19 gives up on a split DWARF skeleton's program. */
+        if (strstr(builds[i].flags, "split") != NULL && test_valgrind())
+            continue;
         char how[128];
         run_result r;
         table t;
