@@ -243,6 +243,9 @@ typedef struct mp__thread {
     int busy;                /* registering or growing rows: a signal
                                 handler's hit on this thread skips */
     int nested;              /* records under way on this thread */
+    int64_t last;            /* its last reading, any site's, where a
+                                line outside profiled functions counts
+                                its increment from; -1 before its first */
     struct mp__thread *next; /* in the registry, under its lock */
     /* MEMPROF_ALLOC (alloc.c): the blocks made since the last reading of
      * each open frame, the innermost frame's from mark on; pend_lock
@@ -334,7 +337,10 @@ void mp__row_merged(unsigned slot, mp__row *out);
 /* mp__hits() - how many hits every site recorded, in all.  Lock held. */
 uint64_t mp__hits(void);
 
-/* mp__records_clear() - zero every thread's records.  Lock held. */
+/*
+ * mp__records_clear() - zero every thread's records and forget its last
+ * reading.  Lock held.
+ */
 void mp__records_clear(void);
 
 /*
@@ -485,11 +491,14 @@ typedef struct mp__source {
 } mp__source;
 
 /*
- * mp__source_load() - read path, or, if it does not open, the first of
- * dir/path and dir/basename(path) that opens for each dir of the
- * ':'-separated search_path (may be NULL).  Lines lose their "\n" and a
- * "\r" before it.  Lexes the file once for mp__source_function() and
- * mp__source_stmt_start().  Returns 0, or -errno of the first attempt.
+ * mp__source_load() - read path, or, if it does not open, the first that
+ * opens of: dir/path and dir/basename(path) for each dir of the
+ * ':'-separated search_path (may be NULL); for a relative path, path in
+ * the folder the compiler ran in (mp__dwarf_units(): the units named
+ * path first, then any), then in the executable's folder.  Lines lose
+ * their "\n" and a "\r" before it.  Lexes the file once for
+ * mp__source_function() and mp__source_stmt_start().  Returns 0, or
+ * -errno of the first attempt.
  */
 int mp__source_load(mp__source *src, const char *path, const char *search_path);
 
@@ -530,6 +539,29 @@ int mp__source_stmt_start(const mp__source *src, int line);
  * mp__source_free().
  */
 int mp__lex_source(mp__source *src);
+
+/* ---- dwarf.c: the folders the compiler ran in, from debug information. */
+
+/* What mp__dwarf_units() calls: non-zero stops the walk. */
+typedef int mp__dwarf_fn(const char *name, const char *dir, void *arg);
+
+/*
+ * mp__dwarf_units() - call fn(name, dir, arg) for each compile unit whose
+ * DWARF gives its DW_AT_comp_dir (dir, the folder the compiler ran in),
+ * with its name (the source as the compiler was given it, or ""): the
+ * program's
+ * units (read through /proc/self/exe), then those of each object loaded
+ * with it.  The strings live only during the call.  Returns what fn
+ * returned to stop, or 0.
+ */
+int mp__dwarf_units(mp__dwarf_fn *fn, void *arg);
+
+/*
+ * mp__dwarf_image_units() - the same for one ELF file's size bytes at
+ * image, whatever they hold: every offset is checked.
+ */
+int mp__dwarf_image_units(const unsigned char *image, size_t size,
+                          mp__dwarf_fn *fn, void *arg);
 
 /* ---- spans.c: FUNC lines for memprof run. */
 

@@ -56,13 +56,16 @@ static unsigned cold(mp__thread *t, mp__site *site, mp__frame *frame,
 
 /*
  * mp__record() - one hit of site in frame (NULL outside a profiled
- * function).  The increment counts from the group's last reading in this
- * thread: for a line of a profiled function, that is the frame's own last
- * reading, unless a nested activation of the same function (recursion, or
- * a signal handler's call) recorded since: then the growth that activation
- * already showed in the table's rows is not counted again, and the column
- * sums to the real growth however deep the recursion.  The peak of a line
- * counts from the frame's reading before the line ran.
+ * function).  In a profiled function the increment counts from the
+ * group's last reading in this thread: for a line, that is the frame's own
+ * last reading, unless a nested activation of the same function
+ * (recursion, or a signal handler's call) recorded since: then the growth
+ * that activation already showed in the table's rows is not counted again,
+ * and the column sums to the real growth however deep the recursion.
+ * Outside profiled functions there is no frame: a line counts from the
+ * last reading taken on this thread by any site, or from its own reading
+ * (an increment of 0) when it is the thread's first.  The peak of a line
+ * counts from the reading before it (the frame's in a profiled function).
  *
  * A signal handler's hit may interrupt another on the same thread: it is
  * recorded like any other (its own rows, its own pread on the thread's fd,
@@ -95,7 +98,11 @@ void mp__record(mp__site *site, mp__frame *frame)
 
     long long r = mp__reading(t);
 
-    int64_t prev = MP__LOAD(grp->last);
+    int64_t prev;
+    if (frame != NULL)
+        prev = MP__LOAD(grp->last);
+    else if ((prev = MP__LOAD(t->last)) < 0)
+        prev = r;
     int64_t before =
         frame != NULL && site->kind == MP__SITE_LINE ? frame->prev : prev;
     uint64_t count = MP__LOAD(row->count);
@@ -115,6 +122,7 @@ void mp__record(mp__site *site, mp__frame *frame)
         mp__alloc_bind(t, slot, row);
     MP__STORE(row->count, count + 1);
     MP__STORE(grp->last, r);
+    MP__STORE(t->last, r);
     if (frame != NULL)
         frame->prev = r;
 done:

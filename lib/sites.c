@@ -99,6 +99,7 @@ mp__thread *mp__thread_new(void)
         if (no == 0)
             mp__alloc_number(t);
         t->rd.fd = -1;
+        t->last = -1;
         t->next = mp__reg.threads;
         mp__reg.threads = t;
     }
@@ -337,8 +338,10 @@ static void zero_rows(mp__rows *r, int keep_last)
 void mp__records_clear(void)
 {
     zero_rows(&mp__reg.retired, 0);
-    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next)
+    for (mp__thread *t = mp__reg.threads; t != NULL; t = t->next) {
         zero_rows(&t->rows, 0);
+        MP__STORE(t->last, -1);
+    }
     mp__alloc_forget();
 }
 

@@ -1,13 +1,16 @@
 /*
- * source.c - reading source files: loading one, from its recorded path or
- * through MEMPROF_SOURCE_PATH, split into lines, and the lookups the report
- * makes in what lexer.c found in it when it was loaded.
+ * source.c - reading source files: loading one, from its recorded path,
+ * through MEMPROF_SOURCE_PATH, in the folder the compiler ran in (from
+ * the debug information, dwarf.c) or in the executable's folder, split
+ * into lines, and the lookups the report makes in what lexer.c found in
+ * it when it was loaded.
  *
  * Nothing here is on the hot path; it runs when a report is printed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,6 +84,80 @@ static int open_in_path(const char *path, const char *search_path)
     return -ENOENT;
 }
 
+/* What try_unit() looks for, and what it found. */
+typedef struct unit_try {
+    const char *path; /* the recorded path, relative */
+    int named;        /* 1: only units named path; 0: any unit */
+    uint64_t last;    /* a hash of the folder tried last, or 0 */
+    int fd;           /* what opened, or -ENOENT */
+} unit_try;
+
+/* hash() - FNV-1a of s, never 0: tells a folder from the one before. */
+static uint64_t hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+
+    while (*s != '\0')
+        h = (h ^ (unsigned char)*s++) * 1099511628211u;
+    return h != 0 ? h : 1;
+}
+
+/*
+ * try_unit() - mp__dwarf_units()' callback: open dir/path for a unit of
+ * the kind asked for, once per run of units in one folder.  Returns 1,
+ * the fd in t->fd, when it opened (or -ENOMEM stops the search).
+ */
+static int try_unit(const char *name, const char *dir, void *arg)
+{
+    unit_try *t = arg;
+
+    if (t->named && strcmp(name, t->path) != 0)
+        return 0;
+    uint64_t h = hash(dir);
+    if (h == t->last)
+        return 0;
+    t->last = h;
+    t->fd = open_joined(dir, strlen(dir), t->path);
+    return t->fd >= 0 || t->fd == -ENOMEM;
+}
+
+/*
+ * open_in_comp_dirs() - the relative path in the folder the compiler ran
+ * in, as the debug information of the program and of the objects loaded
+ * with it gives it: the folders of the units named path first, then
+ * every unit's.  Returns an fd, or -ENOENT (-ENOMEM).
+ */
+static int open_in_comp_dirs(const char *path)
+{
+    unit_try t = {path, 1, 0, -ENOENT};
+
+    if (mp__dwarf_units(try_unit, &t) != 0)
+        return t.fd;
+    t.named = 0;
+    t.last = 0;
+    if (mp__dwarf_units(try_unit, &t) != 0)
+        return t.fd;
+    return -ENOENT;
+}
+
+/*
+ * open_in_exe_dir() - the relative path in the folder of the program's
+ * executable.  Returns an fd, or -errno.
+ */
+static int open_in_exe_dir(const char *path)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
+
+    if (n <= 0 || (size_t)n >= sizeof exe)
+        return -ENOENT;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return -ENOENT;
+    return open_joined(exe, (size_t)(slash - exe), path);
+}
+
 /*
  * split_lines() - cut src->buf into lines in place: each "\n", and a "\r"
  * right before it, becomes NUL; a "\r" ending the file is dropped too.  A
@@ -135,11 +212,14 @@ int mp__source_load(mp__source *src, const char *path, const char *search_path)
         return -EINVAL;
     fd = open_source(path);
     rc = fd;
-    if (fd < 0 && search_path != NULL) {
+    if (fd < 0 && search_path != NULL)
         fd = open_in_path(path, search_path);
-        if (fd == -ENOMEM)
-            rc = fd;
-    }
+    if (fd < 0 && fd != -ENOMEM && path[0] != '/')
+        fd = open_in_comp_dirs(path);
+    if (fd < 0 && fd != -ENOMEM && path[0] != '/')
+        fd = open_in_exe_dir(path);
+    if (fd == -ENOMEM)
+        rc = fd;
     if (fd < 0)
         return rc;
     rc = mp__read_fd(fd, &src->buf, &src->len);

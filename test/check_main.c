@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, rows_suite());
     srunner_add_suite(sr, report_suite());
     srunner_add_suite(sr, record_suite());
+    srunner_add_suite(sr, outside_suite());
     srunner_add_suite(sr, e2e_suite());
     srunner_add_suite(sr, dat_suite());
     srunner_add_suite(sr, cli_run_suite());

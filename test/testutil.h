@@ -17,6 +17,7 @@ Suite *sites_suite(void);
 Suite *rows_suite(void);
 Suite *report_suite(void);
 Suite *record_suite(void);
+Suite *outside_suite(void);
 Suite *e2e_suite(void);
 Suite *dat_suite(void);
 Suite *cli_run_suite(void);
