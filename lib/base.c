@@ -224,7 +224,46 @@ int mp__read_fd(int fd, char **bufp, size_t *lenp)
 #define HAVE(fn) (&fn != NULL)
 #endif
 
-/* mp__json_string() - see base.h. */
+/*
+ * utf8_len() - the length of the well-formed UTF-8 sequence (RFC 3629) at
+ * p, 2 to 4, or 0 when the byte at p does not start one: an overlong
+ * form, a surrogate, a code point above U+10FFFF, or one cut short (the
+ * NUL that ends the string is never a continuation byte).
+ */
+static int utf8_len(const unsigned char *p)
+{
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xbf;
+    int n;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (p[0] == 0xe0)
+        lo = 0xa0; /* overlong below U+0800 */
+    else if (p[0] == 0xed)
+        hi = 0x9f; /* the surrogates U+D800..U+DFFF */
+    else if (p[0] == 0xf0)
+        lo = 0x90; /* overlong below U+10000 */
+    else if (p[0] == 0xf4)
+        hi = 0x8f; /* above U+10FFFF */
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (int i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+/*
+ * mp__json_string() - see base.h.  Well-formed UTF-8 is copied as it is;
+ * every other byte of 0x80 and above is the Latin-1 character of its
+ * value, written as an escape (\u00e9 for 0xE9).
+ */
 void mp__json_string(FILE *out, const char *s)
 {
     if (s == NULL) {
@@ -233,14 +272,21 @@ void mp__json_string(FILE *out, const char *s)
     }
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        int n;
         if (*p == '"' || *p == '\\')
             fprintf(out, "\\%c", *p);
         else if (*p == '\t')
             fputs("\\t", out);
         else if (*p < 0x20 || *p == 0x7f)
             fprintf(out, "\\u%04x", *p);
-        else
+        else if (*p < 0x80)
             fputc(*p, out);
+        else if ((n = utf8_len(p)) == 0)
+            fprintf(out, "\\u%04x", *p);
+        else {
+            fwrite(p, 1, (size_t)n, out);
+            p += n - 1;
+        }
     }
     fputc('"', out);
 }

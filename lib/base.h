@@ -95,7 +95,11 @@ int mp__read_fd(int fd, char **buf, size_t *len);
  */
 /*
  * mp__json_string() - s as a JSON string (RFC 8259), quotes included;
- * NULL as null.  Control characters are escaped.
+ * NULL as null.  Control characters are escaped; well-formed UTF-8 is
+ * copied; a byte that is not part of it (a Latin-1 comment) is the
+ * Latin-1 character of its value, escaped ("\u00e9" for 0xE9), so that
+ * the output is always valid UTF-8 and valid JSON.  The one JSON string
+ * writer of the library and the command.
  */
 void mp__json_string(FILE *out, const char *s);
 

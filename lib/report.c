@@ -10,8 +10,11 @@
  * Rows use Python's template "{0:>6} {1:>12} {2:>12}  {3:>10}   {4:<}",
  * numbers "{:{p+4}.{p}f} MiB"; each table ends with two empty lines.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "leaks.h"
@@ -58,6 +61,7 @@ typedef struct line_stat {
     int64_t inc;
     int64_t peak;     /* MEMPROF_PEAK: the most a run of it held above */
     int has_peak;     /* ... the reading before it; lines only */
+    int entry;        /* a function's entry row (MP_PROFILE_FUNC) */
     int64_t alloc;    /* MEMPROF_ALLOC: bytes its runs asked for */
     int64_t leaked;   /* ... not freed yet */
     const char *text; /* the first site's statement, for lost sources */
@@ -231,6 +235,8 @@ static int table_build(table *t, const mp__group *g, const unsigned *slots,
             l->peak = row->peak;
             l->has_peak = 1;
         }
+        if (e[k].kind == MP__SITE_FUNC)
+            l->entry = 1;
         if (l->text == NULL)
             l->text = e[k].text;
         l->count += row->count;
@@ -336,10 +342,10 @@ static void emit_json(FILE *out, const table *t, columns c, int comma)
         if (l->count == 0)
             continue;
         fprintf(out,
-                "%s\n    {\"line\": %d, \"mem_mib\": %.6f, "
+                "%s\n    {\"line\": %d, \"entry\": %s, \"mem_mib\": %.6f, "
                 "\"increment_mib\": %.6f, ",
-                n++ ? "," : "", line, (double)l->max / MP__MIB,
-                (double)l->inc / MP__MIB);
+                n++ ? "," : "", line, l->entry ? "true" : "false",
+                (double)l->max / MP__MIB, (double)l->inc / MP__MIB);
         if (c.peak && l->has_peak)
             fprintf(out, "\"peak_mib\": %.6f, ", (double)l->peak / MP__MIB);
         else if (c.peak)
@@ -353,6 +359,96 @@ static void emit_json(FILE *out, const table *t, columns c, int comma)
         fputc('}', out);
     }
     fputs("\n  ]}", out);
+}
+
+/*
+ * The time the program started, as the library's constructor saw it
+ * before main (a forked child keeps its parent's): the JSON report's
+ * "start".
+ */
+static struct timespec start_time;
+
+__attribute__((constructor)) static void note_start(void)
+{
+    MP__SAVE_ERRNO(clock_gettime(CLOCK_REALTIME, &start_time));
+}
+
+/*
+ * json_cmdline() - this process's command line, /proc/self/cmdline, as
+ * a JSON array of strings (null when it cannot be read).
+ */
+static void json_cmdline(FILE *out)
+{
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    char *buf = NULL;
+    size_t len = 0;
+    int r = fd >= 0 ? mp__read_fd(fd, &buf, &len) : -errno;
+    if (fd >= 0)
+        close(fd);
+    if (r != 0) {
+        fputs("null", out);
+        return;
+    }
+    fputc('[', out);
+    for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+        if (i > 0)
+            fputs(", ", out);
+        mp__json_string(out, buf + i);
+    }
+    fputc(']', out);
+    mp__free(buf);
+}
+
+/*
+ * recorded_peak() - the largest reading any line took (the largest Mem
+ * usage of every table), in bytes, or -1 when none recorded.  Lock held.
+ */
+static int64_t recorded_peak(void)
+{
+    int64_t peak = -1;
+    for (unsigned s = 1; s < mp__reg.nslots; s++) {
+        mp__row row;
+        if (mp__reg.sites[s].text == NULL)
+            continue;
+        mp__row_merged(s, &row);
+        if (row.count > 0 && row.max > peak)
+            peak = row.max;
+    }
+    return peak;
+}
+
+/*
+ * json_head() - the JSON report up to its tables: which format it is
+ * (memprof(3) documents format 1) and what run it describes, peak the
+ * recorded_peak().
+ */
+static void json_head(FILE *out, int64_t peak)
+{
+    struct tm tm;
+    char when[32];
+    time_t sec = start_time.tv_sec;
+
+    fputs("{\"memprof\": {\"version\": \"" MEMPROF_VERSION "\", "
+          "\"format\": 1},\n\"run\": {\"cmdline\": ",
+          out);
+    json_cmdline(out);
+    fprintf(out,
+            ", \"pid\": %ld, \"backend\": \"%s\", \"precision\": %d, "
+            "\"unit\": \"MiB\", \"start\": ",
+            (long)getpid(), mp__backend_name(),
+            __atomic_load_n(&mp__config.precision, __ATOMIC_RELAXED));
+    if (sec != 0 && gmtime_r(&sec, &tm) != NULL &&
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm) > 0)
+        fprintf(out, "\"%s.%06ldZ\", \"start_unix\": %lld.%06ld", when,
+                start_time.tv_nsec / 1000, (long long)sec,
+                start_time.tv_nsec / 1000);
+    else
+        fputs("null, \"start_unix\": null", out);
+    if (peak >= 0)
+        fprintf(out, ", \"max_mem_mib\": %.6f},\n", (double)peak / MP__MIB);
+    else
+        fputs(", \"max_mem_mib\": null},\n", out);
+    fputs("\"tables\": [", out);
 }
 
 /* csv_field() - s as one RFC 4180 field: quoted, quotes doubled. */
@@ -433,6 +529,8 @@ static int report_write(FILE *out, FILE *leaks)
     int r = groups != NULL ? by_group(&b, mp__reg.nslots, ngroups) : -ENOMEM;
     if (r == 0 && ngroups > 0)
         memcpy(groups, mp__reg.groups, ngroups * sizeof *groups);
+    int format = mp__config.format;
+    int64_t peak = format == MP__FORMAT_JSON ? recorded_peak() : -1;
     mp__unlock();
 
     char *text = NULL;
@@ -443,7 +541,6 @@ static int report_write(FILE *out, FILE *leaks)
         goto out;
     }
     mp__source_cache cache = {0};
-    int format = mp__config.format;
     columns c = {__atomic_load_n(&mp__peak_on, __ATOMIC_RELAXED),
                  __atomic_load_n(&mp__alloc_on, __ATOMIC_RELAXED)};
     int tables = 0;
@@ -454,7 +551,7 @@ static int report_write(FILE *out, FILE *leaks)
                 c.peak ? "peak_mib," : "",
                 c.alloc ? "allocated_bytes,leaked_bytes," : "");
     if (format == MP__FORMAT_JSON)
-        fputs("{\"tables\": [", mem);
+        json_head(mem, peak);
     for (unsigned i = 0; i < ngroups; i++) {
         table t;
         if (table_build(&t, &groups[i], b.slot + b.start[i],

@@ -679,7 +679,7 @@ START_TEST(test_e2e_json)
              10 * (1 << 20) + 34000 + 26 * copy, 41 + copy);
     ck_assert_msg(strstr(r.err, want) != NULL, "%s\nwanted: %s", r.err, want);
     /* The report, without what a sanitizer adds to stderr. */
-    const char *start = strstr(r.err, "{\"tables\": [");
+    const char *start = strstr(r.err, "{\"memprof\": {");
     const char *end = start != NULL ? strstr(start, "\n\"note\": ") : NULL;
     end = end != NULL ? strstr(end, "}\n}\n") : NULL;
     ck_assert_msg(end != NULL, "%s", r.err);
