@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "diff.h"
 #include "base.h"
 #include "memprof.h"
 
@@ -20,6 +21,7 @@ static const char usage[] =
     "  rm [--dry-run] N|FILE...         remove recordings\n"
     "  peak [FILE...] [--func NAME]     print the peak of recordings\n"
     "  plot [FILE...] [options]         draw recordings: SVG, PNG, terminal\n"
+    "  diff [options] OLD NEW           compare two reports or recordings\n"
     "  cc [--func PATTERN]... COMPILER [ARG...]\n"
     "                                   compile, every line of the profiled\n"
     "                                   functions recording (no MP_LINE)\n"
@@ -63,7 +65,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"run", cmd_run},     {"attach", cmd_attach}, {"list", cmd_list},
         {"clean", cmd_clean}, {"rm", cmd_rm},         {"peak", cmd_peak},
-        {"plot", cmd_plot},   {"cc", cmd_cc},
+        {"plot", cmd_plot},   {"cc", cmd_cc},         {"diff", cmd_diff},
     };
     if (argc < 2) {
         fputs(usage, stderr);
