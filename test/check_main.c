@@ -39,6 +39,7 @@ int main(void)
     srunner_add_suite(sr, leaks_suite());
     srunner_add_suite(sr, lang_suite());
     srunner_add_suite(sr, link_suite());
+    srunner_add_suite(sr, diff_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -38,6 +38,7 @@ Suite *cli_children_suite(void);
 Suite *cli_small_suite(void);
 Suite *lang_suite(void);
 Suite *link_suite(void);
+Suite *diff_suite(void);
 
 /* What a finished child printed and how it ended. */
 typedef struct run_result {
