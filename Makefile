@@ -143,7 +143,7 @@ FORMAT_SRC = $(wildcard $(addsuffix /*.[ch],lib cli cc heap include test \
 CLANG_FORMAT ?= clang-format
 
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
-    format-check fuzz fuzz-short fuzz-leaks install uninstall clean help
+    format-check fuzz fuzz-short fuzz-leaks fuzz-json install uninstall clean help
 
 all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(PC_FILES) \
     $(CMAKE_FILES) $(HEAP_LIB) $(HEAP_SO) $(MEMPROF_CC)
@@ -161,8 +161,9 @@ help:
 	@echo "  bench       benchmarks, printed as ratios against the measured floor"
 	@echo "  fuzz        build the libFuzzer target test/fuzz/fuzz_dat.c (clang)"
 	@echo "              and run it FUZZ_SECONDS (600) on test/fuzz/corpus"
-	@echo "  fuzz-short  the same for 60 seconds, and fuzz-leaks for 30 (CI)"
+	@echo "  fuzz-short  the same for 60 seconds, fuzz-leaks and fuzz-json for 30"
 	@echo "  fuzz-leaks  the leak report's reader under libFuzzer, FUZZ_SECONDS"
+	@echo "  fuzz-json   memprof diff (JSON reports, recordings) under libFuzzer"
 	@echo "  format-check  whether the sources are as .clang-format lays them"
 	@echo "              out (nothing is changed; skipped without clang-format)"
 	@echo "  install     install into \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX)):"
@@ -578,6 +579,7 @@ fuzz: $(FUZZ_BIN)
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=60
 	$(MAKE) fuzz-leaks FUZZ_SECONDS=30
+	$(MAKE) fuzz-json FUZZ_SECONDS=30
 
 # The leak report's reader (mp__leaks_print) under libFuzzer, the same
 # way: new inputs in build-fuzz/leaks_corpus, seeds in
@@ -595,6 +597,24 @@ fuzz-leaks: $(FUZZ_LEAKS_BIN)
 	cd $(FUZZ_B) && ./fuzz_leaks -max_total_time=$(FUZZ_SECONDS) \
 	    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 	    leaks_corpus ../test/fuzz/leaks_corpus
+
+# memprof diff (its JSON reader and the comparison) under libFuzzer, the
+# same way: new inputs in build-fuzz/json_corpus, seeds in
+# test/fuzz/json_corpus.
+FUZZ_JSON_BIN = $(FUZZ_B)/fuzz_json
+FUZZ_JSON_SRC = test/fuzz/fuzz_json.c cli/diff.c cli/json.c cli/args.c \
+    cli/files.c cli/peak.c lib/base.c lib/dat.c
+
+$(FUZZ_JSON_BIN): $(FUZZ_JSON_SRC) $(wildcard cli/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -pthread -Iinclude -Ilib -Icli $(WARNINGS) \
+	    $(FUZZ_FLAGS) -o $@ $(FUZZ_JSON_SRC) -lm
+
+fuzz-json: $(FUZZ_JSON_BIN)
+	@mkdir -p $(FUZZ_B)/json_corpus
+	cd $(FUZZ_B) && ./fuzz_json -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -close_fd_mask=2 \
+	    -print_final_stats=1 json_corpus ../test/fuzz/json_corpus
 
 # Reports, changes nothing.  Not part of check yet: the sources have not
 # been formatted once.

@@ -553,7 +553,12 @@ static int side_read(side *s)
             return CLI_ERROR;
         }
         if (rc != 0) {
-            cli_error("%s:%s; not a JSON report", s->path, err);
+            /* Reports appended to one file: a forked child's, mp_report's. */
+            int more = strstr(err, "'{' after the end") != NULL;
+            cli_error("%s:%s; %s", s->path, err,
+                      more ? "two reports in one file? (%p in MEMPROF_OUTPUT "
+                             "gives each process its own)"
+                           : "not a JSON report");
             return CLI_ERROR;
         }
         return json_items(s);

@@ -530,6 +530,17 @@ static double field(const char *out, const char *where, int col)
 }
 
 /*
+ * near_40() - v is the 40 MiB more the second version holds, within 1
+ * MiB; under AddressSanitizer up to 1/8 more: the shadow of the block,
+ * which a sample taken while the block is freed can catch.
+ */
+static void near_40(double v)
+{
+    ck_assert_double_ge(v, 39.0);
+    ck_assert_double_le(v, MP_TEST_ASAN ? 41.0 + 40.0 / 8 : 41.0);
+}
+
+/*
  * One real program in two versions (8 + 24 MiB, then 8 + 64 MiB): its
  * JSON reports and its recordings by memprof run, compared; the gate
  * trips at 30 MiB and not at 50.
@@ -560,11 +571,7 @@ START_TEST(test_diff_real)
      * not found from here. */
     const char *line = "test/progs/regress.c:39 work: ";
     FIGURE(ck_assert_double_eq_tol(field(r.out, line, 2), 40.0, 0.5));
-    FIGURE(ck_assert_double_eq_tol(field(r.out,
-                                         "whole run (its largest "
-                                         "reading)\n",
-                                         5),
-                                   40.0, 1.0));
+    FIGURE(near_40(field(r.out, "whole run (its largest reading)\n", 5)));
     /* The line, its function's Peak and the whole run's. */
     FIGURE(ck_assert_msg(strncmp(r.err,
                                  "memprof: diff: 3 rows grew by more than "
@@ -588,10 +595,8 @@ START_TEST(test_diff_real)
     }
     ck_assert_int_eq(
         mp(&sb, &r, "diff", "--fail-above", "30", "v1.dat", "v2.dat", NULL), 3);
-    FIGURE(ck_assert_double_eq_tol(field(r.out, "regress.work (1 span)\n", 5),
-                                   40.0, 1.0));
-    FIGURE(ck_assert_double_eq_tol(
-        field(r.out, "whole run (its largest reading)\n", 5), 40.0, 1.0));
+    FIGURE(near_40(field(r.out, "regress.work (1 span)\n", 5)));
+    FIGURE(near_40(field(r.out, "whole run (its largest reading)\n", 5)));
     run_result_free(&r);
     ck_assert_int_eq(
         mp(&sb, &r, "diff", "--fail-above", "50", "v1.dat", "v2.dat", NULL), 0);
@@ -674,8 +679,8 @@ START_TEST(test_diff_errors)
         {"{\"tables\": [}", "memprof: x.json:1:13: expected a value, not "
                             "'}'; not a JSON report\n"},
         {"{\"tables\": []}\n{\"tables\": []}\n",
-         "memprof: x.json:2:1: '{' after the end of the value; not a JSON "
-         "report\n"},
+         "memprof: x.json:2:1: '{' after the end of the value; two reports "
+         "in one file? (%p in MEMPROF_OUTPUT gives each process its own)\n"},
         {"{\"tables\": [1e999]}", "memprof: x.json:1:13: a number out of "
                                   "range; not a JSON report\n"},
         {"{\"tables\": [01]}", "memprof: x.json:1:14: expected ',' or ']' "
