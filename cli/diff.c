@@ -641,12 +641,12 @@ static int measure(int has_old, double old, int has_new, double new, int both,
         if (!has_old || !has_new)
             return 0;
         *d = new - old;
-        return 1;
+        return !isnan(*d); /* infinities of sums of huge figures */
     }
     if (!local || (!has_old && !has_new))
         return 0;
     *d = (has_new ? new : 0) - (has_old ? old : 0);
-    return 1;
+    return !isnan(*d);
 }
 
 /* row_fill() - r's changes and growth; over: above limit (< 0: none). */
