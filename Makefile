@@ -608,7 +608,7 @@ FUZZ_JSON_SRC = test/fuzz/fuzz_json.c cli/diff.c cli/json.c cli/args.c \
 $(FUZZ_JSON_BIN): $(FUZZ_JSON_SRC) $(wildcard cli/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -pthread -Iinclude -Ilib -Icli $(WARNINGS) \
-	    $(FUZZ_FLAGS) -o $@ $(FUZZ_JSON_SRC) -lm
+	    $(CPPFLAGS) $(FUZZ_FLAGS) -o $@ $(FUZZ_JSON_SRC) -lm
 
 fuzz-json: $(FUZZ_JSON_BIN)
 	@mkdir -p $(FUZZ_B)/json_corpus
