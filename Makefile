@@ -215,7 +215,7 @@ $(B)/pic/lib/%.o: lib/%.c
 	$(CC) $(REQ_CFLAGS) -fPIC $(TLS_DESC) -DMP__SHARED $(DEPFLAGS) \
 	    $(CFLAGS) -c -o $@ $<
 
-$(SO): $(PIC_OBJ) $(SO_MAP)
+$(SO): $(PIC_OBJ) $(SO_MAP) Makefile
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
 	    -Wl,-soname,$(SO_NAME) -Wl,--version-script=$(SO_MAP) \
 	    -Wl,-z,nodelete -o $@ $(PIC_OBJ) $(CLI_LDLIBS) $(REQ_LDLIBS)
@@ -346,9 +346,12 @@ $(HEAP_LIB): $(HEAP_OBJ)
 
 # The preload object has a soname (its own name: it is loaded by path, for
 # LD_PRELOAD, and never linked against, so it has no version suffix).
-$(HEAP_SO): $(HEAP_SO_OBJ)
+# Both shared objects are linked again when this Makefile changes: their
+# link lines (soname, version script) live here, and a build directory
+# made before a change would keep the old object.
+$(HEAP_SO): $(HEAP_SO_OBJ) Makefile
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared \
-	    -Wl,-soname,$(HEAP_SO_NAME) -o $@ $^ $(REQ_LDLIBS)
+	    -Wl,-soname,$(HEAP_SO_NAME) -o $@ $(HEAP_SO_OBJ) $(REQ_LDLIBS)
 
 # Test programs that count their heap, linked as memprof-heap.pc links.
 $(HEAP_LINKED): $(B)/test/progs/%: test/progs/%.c $(LIB) $(HEAP_LIB)
