@@ -145,8 +145,10 @@ CLANG_FORMAT ?= clang-format
 .PHONY: FORCE all demo check check-asan check-tsan check-valgrind bench \
     format-check fuzz fuzz-short fuzz-leaks fuzz-json install uninstall clean help
 
-all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(PC_FILES) \
-    $(CMAKE_FILES) $(HEAP_LIB) $(HEAP_SO) $(MEMPROF_CC)
+# The default goal; its prerequisites follow the variables they name
+# (below the CMake package's), since a rule's prerequisites are expanded
+# where the rule is read.
+all:
 
 help:
 	@echo "targets:"
@@ -326,6 +328,9 @@ $(PC_FILES): FORCE
 # The CMake package (cmake/*.in), with the installed paths.
 CMAKE_FILES = $(B)/cmake/memprofConfig.cmake \
     $(B)/cmake/memprofConfigVersion.cmake
+
+all: $(LIB) $(SO) $(SO_LINKS) $(CLI) $(EXAMPLES) $(PC_FILES) \
+    $(CMAKE_FILES) $(HEAP_LIB) $(HEAP_SO) $(MEMPROF_CC)
 POINTER_BITS := $(shell getconf LONG_BIT 2>/dev/null || echo 64)
 
 $(CMAKE_FILES): $(B)/cmake/%: cmake/%.in FORCE

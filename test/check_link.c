@@ -252,6 +252,32 @@ START_TEST(test_cppflags)
 END_TEST
 
 /*
+ * A plain make (the default goal) builds both libraries, the heap object,
+ * the .pc files and the CMake package: make -n in an empty build folder
+ * lists their link and write lines.
+ */
+START_TEST(test_default_goal)
+{
+    const char *dir = make_tmpdir("link");
+    ck_assert_int_eq(sh("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "
+                        "make -n B=%s/b 2>/dev/null > %s/lines",
+                        dir, dir),
+                     0);
+    static const char *const want[] = {
+        "-soname,libmemprof.so.0",    "-o %s/b/libmemprof.so.0.1.0",
+        "-soname,libmemprof-heap.so", "%s/b/libmemprof.a",
+        "> %s/b/memprof.pc",          "%s/b/cmake/memprofConfig.cmake"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, want[i], dir);
+        ck_assert_msg(sh("grep -qF -e '%s' %s/lines", text, dir) == 0,
+                      "make does not make %s", text);
+    }
+    sh("rm -rf %s", dir);
+}
+END_TEST
+
+/*
  * Warnings are errors with WERROR=1 (development, CI) on every compile
  * line, and on none without it (a plain make, make check).
  */
@@ -482,6 +508,7 @@ Suite *link_suite(void)
     tcase_add_test(tc, test_plugin_only);
     tcase_add_test(tc, test_shared_object_links);
     tcase_add_test(tc, test_cppflags);
+    tcase_add_test(tc, test_default_goal);
     tcase_add_test(tc, test_werror);
     tcase_add_test(tc, test_install_pkgconfig);
     tcase_add_test(tc, test_cmake_package);
