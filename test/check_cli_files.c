@@ -25,25 +25,6 @@
 #define P1 "mprofile_20261123015959.dat"
 #define P2 "mprofile_20261124000001.dat"
 
-/*
- * mp() - run memprof with the arguments that follow (NULL-terminated) in
- * the current directory; returns its exit status.
- */
-static int mp(const sandbox *sb, run_result *r, ...)
-{
-    const char *argv[16] = {sb->memprof};
-    int n = 1;
-    va_list ap;
-    va_start(ap, r);
-    while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
-        n++;
-    va_end(ap);
-    argv[n] = NULL;
-    ck_assert_int_eq(run_capture(argv, NULL, r), 0);
-    ck_assert(WIFEXITED(r->status));
-    return WEXITSTATUS(r->status);
-}
-
 /* three() - the three recordings P0, P1, P2, each with one sample. */
 static void three(void)
 {
@@ -58,7 +39,7 @@ START_TEST(test_list)
     sandbox sb;
     sandbox_enter(&sb, "cli_files");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "list", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "list", NULL), 0);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
@@ -70,14 +51,14 @@ START_TEST(test_list)
     put_file("mprofile_20261124000001.dat.bak", "");
     put_file("other.dat", "");
     ck_assert_int_eq(mkdir("mprofile_20250101000000.dat", 0700), 0);
-    ck_assert_int_eq(mp(&sb, &r, "list", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "list", NULL), 0);
     ck_assert_str_eq(r.out, "0 " P0 " 01:19:23 23/11/2026\n"
                             "1 " P1 " 01:59:59 23/11/2026\n"
                             "2 " P2 " 00:00:01 24/11/2026\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
 
-    ck_assert_int_eq(mp(&sb, &r, "list", "0", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "list", "0", NULL), 2);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: list takes no arguments; "
                             "see memprof list --help\n");
@@ -95,14 +76,14 @@ START_TEST(test_clean)
     put_file("mprofile_20261124000001_ts.dat", "");
     put_file("other.dat", "MEM 1.0 2.0\n");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "clean", "--dry-run", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "clean", "--dry-run", NULL), 0);
     ck_assert_str_eq(r.out, "Files to be removed: \n" P0 "\n" P1 "\n" P2
                             "\nmprofile_20261124000001_ts.dat\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2));
 
-    ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "clean", NULL), 0);
     ck_assert_str_eq(r.out, "removed " P0 "\nremoved " P1 "\nremoved " P2
                             "\nremoved mprofile_20261124000001_ts.dat\n");
     ck_assert_str_eq(r.err, "");
@@ -112,9 +93,9 @@ START_TEST(test_clean)
     ck_assert(file_exists("other.dat"));
 
     /* Nothing left: nothing to do, no error. */
-    ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "clean", NULL), 0);
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "clean", "x", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "clean", "x", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: clean takes no arguments; "
                             "see memprof clean --help\n");
     run_result_free(&r);
@@ -130,40 +111,41 @@ START_TEST(test_rm)
     three();
     put_file("x.dat", "MEM 1.0 2.0\n");
     run_result r;
-    ck_assert_int_eq(
-        mp(&sb, &r, "rm", "--dry-run", "-1", "0", P0, "./" P0, "x.dat", NULL),
-        0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "--dry-run", "-1", "0", P0,
+                                 "./" P0, "x.dat", NULL),
+                     0);
     ck_assert_str_eq(r.out, "Files to be removed: \n" P2 "\n" P0 "\nx.dat\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P2) && file_exists("x.dat"));
 
     /* -1 is the newest, not a flag, even first. */
-    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "-1", NULL), 0);
     ck_assert_str_eq(r.out, "removed " P2 "\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P1) && !file_exists(P2));
 
     /* The option after the operands, as argparse allows. */
-    ck_assert_int_eq(mp(&sb, &r, "rm", "-2", "--dry-run", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "-2", "--dry-run", NULL), 0);
     ck_assert_str_eq(r.out, "Files to be removed: \n" P0 "\n");
     run_result_free(&r);
 
-    ck_assert_int_eq(mp(&sb, &r, "rm", "0", "x.dat", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "0", "x.dat", NULL), 0);
     run_result_free(&r);
     ck_assert(!file_exists(P0) && file_exists(P1) && !file_exists("x.dat"));
 
     /* A companion timestamp file goes with its recording, as in mprof. */
     put_file("y.dat", "");
     put_file("y_ts.dat", "");
-    ck_assert_int_eq(mp(&sb, &r, "rm", "y.dat", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "y.dat", NULL), 0);
     run_result_free(&r);
     ck_assert(!file_exists("y.dat") && !file_exists("y_ts.dat"));
 
     /* "--" ends the options. */
     put_file("--dry-run.dat", "");
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--", "--dry-run.dat", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "--", "--dry-run.dat", NULL),
+                     0);
     run_result_free(&r);
     ck_assert(!file_exists("--dry-run.dat"));
     sandbox_leave(&sb);
@@ -176,44 +158,45 @@ START_TEST(test_rm_errors)
     sandbox sb;
     sandbox_enter(&sb, "cli_files");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "rm", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", NULL), 2);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: rm needs a recording: a number or a "
                             "file name\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "0", NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "0", NULL), 1);
     ck_assert_str_eq(r.err, "memprof: no recording 0: there is none here; "
                             "nothing removed\n");
     run_result_free(&r);
 
     three();
-    ck_assert_int_eq(mp(&sb, &r, "rm", "0", "3", NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "0", "3", NULL), 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: no recording 3: there are 3 here "
                             "(0..2, or -3..-1); nothing removed\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "1", "-4", NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "1", "-4", NULL), 1);
     ck_assert_str_eq(r.err, "memprof: no recording -4: there are 3 here "
                             "(0..2, or -3..-1); nothing removed\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "99999999999999999999999", NULL), 1);
+    ck_assert_int_eq(
+        run_memprof(&sb, &r, "rm", "99999999999999999999999", NULL), 1);
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "rm", P0, "nofile.dat", NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", P0, "nofile.dat", NULL), 1);
     ck_assert_str_eq(r.err, "memprof: cannot remove nofile.dat: No such file "
                             "or directory; nothing removed\n");
     run_result_free(&r);
     ck_assert_int_eq(mkdir("d.dat", 0700), 0);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "-1", "d.dat", NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "-1", "d.dat", NULL), 1);
     ck_assert_str_eq(r.err, "memprof: d.dat is a directory; nothing removed\n");
     run_result_free(&r);
     ck_assert(file_exists(P0) && file_exists(P1) && file_exists(P2) &&
               file_exists("d.dat"));
 
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--force", "0", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "--force", "0", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: rm: unknown option '--force'; see "
                             "memprof rm --help\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry-run=yes", "0", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "--dry-run=yes", "0", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: rm: --dry-run takes no value; see "
                             "memprof rm --help\n");
     run_result_free(&r);
@@ -247,7 +230,8 @@ START_TEST(test_rm_scope)
     static const char *const refused[] = {"../x.dat", "notes.txt", "sub/x.dat",
                                           ".dat", NULL};
     for (int i = 0; refused[i] != NULL; i++) {
-        ck_assert_int_eq(mp(&sb, &r, "rm", "link.dat", refused[i], NULL), 1);
+        ck_assert_int_eq(
+            run_memprof(&sb, &r, "rm", "link.dat", refused[i], NULL), 1);
         char want[256];
         snprintf(want, sizeof want,
                  "memprof: rm removes .dat files of the current directory "
@@ -257,12 +241,12 @@ START_TEST(test_rm_scope)
         ck_assert_str_eq(r.out, "");
         run_result_free(&r);
     }
-    ck_assert_int_eq(mp(&sb, &r, "rm", victim, NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", victim, NULL), 1);
     run_result_free(&r);
     ck_assert(file_exists(victim) && file_exists(victim2));
     ck_assert(file_exists("notes.txt") && file_exists("sub/x.dat"));
 
-    ck_assert_int_eq(mp(&sb, &r, "rm", "./link.dat", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "./link.dat", NULL), 0);
     ck_assert_str_eq(r.out, "removed link.dat\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
@@ -270,7 +254,7 @@ START_TEST(test_rm_scope)
     ck_assert_int_ne(lstat("link.dat", &st), 0);
     ck_assert(file_exists(victim2));
 
-    ck_assert_int_eq(mp(&sb, &r, "clean", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "clean", NULL), 0);
     ck_assert_str_eq(r.out, "removed " P0 "\n");
     run_result_free(&r);
     ck_assert_int_ne(lstat(P0, &st), 0);
@@ -453,42 +437,47 @@ START_TEST(test_peak)
     sandbox_enter(&sb, "cli_files");
     copy_file(&sb, "test/data/memprof_run.dat", "run.dat");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "peak", "run.dat", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "peak", "run.dat", NULL), 0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "200.645"));
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
 
     /* Two spans, ends included: the second one's last sample. */
     ck_assert_int_eq(
-        mp(&sb, &r, "peak", "run.dat", "--func", "calls.chunk", NULL), 0);
+        run_memprof(&sb, &r, "peak", "run.dat", "--func", "calls.chunk", NULL),
+        0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "48.426"));
     run_result_free(&r);
     /* A span that starts on the first sample. */
-    ck_assert_int_eq(mp(&sb, &r, "peak", "--func=calls.setup", "run.dat", NULL),
-                     0);
+    ck_assert_int_eq(
+        run_memprof(&sb, &r, "peak", "--func=calls.setup", "run.dat", NULL), 0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "0.930"));
     run_result_free(&r);
     ck_assert_int_eq(
-        mp(&sb, &r, "peak", "--func", "calls.loop", "run.dat", NULL), 0);
+        run_memprof(&sb, &r, "peak", "--func", "calls.loop", "run.dat", NULL),
+        0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "200.645"));
     run_result_free(&r);
     /* Not in the file, or no sample within its span: NaN, no children. */
-    ck_assert_int_eq(mp(&sb, &r, "peak", "run.dat", "--func", "nope", NULL), 0);
+    ck_assert_int_eq(
+        run_memprof(&sb, &r, "peak", "run.dat", "--func", "nope", NULL), 0);
     ck_assert_str_eq(r.out, "run.dat\tNaN MiB\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     ck_assert_int_eq(
-        mp(&sb, &r, "peak", "run.dat", "--func", "calls.tiny", NULL), 0);
+        run_memprof(&sb, &r, "peak", "run.dat", "--func", "calls.tiny", NULL),
+        0);
     ck_assert_str_eq(r.out, "run.dat\tNaN MiB\n");
     run_result_free(&r);
 
     /* No file: the newest recording; indices; each file once. */
     three();
-    ck_assert_int_eq(mp(&sb, &r, "peak", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "peak", NULL), 0);
     ck_assert_str_eq(r.out, "Using last profile data.\n" P2 "\t3.000 MiB\n");
     run_result_free(&r);
     ck_assert_int_eq(
-        mp(&sb, &r, "peak", "-3", "1", P0, "run.dat", "./" P1, NULL), 0);
+        run_memprof(&sb, &r, "peak", "-3", "1", P0, "run.dat", "./" P1, NULL),
+        0);
     ck_assert_str_eq(r.out, P0 "\t1.000 MiB\n" P1
                                "\t2.000 MiB\n" RUN_PEAK("run.dat", "200.645"));
     run_result_free(&r);
@@ -502,7 +491,7 @@ START_TEST(test_peak_errors)
     sandbox sb;
     sandbox_enter(&sb, "cli_files");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "peak", NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "peak", NULL), 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: no input file found; memprof peak "
                             "looks for mprofile_*.dat files, made by memprof "
@@ -515,8 +504,9 @@ START_TEST(test_peak_errors)
     put_file("chld.dat", "CHLD 12 1.0 2.0\n");
     put_file("good.dat", "MEM 1.5 2.0\n");
     ck_assert_int_eq(mkdir("d", 0700), 0);
-    ck_assert_int_eq(mp(&sb, &r, "peak", "bad.dat", "good.dat", "empty.dat",
-                        "blank.dat", "chld.dat", "nofile.dat", "d", "0", NULL),
+    ck_assert_int_eq(run_memprof(&sb, &r, "peak", "bad.dat", "good.dat",
+                                 "empty.dat", "blank.dat", "chld.dat",
+                                 "nofile.dat", "d", "0", NULL),
                      1);
     ck_assert_str_eq(r.out, "good.dat\t1.500 MiB\n");
     ck_assert_str_eq(r.err, "memprof: bad.dat:4: not a line of a .dat file\n"
@@ -529,12 +519,13 @@ START_TEST(test_peak_errors)
                             "memprof: no recording 0: there is none here\n");
     run_result_free(&r);
 
-    ck_assert_int_eq(mp(&sb, &r, "peak", "good.dat", "--func", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "peak", "good.dat", "--func", NULL),
+                     2);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: peak: --func needs a function name; "
                             "see memprof peak --help\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "peak", "--dry-run", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "peak", "--dry-run", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: peak: unknown option '--dry-run'; see "
                             "memprof peak --help\n");
     run_result_free(&r);
@@ -552,15 +543,15 @@ START_TEST(test_help)
         char want[64];
         snprintf(want, sizeof want, "usage: memprof %s", cmds[i]);
         run_result r;
-        ck_assert_int_eq(mp(&sb, &r, cmds[i], "--help", NULL), 0);
+        ck_assert_int_eq(run_memprof(&sb, &r, cmds[i], "--help", NULL), 0);
         ck_assert_msg(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
         ck_assert_str_eq(r.err, "");
         run_result_free(&r);
-        ck_assert_int_eq(mp(&sb, &r, cmds[i], "-h", NULL), 0);
+        ck_assert_int_eq(run_memprof(&sb, &r, cmds[i], "-h", NULL), 0);
         ck_assert(strncmp(r.out, want, strlen(want)) == 0);
         run_result_free(&r);
         /* An unambiguous start of a long option, as argparse takes. */
-        ck_assert_int_eq(mp(&sb, &r, cmds[i], "--he", NULL), 0);
+        ck_assert_int_eq(run_memprof(&sb, &r, cmds[i], "--he", NULL), 0);
         ck_assert(strncmp(r.out, want, strlen(want)) == 0);
         run_result_free(&r);
     }
@@ -581,27 +572,29 @@ START_TEST(test_args)
     put_file("-h", "MEM 1.0 2.0\n");
     run_result r;
     ck_assert_int_eq(
-        mp(&sb, &r, "peak", "run.dat", "--fu", "calls.chunk", NULL), 0);
+        run_memprof(&sb, &r, "peak", "run.dat", "--fu", "calls.chunk", NULL),
+        0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "48.426"));
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "peak", "--fu=calls.chunk", "run.dat", NULL),
-                     0);
+    ck_assert_int_eq(
+        run_memprof(&sb, &r, "peak", "--fu=calls.chunk", "run.dat", NULL), 0);
     ck_assert_str_eq(r.out, RUN_PEAK("run.dat", "48.426"));
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "peak", "--", "-h", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "peak", "--", "-h", NULL), 0);
     ck_assert_str_eq(r.out, "-h\t1.000 MiB\n");
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
     put_file("-h.dat", "");
-    ck_assert_int_eq(mp(&sb, &r, "rm", "--dry", "--", "-h.dat", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "rm", "--dry", "--", "-h.dat", NULL),
+                     0);
     ck_assert_str_eq(r.out, "Files to be removed: \n-h.dat\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "clean", "-x", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "clean", "-x", NULL), 2);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: clean: unknown option '-x'; see "
                             "memprof clean --help\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "list", "--dry-run", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "list", "--dry-run", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: list: unknown option '--dry-run'; see "
                             "memprof list --help\n");
     run_result_free(&r);
@@ -645,11 +638,12 @@ static void same_peak(const sandbox *sb, const char *file, const char *func)
     run_result ours;
     run_result theirs;
     if (func != NULL) {
-        ck_assert_int_eq(mp(sb, &ours, "peak", file, "--func", func, NULL), 0);
+        ck_assert_int_eq(
+            run_memprof(sb, &ours, "peak", file, "--func", func, NULL), 0);
         ck_assert_int_eq(
             mprof(&theirs, NULL, "peak", file, "--func", func, NULL), 0);
     } else {
-        ck_assert_int_eq(mp(sb, &ours, "peak", file, NULL), 0);
+        ck_assert_int_eq(run_memprof(sb, &ours, "peak", file, NULL), 0);
         ck_assert_int_eq(mprof(&theirs, NULL, "peak", file, NULL), 0);
     }
     ck_assert_str_ne(ours.out, "");
@@ -716,14 +710,14 @@ START_TEST(test_we_read_mprofs)
 
     run_result ours;
     run_result theirs;
-    ck_assert_int_eq(mp(&sb, &ours, "list", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &ours, "list", NULL), 0);
     ck_assert_int_eq(mprof(&theirs, NULL, "list", NULL), 0);
     ck_assert_int_eq((int)strlen(ours.out), 50);
     ck_assert_str_eq(ours.out, theirs.out);
     run_result_free(&ours);
     run_result_free(&theirs);
 
-    ck_assert_int_eq(mp(&sb, &ours, "peak", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &ours, "peak", NULL), 0);
     ck_assert_int_eq(mprof(&theirs, NULL, "peak", NULL), 0);
     ck_assert(strncmp(ours.out, "Using last profile data.\nmprofile_", 34) ==
               0);

@@ -17,25 +17,6 @@
 #include "memprof.h"
 #include "testutil.h"
 
-/*
- * mp() - run memprof with the arguments that follow (NULL-terminated) in
- * the current directory; returns its exit status.
- */
-static int mp(const sandbox *sb, run_result *r, ...)
-{
-    const char *argv[16] = {sb->memprof};
-    int n = 1;
-    va_list ap;
-    va_start(ap, r);
-    while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
-        n++;
-    va_end(ap);
-    argv[n] = NULL;
-    ck_assert_int_eq(run_capture(argv, NULL, r), 0);
-    ck_assert(WIFEXITED(r->status));
-    return WEXITSTATUS(r->status);
-}
-
 /* -V and --version: "memprof 0.1.0", memprof.h's version, on stdout. */
 START_TEST(test_version)
 {
@@ -44,7 +25,7 @@ START_TEST(test_version)
     static const char *const flags[] = {"-V", "--version"};
     for (int i = 0; i < 2; i++) {
         run_result r;
-        ck_assert_int_eq(mp(&sb, &r, flags[i], NULL), 0);
+        ck_assert_int_eq(run_memprof(&sb, &r, flags[i], NULL), 0);
         ck_assert_str_eq(r.out, "memprof " MEMPROF_VERSION "\n");
         ck_assert_str_eq(r.out, "memprof 0.1.0\n");
         ck_assert_str_eq(r.err, "");
@@ -68,8 +49,8 @@ START_TEST(test_help)
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         run_result a;
         run_result b;
-        int ra = mp(&sb, &a, "help", cmds[i], NULL);
-        int rb = mp(&sb, &b, cmds[i], "--help", NULL);
+        int ra = run_memprof(&sb, &a, "help", cmds[i], NULL);
+        int rb = run_memprof(&sb, &b, cmds[i], "--help", NULL);
         ck_assert_int_eq(ra, rb);
         ck_assert_str_eq(a.out, b.out);
         ck_assert_str_eq(a.err, b.err);
@@ -89,7 +70,7 @@ START_TEST(test_help)
         run_result_free(&b);
     }
     run_result general;
-    ck_assert_int_eq(mp(&sb, &general, "--help", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &general, "--help", NULL), 0);
     ck_assert(strncmp(general.out, "usage: memprof <command>", 24) == 0);
     ck_assert_ptr_nonnull(strstr(general.out,
                                  "\n  help [COMMAND]                   print "
@@ -101,7 +82,7 @@ START_TEST(test_help)
         {"help", NULL}, {"help", "help"}, {"help", "--help"}, {"help", "-h"}};
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
         run_result r;
-        ck_assert_int_eq(mp(&sb, &r, same[i][0], same[i][1], NULL), 0);
+        ck_assert_int_eq(run_memprof(&sb, &r, same[i][0], same[i][1], NULL), 0);
         ck_assert_str_eq(r.out, general.out);
         ck_assert_str_eq(r.err, "");
         run_result_free(&r);
@@ -120,16 +101,16 @@ START_TEST(test_help_errors)
     sandbox sb;
     sandbox_enter(&sb, "cli_small");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "help", "frob", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "help", "frob", NULL), 2);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: 'frob' is not a memprof command; "
                             "see memprof --help\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "frob", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "frob", NULL), 2);
     ck_assert_str_eq(r.err, "memprof: 'frob' is not a memprof command; "
                             "see memprof --help\n");
     run_result_free(&r);
-    ck_assert_int_eq(mp(&sb, &r, "help", "plot", "run", NULL), 2);
+    ck_assert_int_eq(run_memprof(&sb, &r, "help", "plot", "run", NULL), 2);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "memprof: help takes one command; 'run' is one "
                             "too many; see memprof --help\n");
@@ -322,7 +303,7 @@ START_TEST(test_completion_matches_help)
     sandbox sb;
     sandbox_enter(&sb, "cli_small");
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "--help", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "--help", NULL), 0);
     words subs = {.n = 0};
     for (const char *p = r.out; (p = strstr(p, "\n  ")) != NULL; p++) {
         const char *q = p + 3;
@@ -356,7 +337,7 @@ START_TEST(test_completion_matches_help)
         if (strcmp(sub, "help") == 0 ||
             (strcmp(sub, "cc") == 0 && !MP_TEST_HAVE_CC))
             continue;
-        ck_assert_int_eq(mp(&sb, &r, sub, "--help", NULL), 0);
+        ck_assert_int_eq(run_memprof(&sb, &r, sub, "--help", NULL), 0);
         words flags = help_flags(r.out);
         run_result_free(&r);
         char *got = complete(&sb, sub, "-", NULL);
@@ -375,7 +356,8 @@ START_TEST(test_completion_matches_help)
             snprintf(flag, sizeof flag, "%s", line);
             if (flag[strlen(flag) - 1] == '=')
                 flag[strlen(flag) - 1] = '\0';
-            ck_assert_int_ge(mp(&sb, &r, sub, flag, "1", "--help", NULL), 0);
+            ck_assert_int_ge(
+                run_memprof(&sb, &r, sub, flag, "1", "--help", NULL), 0);
             ck_assert_msg(strstr(r.err, "unknown option") == NULL &&
                               strstr(r.err, "ambiguous option") == NULL &&
                               strstr(r.err, "is not a memprof") == NULL,

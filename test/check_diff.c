@@ -227,26 +227,6 @@ START_TEST(test_json_latin1)
 }
 END_TEST
 
-/*
- * mp() - run memprof with the arguments that follow (NULL-terminated) in
- * the current directory; returns its exit status.
- */
-static int mp(const sandbox *sb, run_result *r, ...)
-{
-    const char *argv[16] = {sb->memprof};
-    int n = 1;
-    va_list ap;
-    va_start(ap, r);
-    while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
-        n++;
-    va_end(ap);
-    argv[n] = NULL;
-    ck_assert_int_eq(run_capture(argv, NULL, r), 0);
-    ck_assert_msg(WIFEXITED(r->status), "memprof %s %s: status %d", argv[1],
-                  argv[2], r->status);
-    return WEXITSTATUS(r->status);
-}
-
 /* Two reports of one function in two versions of its file. */
 static const char old_json[] =
     "{\"memprof\": {\"version\": \"0.1.0\", \"format\": 1},\n"
@@ -365,49 +345,50 @@ START_TEST(test_diff_reports)
         "           /build/src/app.c:16 load: MP_LINE(free(b));\n"
         "\n11 rows: 4 grew, 1 shrank, 1 new, 1 gone; 4 unchanged not shown "
         "(--all shows them).\n";
-    ck_assert_int_eq(mp(&sb, &r, "diff", "old.json", "new.json", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "old.json", "new.json", NULL),
+                     0);
     ck_assert_str_eq(r.out, want);
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
 
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "--fail-above", "20", "old.json", "new.json", NULL),
-        3);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "--fail-above", "20",
+                                 "old.json", "new.json", NULL),
+                     3);
     ck_assert_str_eq(r.out, want);
     ck_assert_str_eq(r.err, "memprof: diff: 3 rows grew by more than 20 MiB, "
                             "the most +40.5 MiB: load() in "
                             "/build/src/app.c\n");
     run_result_free(&r);
     /* Exactly at the limit is not above it. */
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "old.json", "new.json", "--fail-above=40.5", NULL),
-        0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "old.json", "new.json",
+                                 "--fail-above=40.5", NULL),
+                     0);
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "old.json", "new.json", "--fail-above=40.4", NULL),
-        3);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "old.json", "new.json",
+                                 "--fail-above=40.4", NULL),
+                     3);
     run_result_free(&r);
     /* The entry row's +0.5 is the baseline: not counted. */
-    ck_assert_int_eq(mp(&sb, &r, "diff", "--fail-above", "0.4", "old.json",
-                        "new.json", NULL),
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "--fail-above", "0.4",
+                                 "old.json", "new.json", NULL),
                      3);
     ck_assert_str_eq(r.err, "memprof: diff: 4 rows grew by more than 0.4 MiB, "
                             "the most +40.5 MiB: load() in "
                             "/build/src/app.c\n");
     run_result_free(&r);
     /* The other way round: what grew shrank. */
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "--fail-above", "0", "new.json", "old.json", NULL),
-        3);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "--fail-above", "0",
+                                 "new.json", "old.json", NULL),
+                     3);
     ck_assert_str_eq(r.err, "memprof: diff: 1 row grew by more than 0 MiB, "
                             "the most +24.0 MiB: src/app.c:13 load: "
                             "MP_LINE(free(b));\n");
     run_result_free(&r);
     /* The same report twice: nothing changed. */
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "--fail-above", "0", "new.json", "new.json", NULL),
-        0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "--fail-above", "0",
+                                 "new.json", "new.json", NULL),
+                     0);
     ck_assert_str_eq(r.out, "Old: new.json (JSON report)\n"
                             "New: new.json (JSON report)\n\n" HEAD
                             "\n10 rows: 0 grew, 0 shrank, 0 new, 0 gone; 10 "
@@ -415,8 +396,9 @@ START_TEST(test_diff_reports)
     run_result_free(&r);
 
     /* --all and -p 2: every row, two decimals. */
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "-a", "-p", "2", "old.json", "new.json", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "-a", "-p", "2", "old.json",
+                                 "new.json", NULL),
+                     0);
     ck_assert_ptr_nonnull(strstr(
         r.out, "    8.00 MiB     8.00 MiB     0.00 MiB                      "
                "                   /build/src/app.c:13 load: MP_LINE(a =  "
@@ -429,8 +411,8 @@ START_TEST(test_diff_reports)
     run_result_free(&r);
 
     /* --json: every row, valid JSON, exact figures. */
-    ck_assert_int_eq(mp(&sb, &r, "diff", "--json", "--fail-above", "20",
-                        "old.json", "new.json", NULL),
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "--json", "--fail-above",
+                                 "20", "old.json", "new.json", NULL),
                      3);
     ck_assert_ptr_nonnull(strstr(
         r.out, "\n  {\"kind\": \"line\", \"status\": \"new\", \"file\": "
@@ -498,18 +480,20 @@ START_TEST(test_diff_recordings)
         "           [gone] app.tick (1 span)\n"
         "\n4 rows: 2 grew, 0 shrank, 1 new, 1 gone.\n";
     /* NEW by its index of memprof list. */
-    ck_assert_int_eq(mp(&sb, &r, "diff", "old.dat", "-1", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "old.dat", "-1", NULL), 0);
     ck_assert_str_eq(r.out, want);
     ck_assert_str_eq(r.err, "");
     run_result_free(&r);
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "old.dat", "-1", "--fail-above", "16", NULL), 3);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "old.dat", "-1",
+                                 "--fail-above", "16", NULL),
+                     3);
     ck_assert_str_eq(r.out, want);
     ck_assert_str_eq(r.err, "memprof: diff: 2 rows grew by more than 16 MiB, "
                             "the most +40.0 MiB: app.load (2 spans)\n");
     run_result_free(&r);
-    ck_assert_int_eq(
-        mp(&sb, &r, "diff", "old.dat", "0", "--fail-above", "40", NULL), 0);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "old.dat", "0",
+                                 "--fail-above", "40", NULL),
+                     0);
     run_result_free(&r);
     sandbox_leave(&sb);
 }
@@ -583,7 +567,8 @@ START_TEST(test_diff_real)
         const char *env[] = {"MEMPROF_FORMAT=json", setting, NULL};
         run_regress(args, env, &t0, &t1);
     }
-    gate(mp(&sb, &r, "diff", "--fail-above", "30", "v1.json", "v2.json", NULL),
+    gate(run_memprof(&sb, &r, "diff", "--fail-above", "30", "v1.json",
+                     "v2.json", NULL),
          3);
     /* Its text: the source's line, or the statement when the source is
      * not found from here. */
@@ -597,7 +582,8 @@ START_TEST(test_diff_real)
                                  58) == 0,
                          "%s", r.err));
     run_result_free(&r);
-    gate(mp(&sb, &r, "diff", "--fail-above", "50", "v1.json", "v2.json", NULL),
+    gate(run_memprof(&sb, &r, "diff", "--fail-above", "50", "v1.json",
+                     "v2.json", NULL),
          0);
     run_result_free(&r);
 
@@ -605,17 +591,20 @@ START_TEST(test_diff_real)
     for (int v = 0; v < 2; v++) {
         char name[32];
         snprintf(name, sizeof name, "v%d.dat", v + 1);
-        ck_assert_int_eq(mp(&sb, &r, "run", "-T", "0.02", "-o", name, "--",
-                            prog, "8", v == 0 ? "24" : "64", "0.3", NULL),
+        ck_assert_int_eq(run_memprof(&sb, &r, "run", "-T", "0.02", "-o", name,
+                                     "--", prog, "8", v == 0 ? "24" : "64",
+                                     "0.3", NULL),
                          0);
         run_result_free(&r);
     }
-    gate(mp(&sb, &r, "diff", "--fail-above", "30", "v1.dat", "v2.dat", NULL),
+    gate(run_memprof(&sb, &r, "diff", "--fail-above", "30", "v1.dat", "v2.dat",
+                     NULL),
          3);
     FIGURE(near_40(field(r.out, "regress.work (1 span)\n", 5)));
     FIGURE(near_40(field(r.out, "whole run (its largest reading)\n", 5)));
     run_result_free(&r);
-    gate(mp(&sb, &r, "diff", "--fail-above", "50", "v1.dat", "v2.dat", NULL),
+    gate(run_memprof(&sb, &r, "diff", "--fail-above", "50", "v1.dat", "v2.dat",
+                     NULL),
          0);
     run_result_free(&r);
     sandbox_leave(&sb);
@@ -636,7 +625,7 @@ static int one_line(const char *text)
 #define expect(sb_, status_, want_, ...)                                       \
     do {                                                                       \
         run_result r_;                                                         \
-        ck_assert_int_eq(mp((sb_), &r_, "diff", __VA_ARGS__, NULL),            \
+        ck_assert_int_eq(run_memprof((sb_), &r_, "diff", __VA_ARGS__, NULL),   \
                          (status_));                                           \
         ck_assert_str_eq(r_.err, (want_));                                     \
         ck_assert_str_eq(r_.out, "");                                          \
@@ -740,7 +729,8 @@ START_TEST(test_diff_errors)
     deep[0] = '{';
     put_file("x.json", deep);
     run_result r;
-    ck_assert_int_eq(mp(&sb, &r, "diff", "x.json", "new.json", NULL), 1);
+    ck_assert_int_eq(run_memprof(&sb, &r, "diff", "x.json", "new.json", NULL),
+                     1);
     ck_assert_msg(one_line(r.err), "%s", r.err);
     run_result_free(&r);
     sandbox_leave(&sb);
@@ -774,7 +764,7 @@ START_TEST(test_diff_mangled)
         }
         put_file("new.json", text);
         run_result r;
-        int status = mp(&sb, &r, "diff", "old.json", "new.json", NULL);
+        int status = run_memprof(&sb, &r, "diff", "old.json", "new.json", NULL);
         ck_assert_msg(status == 0 || status == 1, "status %d at %zu", status,
                       k);
         ck_assert_msg(status == 0 || one_line(r.err), "at %zu: %s", k, r.err);

@@ -537,3 +537,20 @@ void rec_free(rec *d)
     free(d->chld_t);
     free(d);
 }
+
+/* run_memprof() - see testutil.h. */
+int run_memprof(const sandbox *sb, run_result *r, ...)
+{
+    const char *argv[16] = {sb->memprof};
+    int n = 1;
+    va_list ap;
+    va_start(ap, r);
+    while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
+        n++;
+    va_end(ap);
+    argv[n] = NULL;
+    ck_assert_int_eq(run_capture(argv, NULL, r), 0);
+    ck_assert_msg(WIFEXITED(r->status), "memprof %s %s: status %d", argv[1],
+                  n > 2 ? argv[2] : "", r->status);
+    return WEXITSTATUS(r->status);
+}

@@ -111,6 +111,14 @@ void rec_free(rec *d);
  */
 const char *build_path(const char *rel);
 
+/*
+ * run_memprof() - run the sandbox's memprof with the arguments that follow
+ * (NULL-terminated, at most 14) in the current directory, capturing its
+ * output into r; returns its exit status (fails the test if it did not
+ * exit).
+ */
+int run_memprof(const sandbox *sb, run_result *r, ...);
+
 /* sh() - run a shell command, return its exit status (-1 if none). */
 int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
