@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "json.h"
 
 /* A parse under way. */
@@ -83,43 +84,6 @@ static const char *what(const parser *ps, const char *p, char buf[16])
     return buf;
 }
 
-/*
- * utf8_seq() - the length of the well-formed UTF-8 sequence at p (before
- * end), 1 to 4, or 0.
- */
-static int utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xbf;
-    int n;
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf)
-        n = 2;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef)
-        n = 3;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-        n = 4;
-    else
-        return 0;
-    if (end - p < n)
-        return 0;
-    if (p[0] == 0xe0)
-        lo = 0xa0;
-    else if (p[0] == 0xed)
-        hi = 0x9f;
-    else if (p[0] == 0xf0)
-        lo = 0x90;
-    else if (p[0] == 0xf4)
-        hi = 0x8f;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (int i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return n;
-}
-
 /* hex4() - the four hex digits at p as a number, or -1. */
 static long hex4(const char *p)
 {
@@ -186,8 +150,8 @@ static int parse_string(parser *ps, char **out)
             return fail(ps, at, "a control character (0x%02x) in a string", c);
         }
         if (c != '\\') {
-            int n = utf8_seq((const unsigned char *)at,
-                             (const unsigned char *)ps->end);
+            int n =
+                mp__utf8_len((const unsigned char *)at, (size_t)(ps->end - at));
             if (n == 0) {
                 free(s);
                 return fail(ps, at, "byte 0x%02x in a string is not UTF-8", c);

@@ -4,6 +4,7 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,17 +225,14 @@ int mp__read_fd(int fd, char **bufp, size_t *lenp)
 #define HAVE(fn) (&fn != NULL)
 #endif
 
-/*
- * utf8_len() - the length of the well-formed UTF-8 sequence (RFC 3629) at
- * p, 2 to 4, or 0 when the byte at p does not start one: an overlong
- * form, a surrogate, a code point above U+10FFFF, or one cut short (the
- * NUL that ends the string is never a continuation byte).
- */
-static int utf8_len(const unsigned char *p)
+/* mp__utf8_len() - see base.h. */
+int mp__utf8_len(const unsigned char *p, size_t avail)
 {
     unsigned char lo = 0x80;
     unsigned char hi = 0xbf;
     int n;
+    if (p[0] < 0x80)
+        return 1;
     if (p[0] >= 0xc2 && p[0] <= 0xdf)
         n = 2;
     else if (p[0] >= 0xe0 && p[0] <= 0xef)
@@ -242,6 +240,8 @@ static int utf8_len(const unsigned char *p)
     else if (p[0] >= 0xf0 && p[0] <= 0xf4)
         n = 4;
     else
+        return 0;
+    if (avail < (size_t)n)
         return 0;
     if (p[0] == 0xe0)
         lo = 0xa0; /* overlong below U+0800 */
@@ -281,7 +281,7 @@ void mp__json_string(FILE *out, const char *s)
             fprintf(out, "\\u%04x", *p);
         else if (*p < 0x80)
             fputc(*p, out);
-        else if ((n = utf8_len(p)) == 0)
+        else if ((n = mp__utf8_len(p, SIZE_MAX)) == 0)
             fprintf(out, "\\u%04x", *p);
         else {
             fwrite(p, 1, (size_t)n, out);

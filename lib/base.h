@@ -94,6 +94,15 @@ int mp__read_fd(int fd, char **buf, size_t *len);
  * hooks too), so that the heap backend never counts it.
  */
 /*
+ * mp__utf8_len() - the length of the well-formed UTF-8 sequence (RFC
+ * 3629) at p, of the avail bytes there: 1 for ASCII, 2 to 4, or 0 when
+ * the byte at p does not start one (an overlong form, a surrogate, a code
+ * point above U+10FFFF, one cut short).  For a NUL-terminated string
+ * avail may be SIZE_MAX: the NUL is never a continuation byte.
+ */
+int mp__utf8_len(const unsigned char *p, size_t avail);
+
+/*
  * mp__json_string() - s as a JSON string (RFC 8259), quotes included;
  * NULL as null.  Control characters are escaped; well-formed UTF-8 is
  * copied; a byte that is not part of it (a Latin-1 comment) is the
