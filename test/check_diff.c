@@ -520,13 +520,14 @@ static double field(const char *out, const char *where, int col)
 
 /*
  * near_40() - v is the 40 MiB more the second version holds, within 1
- * MiB; under AddressSanitizer up to 8 MiB more: the shadow of the 64 MiB
- * block (one byte for eight), which a sample taken while the block is
- * freed catches in one run and not in the other.
+ * MiB; under AddressSanitizer up to 8 MiB more or 3 MiB less: the shadow
+ * of the 64 MiB block, or of the first version's 24 MiB block (one byte
+ * for eight), which a reading taken while a block is freed catches in one
+ * run and not in the other (a fresh-clone check-asan saw 37.9).
  */
 static void near_40(double v)
 {
-    ck_assert_double_ge(v, 39.0);
+    ck_assert_double_ge(v, MP_TEST_ASAN ? 39.0 - 24.0 / 8 : 39.0);
     ck_assert_double_le(v, MP_TEST_ASAN ? 41.0 + 64.0 / 8 : 41.0);
 }
 
