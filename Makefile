@@ -544,7 +544,7 @@ check-tsan:
 # The heap archive's and preload object's malloc are left in place
 # (somalloc=nouserintercepts), to be checked and to count, over valgrind's.
 VALGRIND_TOOLS = sh bash env cc gcc g++ clang* nm make grep awk cat ls test \
-    rm sleep touch python3* pkg-config groff memprof-cc cmake ctest ninja \
+    rm sleep touch python3* pkg-config groff memprof-cc cmake ctest ninja meson \
     objdump objcopy cmp cp mkdir chmod readelf sed find wc readlink
 VALGRIND_SKIP = $(subst $(space),$(comma),$(addprefix */,$(VALGRIND_TOOLS)))
 

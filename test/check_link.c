@@ -495,6 +495,73 @@ START_TEST(test_cmake_package)
 }
 END_TEST
 
+/* The consumer project of test_meson_package. */
+static const char meson_project[] =
+    "project('consumer', 'c')\n"
+    "memprof = dependency('memprof')\n"
+    "executable('basic', 'basic.c', dependencies: memprof)\n"
+    "memprof_static = dependency('memprof', static: true)\n"
+    "executable('basic_static', 'basic.c', dependencies: memprof_static)\n";
+
+/*
+ * A Meson project finds the installed library with dependency('memprof'),
+ * shared and static: true (the archive); its programs, run from another
+ * folder, show their source, which Meson compiled as ../src/basic.c from
+ * its build folder (found through the folder the compiler ran in).
+ */
+START_TEST(test_meson_package)
+{
+    if (sh("command -v meson >/dev/null && command -v ninja >/dev/null") != 0) {
+        fprintf(stderr, "test_meson_package: meson or ninja not installed: "
+                        "skipped\n");
+        return;
+    }
+    install();
+    char cwd[PATH_MAX];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(sh("mkdir %s/src && cp %s/examples/basic.c %s/src", prefix,
+                        cwd, prefix),
+                     0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/src/meson.build", prefix);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(meson_project, f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(sh("cd %s && PKG_CONFIG_PATH=%s/pkgconfig CC='%s' "
+                        "CFLAGS='-O2 -g %s' LDFLAGS='%s' meson setup out src "
+                        ">meson.log 2>&1 && ninja -C out >>meson.log 2>&1 || "
+                        "{ cat meson.log; exit 1; }",
+                        prefix, libdir, MP_TEST_CC, MP_TEST_SAN, MP_TEST_SAN),
+                     0);
+    const char *progs[] = {"basic", "basic_static"};
+    for (int i = 0; i < 2; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "out/%s", progs[i]);
+        ck_assert_msg(needs_so(name) == (i == 0), "%s", progs[i]);
+        char prog[160];
+        snprintf(prog, sizeof prog, "%s/%s", prefix, name);
+        char ld_path[160];
+        snprintf(ld_path, sizeof ld_path, "LD_LIBRARY_PATH=%s", libdir);
+        const char *argv[] = {prog, NULL};
+        const char *env[] = {ld_path, asan_env(), NULL};
+        run_result r;
+        table t[2];
+        ck_assert_int_eq(run_capture(argv, env, &r), 0);
+        ck_assert_msg(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0,
+                      "%s: %d\n%s", progs[i], r.status, r.err);
+        ck_assert_msg(parse_tables(r.err, t, 2) == 1, "%s:\n%s", progs[i],
+                      r.err);
+        ck_assert_int_eq(row_with(&t[0], "MP_RETURN(a)")->occ, 1);
+        /* A line only the source has: not the statements' fallback. */
+        row_with(&t[0], "int *my_func(void)");
+        ck_assert_msg(strstr(r.err, "cannot read") == NULL, "%s", r.err);
+        run_result_free(&r);
+    }
+    sh("rm -rf %s", prefix);
+}
+END_TEST
+
 Suite *link_suite(void)
 {
     Suite *s = suite_create("link");
@@ -512,6 +579,7 @@ Suite *link_suite(void)
     tcase_add_test(tc, test_werror);
     tcase_add_test(tc, test_install_pkgconfig);
     tcase_add_test(tc, test_cmake_package);
+    tcase_add_test(tc, test_meson_package);
     suite_add_tcase(s, tc);
     return s;
 }
