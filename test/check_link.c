@@ -414,6 +414,26 @@ START_TEST(test_install_pkgconfig)
 }
 END_TEST
 
+/*
+ * consumer() - a project in prefix/src: its build file name holding text,
+ * and the project's files given (paths under this checkout, blank-separated).
+ */
+static void consumer(const char *name, const char *text, const char *files)
+{
+    char cwd[PATH_MAX];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(sh("mkdir %s/src && for f in %s; do cp \"%s/$f\" %s/src "
+                        "|| exit 1; done",
+                        prefix, files, cwd, prefix),
+                     0);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/src/%s", prefix, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
 /* The consumer project of test_cmake_package. */
 static const char cmake_project[] =
     "cmake_minimum_required(VERSION 3.13)\n"
@@ -443,18 +463,8 @@ START_TEST(test_cmake_package)
         return;
     }
     install();
-    char cwd[PATH_MAX];
-    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-    ck_assert_int_eq(sh("mkdir %s/src && cp %s/examples/basic.c "
-                        "%s/test/progs/heap_lines.c %s/src",
-                        prefix, cwd, cwd, prefix),
-                     0);
-    char path[128];
-    snprintf(path, sizeof path, "%s/src/CMakeLists.txt", prefix);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(cmake_project, f);
-    ck_assert_int_eq(fclose(f), 0);
+    consumer("CMakeLists.txt", cmake_project,
+             "examples/basic.c test/progs/heap_lines.c");
     ck_assert_int_eq(sh("cd %s && PKG_CONFIG_PATH=%s/pkgconfig cmake -S src "
                         "-B out -DCMAKE_PREFIX_PATH=%s -DCMAKE_C_COMPILER=%s "
                         "-DCMAKE_C_FLAGS='-O2 %s' "
@@ -517,17 +527,7 @@ START_TEST(test_meson_package)
         return;
     }
     install();
-    char cwd[PATH_MAX];
-    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-    ck_assert_int_eq(sh("mkdir %s/src && cp %s/examples/basic.c %s/src", prefix,
-                        cwd, prefix),
-                     0);
-    char path[128];
-    snprintf(path, sizeof path, "%s/src/meson.build", prefix);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(meson_project, f);
-    ck_assert_int_eq(fclose(f), 0);
+    consumer("meson.build", meson_project, "examples/basic.c");
     ck_assert_int_eq(sh("cd %s && PKG_CONFIG_PATH=%s/pkgconfig CC='%s' "
                         "CFLAGS='-O2 -g %s' LDFLAGS='%s' meson setup out src "
                         ">meson.log 2>&1 && ninja -C out >>meson.log 2>&1 || "
