@@ -1005,15 +1005,6 @@ START_TEST(test_install)
 END_TEST
 
 /*
- * memprof_python() - whether Debian's python3-memory-profiler is there.
- */
-static int memory_profiler_present(void)
-{
-    return sh("/usr/bin/python3 -c 'import memory_profiler' "
-              ">/dev/null 2>&1") == 0;
-}
-
-/*
  * memory_profiler itself, on a Python function of the same shape as
  * basic.c: its table passes the same layout checks as ours, and the three
  * allocations show the same increments.
@@ -1025,16 +1016,8 @@ START_TEST(test_same_as_memory_profiler)
                         "python3-memory-profiler is not installed\n");
         return;
     }
-    const char *argv[] = {"/usr/bin/python3",
-                          "-m",
-                          "memory_profiler",
-                          "--precision",
-                          "1",
-                          "test/python/basic_shape.py",
-                          NULL};
     run_result py;
-    ck_assert_int_eq(run_capture(argv, NULL, &py), 0);
-    ck_assert_int_eq(WEXITSTATUS(py.status), 0);
+    memory_profiler_run("test/python/basic_shape.py", &py);
     run_result c;
     run(&c, build_path("examples/basic"), NULL);
     table tp[2];

@@ -410,13 +410,6 @@ END_TEST
 
 /* ---- The README's loop, side by side with memory_profiler. */
 
-/* memory_profiler_present() - whether Debian's python3-memory-profiler is. */
-static int memory_profiler_present(void)
-{
-    return sh("/usr/bin/python3 -c 'import memory_profiler' "
-              ">/dev/null 2>&1") == 0;
-}
-
 /*
  * The same loop in Python and in C, 200, 160, 120, 80, 40 MB made and
  * freed (test/python/shrink.py, examples/shrink.c): both show +572.2 MiB
@@ -450,13 +443,9 @@ START_TEST(test_shrink_side_by_side)
                         "python3-memory-profiler is not installed\n");
         return;
     }
-    const char *pargv[] = {
-        "/usr/bin/python3",      "-m", "memory_profiler", "--precision", "1",
-        "test/python/shrink.py", NULL};
     run_result py;
     table tp[2];
-    ck_assert_int_eq(run_capture(pargv, NULL, &py), 0);
-    ck_assert_int_eq(py.status, 0);
+    memory_profiler_run("test/python/shrink.py", &py);
     ck_assert_int_eq(parse_tables(py.out, tp, 2), 1);
     const table_row *pm = row_with(&tp[0], "tmp = bytearray");
     const table_row *pd = row_with(&tp[0], "del tmp");
@@ -492,13 +481,9 @@ START_TEST(test_nested_side_by_side)
 
     if (!memory_profiler_present())
         return;
-    const char *pargv[] = {
-        "/usr/bin/python3",      "-m", "memory_profiler", "--precision", "1",
-        "test/python/nested.py", NULL};
     run_result py;
     table tp[2];
-    ck_assert_int_eq(run_capture(pargv, NULL, &py), 0);
-    ck_assert_int_eq(py.status, 0);
+    memory_profiler_run("test/python/nested.py", &py);
     ck_assert_int_eq(parse_tables(py.out, tp, 2), 2);
     near(row_with(&tp[0], "a = bytearray"), made);
     const table_row *pb = row_with(&tp[1], "b = inner()");

@@ -554,3 +554,25 @@ int run_memprof(const sandbox *sb, run_result *r, ...)
                   n > 2 ? argv[2] : "", r->status);
     return WEXITSTATUS(r->status);
 }
+
+/* memory_profiler_present() - see testutil.h. */
+int memory_profiler_present(void)
+{
+    return sh("/usr/bin/python3 -c 'import memory_profiler' "
+              ">/dev/null 2>&1") == 0;
+}
+
+/* memory_profiler_run() - see testutil.h. */
+void memory_profiler_run(const char *script, run_result *py)
+{
+    const char *argv[] = {"/usr/bin/python3",
+                          "-m",
+                          "memory_profiler",
+                          "--precision",
+                          "1",
+                          script,
+                          NULL};
+    ck_assert_int_eq(run_capture(argv, NULL, py), 0);
+    ck_assert_msg(py->status == 0, "memory_profiler %s: status %d\n%s", script,
+                  py->status, py->err);
+}

@@ -119,6 +119,16 @@ const char *build_path(const char *rel);
  */
 int run_memprof(const sandbox *sb, run_result *r, ...);
 
+/* memory_profiler_present() - whether Debian's python3-memory-profiler is. */
+int memory_profiler_present(void);
+
+/*
+ * memory_profiler_run() - /usr/bin/python3 -m memory_profiler --precision 1
+ * script (a path under the project), captured into py; fails the test
+ * unless it exits with status 0.
+ */
+void memory_profiler_run(const char *script, run_result *py);
+
 /* sh() - run a shell command, return its exit status (-1 if none). */
 int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
